@@ -1,12 +1,45 @@
+/**
+ * Composition root: config -> sensors -> MQTT session -> telemetry publisher.
+ */
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
+import { describeConfig, readConfig } from "./config"
+import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
+import { LOG_INFO } from "./mqtt/transport"
+import { DsRuntime } from "./net/runtime"
+import { DsSignal, SocketTransport } from "./net/socket-transport"
+import { builtinSensors } from "./sensors/jacdac-sensor"
+import { TelemetryPublisher } from "./telemetry/publisher"
+import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
 
-const temp = new ds.Temperature()
-console.log("boot")
-setInterval(async () => {
-    console.log("tick")
-    const host = await readSetting("MQTT_HOST", "none")
-    console.log(`host=${host}`)
-    const t = await temp.reading.read()
-    console.log(`host=${host} t=${t}`)
-}, 1000)
+const cfg = await readConfig()
+console.log("config: " + describeConfig(cfg))
+const topics = topicsFor(cfg.prefix, cfg.deviceName)
+
+const d = SESSION_DEFAULTS
+const opts: SessionOptions = {
+    host: cfg.host,
+    port: cfg.port,
+    tls: cfg.tls,
+    clientId: cfg.deviceName,
+    username: cfg.username,
+    password: cfg.password ? Buffer.from(cfg.password) : null,
+    keepAliveS: cfg.keepAliveS,
+    clean: false,
+    will: { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
+    birth: { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true },
+    offlinePayload: Buffer.from(STATUS_OFFLINE),
+    maxInflight: d.maxInflight,
+    queueMaxCount: d.queueMaxCount,
+    queueMaxBytes: d.queueMaxBytes,
+    maxPacketBytes: d.maxPacketBytes,
+    connectTimeoutMs: d.connectTimeoutMs,
+    stableMs: d.stableMs,
+}
+const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
+const supervisor = async () => {
+    await session.run()
+}
+supervisor.start()
+
+const publisher = new TelemetryPublisher(session, builtinSensors(), topics.telemetry, cfg.periodMs)
+await publisher.run()

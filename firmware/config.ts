@@ -1,0 +1,88 @@
+/**
+ * Settings (.env.defaults / .env.local, deployed as DeviceScript settings)
+ * turned into one typed, validated config. A bad value is logged clearly and
+ * replaced by its default: the device keeps running.
+ */
+import * as ds from "@devicescript/core"
+import { readSetting } from "@devicescript/settings"
+
+export interface Config {
+    host: string
+    port: number
+    tls: boolean
+    username: string
+    /** Never logged. */
+    password: string
+    deviceName: string
+    prefix: string
+    periodMs: number
+    keepAliveS: number
+}
+
+export const CONFIG_DEFAULTS: Config = {
+    host: "127.0.0.1",
+    port: 1883,
+    tls: false,
+    username: "",
+    password: "",
+    deviceName: "",
+    prefix: "devs",
+    periodMs: 5000,
+    keepAliveS: 30,
+}
+
+export const PERIOD_MIN_MS = 100
+export const PERIOD_MAX_MS = 3600000
+
+async function str(key: string, dflt: string): Promise<string> {
+    const v = await readSetting<any>(key, dflt)
+    return v === undefined || v === null ? dflt : "" + v
+}
+
+async function int(key: string, dflt: number, min: number, max: number): Promise<number> {
+    const raw = await readSetting<any>(key, dflt)
+    const v = typeof raw === "number" ? raw : parseInt("" + raw)
+    if (isNaN(v) || v < min || v > max || Math.round(v) !== v) {
+        console.warn(`config: ${key}=${raw} is not an integer in ${min}..${max}; using ${dflt}`)
+        return dflt
+    }
+    return v
+}
+
+/** A topic level may not contain '/', '+', '#' or NUL. */
+function safeLevel(key: string, v: string, dflt: string): string {
+    let ok = v.length > 0
+    for (let i = 0; i < v.length && ok; i++) {
+        const c = v.charAt(i)
+        if (c === "/" || c === "+" || c === "#" || c === "\u0000") ok = false
+    }
+    if (ok) return v
+    console.warn(`config: ${key}='${v}' is not a valid topic level; using '${dflt}'`)
+    return dflt
+}
+
+export async function readConfig(): Promise<Config> {
+    const d = CONFIG_DEFAULTS
+    const defaultName = "devs-" + ds.deviceIdentifier("self").slice(0, 8)
+    const c: Config = {
+        host: await str("MQTT_HOST", d.host),
+        port: await int("MQTT_PORT", d.port, 1, 65535),
+        tls: (await str("MQTT_TLS", "false")) === "true",
+        username: await str("MQTT_USER", d.username),
+        password: await str("MQTT_PASS", d.password),
+        deviceName: safeLevel("DEVICE_NAME", await str("DEVICE_NAME", defaultName), defaultName),
+        prefix: d.prefix,
+        periodMs: await int("PERIOD_MS", d.periodMs, PERIOD_MIN_MS, PERIOD_MAX_MS),
+        keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 5, 65535),
+    }
+    c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
+    return c
+}
+
+/** For the boot log: everything but the password. */
+export function describeConfig(c: Config): string {
+    // Few substitutions per template: the DeviceScript compiler caps format arguments.
+    const url = `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
+    const who = c.username ? " as " + c.username : ""
+    return "broker " + url + who + `, device ${c.deviceName}, prefix ${c.prefix}` + `, period ${c.periodMs} ms, keepalive ${c.keepAliveS} s`
+}

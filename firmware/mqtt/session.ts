@@ -1,0 +1,610 @@
+/**
+ * The MQTT 3.1.1 session: connect, keepalive, publish with QoS 0/1, resend
+ * after reconnect, subscribe, Will and birth, backoff.
+ *
+ * Error policy: everything below this file (codec, framer, transport) fails
+ * fast by returning an error or throwing; this file is the one place that
+ * recovers. Any protocol violation or I/O error closes the connection and goes
+ * through the same backoff path [MQTT-4.8.0-1]. The loop never reboots the
+ * device and never spins: every path back to `open()` passes through a
+ * jittered delay.
+ *
+ * Concurrency: one fiber (`run`) owns the connection. Other fibers only
+ * enqueue work and call `transport.interrupt()` to wake it.
+ */
+import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT } from "./backoff"
+import { Framer } from "./framer"
+import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, Outbox, OutMessage } from "./outbox"
+import {
+    CONNACK,
+    DISCONNECT,
+    decodePacket,
+    encodeConnect,
+    encodeDisconnect,
+    encodePingreq,
+    encodePuback,
+    encodePubcomp,
+    encodePublish,
+    encodePubrec,
+    encodedPublishLength,
+    encodeSubscribe,
+    encodeUnsubscribe,
+    InPacket,
+    isDecodeError,
+    DecodeError,
+    packetName,
+    PINGRESP,
+    PUBACK,
+    PUBLISH,
+    PUBREL,
+    SUBACK,
+    SUBSCRIBE,
+    UNSUBACK,
+    UNSUBSCRIBE,
+    Will,
+} from "./packet"
+import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, REQ_SENT, Request, Subscriptions } from "./subscriptions"
+import { validTopicFilter, validTopicName } from "./topic"
+import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./transport"
+import { without } from "./list"
+import { newStats, SessionStats, countCause } from "./stats"
+
+export const ST_IDLE = "idle"
+export const ST_CONNECTING = "connecting"
+export const ST_CONNECTED = "connected"
+export const ST_BACKOFF = "backoff"
+export const ST_AUTH_FAILED = "auth_failed"
+export const ST_CONFIG_ERROR = "config_error"
+export const ST_STOPPED = "stopped"
+
+export interface BirthMessage {
+    topic: string
+    payload: Buffer
+    retain: boolean
+}
+
+export interface SessionOptions {
+    host: string
+    port: number
+    tls: boolean
+    clientId: string
+    username: string
+    /** Never logged, never placed in any payload. */
+    password: Buffer
+    keepAliveS: number
+    clean: boolean
+    will: Will
+    /** Published (QoS 1) after every CONNACK, ahead of queued messages. */
+    birth: BirthMessage
+    /** Payload published retained to the birth topic on a planned stop, before DISCONNECT. */
+    offlinePayload: Buffer
+    maxInflight: number
+    queueMaxCount: number
+    queueMaxBytes: number
+    maxPacketBytes: number
+    connectTimeoutMs: number
+    /** A connection that lasted this long resets the backoff. */
+    stableMs: number
+}
+
+export const SESSION_DEFAULTS: SessionOptions = {
+    host: "127.0.0.1",
+    port: 1883,
+    tls: false,
+    clientId: "",
+    username: "",
+    password: null,
+    keepAliveS: 30,
+    clean: false,
+    will: null,
+    birth: null,
+    offlinePayload: null,
+    maxInflight: 8,
+    queueMaxCount: 100,
+    queueMaxBytes: 16384,
+    maxPacketBytes: 8192,
+    connectTimeoutMs: 10000,
+    stableMs: 60000,
+}
+
+/** Ping after this fraction of the keepalive without traffic: margin for VM/GC jitter (C35). */
+const PING_FRACTION = 0.75
+/** Writes or frames handled before the loop yields, so the VM never sees an InfiniteLoop. */
+const YIELD_EVERY = 16
+
+export interface PublishOptions {
+    qos: number
+    retain: boolean
+    /** Drop the message if it waited longer than this while queued (0 = never). */
+    ttlMs: number
+    /** A newer message with the same key replaces an older queued one ("" = never). */
+    replaceKey: string
+}
+
+export class Session {
+    state = ST_IDLE
+    readonly stats: SessionStats = newStats()
+    readonly outbox: Outbox
+    readonly subs = new Subscriptions()
+    /** Last error or disconnect cause, for diagnostics. */
+    lastError = ""
+
+    private readonly framer: Framer
+    private readonly backoff = new Backoff(BACKOFF_TRANSIENT)
+    private readonly changed: Signal
+    private stopRequested = false
+    private connected = false
+    private lastSentMs = 0
+    private lastRecvMs = 0
+    private pingDeadlineMs = 0
+    /** Inbound QoS 2 ids between PUBREC and PUBREL: delivered once only. */
+    private qos2Ids: number[] = []
+
+    constructor(
+        readonly opts: SessionOptions,
+        private readonly transport: Transport,
+        private readonly rt: Runtime,
+        signal: Signal
+    ) {
+        this.changed = signal
+        this.framer = new Framer(opts.maxPacketBytes)
+        const stats = this.stats
+        this.outbox = new Outbox({ maxCount: opts.queueMaxCount, maxBytes: opts.queueMaxBytes }, (m, reason) => {
+            countCause(stats.drops, reason)
+            rt.log(LOG_DEBUG, `mqtt: dropped message to ${m.topic}: ${reason}`)
+        })
+        // Validate everything the CONNECT will carry now: a bad config is a clear error at start, not a loop of failures.
+        encodeConnect(this.connectOptions())
+    }
+
+    /**
+     * Queues a PUBLISH. Throws on an invalid topic or QoS. Returns the message
+     * handle; its `state` becomes MSG_DONE on PUBACK (QoS 1) or once written
+     * (QoS 0), or MSG_DROPPED with a `reason`.
+     */
+    publish(topic: string, payload: Buffer, o: PublishOptions): OutMessage {
+        if (!validTopicName(topic)) throw new Error(`invalid topic name '${topic}'`)
+        if (o.qos !== 0 && o.qos !== 1) throw new Error(`unsupported publish QoS ${o.qos}`)
+        const m: OutMessage = {
+            topic,
+            payload,
+            qos: o.qos,
+            retain: o.retain,
+            id: 0,
+            dup: false,
+            bytes: encodedPublishLength(topic, payload.length, o.qos),
+            enqueuedMs: this.rt.now(),
+            ttlMs: o.ttlMs,
+            replaceKey: o.replaceKey,
+            state: 0,
+            reason: "",
+            sentMs: 0,
+        }
+        if (this.stopRequested) {
+            m.state = MSG_DROPPED
+            m.reason = DROP_STOPPED
+            countCause(this.stats.drops, DROP_STOPPED)
+            return m
+        }
+        if (m.bytes > this.opts.maxPacketBytes) {
+            m.state = MSG_DROPPED
+            m.reason = "too_large"
+            countCause(this.stats.drops, "too_large")
+            return m
+        }
+        this.outbox.add(m)
+        this.transport.interrupt()
+        return m
+    }
+
+    /** Waits until `m` is acknowledged (resolves) or dropped (throws an Error whose message is the reason). */
+    async waitFor(m: OutMessage): Promise<void> {
+        while (m.state !== MSG_DONE) {
+            if (m.state === MSG_DROPPED) throw new Error(`publish to ${m.topic} failed: ${m.reason}`)
+            await this.changed.wait(60000)
+        }
+    }
+
+    /** Subscribes (QoS 0 or 1; this client does not request QoS 2). Returns the request; see waitRequest. */
+    subscribe(filter: string, qos: number, handler: MessageHandler): Request {
+        if (!validTopicFilter(filter)) throw new Error(`invalid topic filter '${filter}'`)
+        if (qos !== 0 && qos !== 1) throw new Error(`unsupported subscribe QoS ${qos}`)
+        this.subs.add({ filter, qos, handler })
+        return this.request(SUBSCRIBE, [filter], [qos])
+    }
+
+    unsubscribe(filter: string): Request {
+        if (!validTopicFilter(filter)) throw new Error(`invalid topic filter '${filter}'`)
+        this.subs.remove(filter)
+        return this.request(UNSUBSCRIBE, [filter], [])
+    }
+
+    /** Waits for SUBACK/UNSUBACK; throws on a 0x80 return code (C72) or a stop. */
+    async waitRequest(r: Request): Promise<number[]> {
+        while (r.state !== REQ_DONE) {
+            if (r.state === REQ_FAILED) throw new Error(r.error)
+            await this.changed.wait(60000)
+        }
+        return r.granted
+    }
+
+    /** Planned stop: publish the offline status, DISCONNECT (so no Will), close. */
+    stop() {
+        this.stopRequested = true
+        this.transport.interrupt()
+        this.changed.notify()
+    }
+
+    isConnected(): boolean {
+        return this.connected
+    }
+
+    /**
+     * The supervisor: connects, runs the connection, backs off, and again,
+     * until `stop()`. The only place that recovers from failures.
+     */
+    async run(): Promise<void> {
+        while (!this.stopRequested) {
+            const cause = await this.connectOnce()
+            this.connected = false
+            this.transport.close()
+            if (this.stopRequested) break
+            this.lastError = cause
+            countCause(this.stats.disconnects, causeKey(cause))
+            await this.waitBackoff()
+        }
+        this.outbox.clear(DROP_STOPPED)
+        for (const r of this.subs.requests) this.failRequest(r, "stopped")
+        this.setState(ST_STOPPED, "stop requested")
+        this.changed.notify()
+    }
+
+    private async waitBackoff() {
+        const delay = this.backoff.next(this.rt.random())
+        this.rt.log(LOG_INFO, `mqtt: ${this.state === ST_CONNECTING ? "retrying" : "reconnecting"} in ${delay} ms (${this.lastError})`)
+        if (this.state !== ST_AUTH_FAILED && this.state !== ST_CONFIG_ERROR) this.setState(ST_BACKOFF, this.lastError)
+        const until = this.rt.now() + delay
+        while (!this.stopRequested && this.rt.now() < until) {
+            await this.changed.wait(until - this.rt.now())
+        }
+    }
+
+    /** One connection from open to loss. Returns the cause; "" after a planned stop. */
+    private async connectOnce(): Promise<string> {
+        this.setState(ST_CONNECTING, `${this.opts.tls ? "mqtts" : "mqtt"}://${this.opts.host}:${this.opts.port}`)
+        this.framer.reset()
+        this.stats.connectAttempts++
+        try {
+            await this.transport.open(this.opts.host, this.opts.port, this.opts.tls, this.opts.connectTimeoutMs)
+        } catch (e) {
+            this.backoff.policy = BACKOFF_TRANSIENT
+            return "connect_failed: " + errorMessage(e)
+        }
+        // CONNECT is the first packet on every connection [MQTT-3.1.0-1], sent once [MQTT-3.1.0-2].
+        const connack = await this.handshake()
+        if (isDecodeError(connack)) return (connack as DecodeError).error
+        const ack = connack as InPacket
+        if (ack.returnCode !== 0) return this.refused(ack.returnCode)
+
+        const upSince = this.rt.now()
+        this.connected = true
+        this.stats.connects++
+        this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
+        this.resumeSession(ack.sessionPresent)
+        const cause = await this.connectedLoop()
+        if (this.rt.now() - upSince >= this.opts.stableMs) this.backoff.reset(BACKOFF_TRANSIENT)
+        return cause
+    }
+
+    private connectOptions() {
+        return {
+            clientId: this.opts.clientId,
+            keepAliveS: this.opts.keepAliveS,
+            clean: this.opts.clean,
+            username: this.opts.username,
+            password: this.opts.password,
+            will: this.opts.will,
+        }
+    }
+
+    /** Sends CONNECT and waits for CONNACK; a decode error (or timeout) otherwise. */
+    private async handshake(): Promise<InPacket | DecodeError> {
+        if (!this.send(encodeConnect(this.connectOptions()), "CONNECT")) return { error: "write failed" }
+        const deadline = this.rt.now() + this.opts.connectTimeoutMs
+        for (;;) {
+            const left = deadline - this.rt.now()
+            if (left <= 0) return { error: "connack_timeout" }
+            const chunk = await this.transport.read(left)
+            if (this.stopRequested) return { error: "stopped" }
+            if (chunk === null) return { error: "closed before CONNACK" }
+            if (!chunk) continue
+            this.framer.push(chunk)
+            const f = this.framer.next()
+            if (this.framer.error) return { error: this.framer.error }
+            if (!f) continue
+            const p = decodePacket(f.firstByte, f.body)
+            if (isDecodeError(p)) return p
+            if ((p as InPacket).type !== CONNACK) return { error: "first packet is not CONNACK" }
+            this.lastRecvMs = this.rt.now()
+            return p
+        }
+    }
+
+    private refused(rc: number): string {
+        this.stats.connackRefusals++
+        if (rc === 4 || rc === 5) {
+            if (this.state !== ST_AUTH_FAILED) this.backoff.reset(BACKOFF_AUTH)
+            this.setState(ST_AUTH_FAILED, `CONNACK ${rc}: ${rc === 4 ? "bad user name or password" : "not authorized"}`)
+        } else if (rc === 1 || rc === 2) {
+            if (this.state !== ST_CONFIG_ERROR) this.backoff.reset(BACKOFF_CONFIG)
+            this.setState(ST_CONFIG_ERROR, `CONNACK ${rc}: ${rc === 1 ? "protocol level refused" : "client id rejected"}`)
+        } else {
+            this.backoff.policy = BACKOFF_TRANSIENT
+        }
+        return `connack_refused_${rc}`
+    }
+
+    /**
+     * After CONNACK: unacknowledged PUBLISHes go first, in order, same id,
+     * DUP=1 [MQTT-4.4.0-1][MQTT-2.3.1-3]. With session-present 0 the broker
+     * forgot them, and we still resend them (at least once beats lost), then
+     * subscriptions are sent again exactly once (C76). Then the birth message.
+     */
+    private resumeSession(sessionPresent: boolean) {
+        this.pingDeadlineMs = 0
+        const now = this.rt.now()
+        for (const m of this.outbox.inflight) {
+            m.dup = true
+            m.sentMs = now
+            this.stats.retransmits++
+            this.send(encodePublish(m), "PUBLISH")
+        }
+        for (const r of this.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING
+        if (!sessionPresent) {
+            this.qos2Ids = []
+            // Subscriptions already carried by pending requests are not repeated.
+            const filters: string[] = []
+            const qos: number[] = []
+            for (const s of this.subs.subs) {
+                if (!this.pendingFor(s.filter)) {
+                    filters.push(s.filter)
+                    qos.push(s.qos)
+                }
+            }
+            if (filters.length > 0) this.request(SUBSCRIBE, filters, qos)
+        }
+        const b = this.opts.birth
+        if (b) {
+            const m = this.publish(b.topic, b.payload, { qos: 1, retain: b.retain, ttlMs: 0, replaceKey: "" })
+            // Birth goes ahead of queued telemetry.
+            const rest = without(this.outbox.queue, m)
+            rest.unshift(m)
+            this.outbox.queue = rest
+        }
+    }
+
+    private pendingFor(filter: string): boolean {
+        for (const r of this.subs.requests) if (r.type === SUBSCRIBE && r.filters.indexOf(filter) >= 0) return true
+        return false
+    }
+
+    private async connectedLoop(): Promise<string> {
+        for (;;) {
+            if (this.stopRequested) return this.gracefulStop()
+            const sendErr = await this.flush()
+            if (sendErr) return sendErr
+            const now = this.rt.now()
+            if (this.pingDeadlineMs > 0 && now >= this.pingDeadlineMs) return "keepalive_timeout"
+            const kaMs = this.opts.keepAliveS * 1000
+            if (kaMs > 0 && this.pingDeadlineMs === 0) {
+                const idleSend = now - this.lastSentMs >= kaMs * PING_FRACTION
+                // Also ping when nothing arrived for a while although we keep sending:
+                // a downstream black hole would otherwise go unnoticed (S4).
+                const idleRecv = now - this.lastRecvMs >= kaMs * PING_FRACTION
+                if (idleSend || idleRecv) {
+                    if (!this.send(encodePingreq(), "PINGREQ")) return "write_failed"
+                    // Half-open link detected within 1.5 x keepalive (C36).
+                    this.pingDeadlineMs = now + kaMs * (1.5 - PING_FRACTION)
+                }
+            }
+            const chunk = await this.transport.read(this.nextWakeMs() - this.rt.now())
+            if (chunk === null) return "connection_lost"
+            if (chunk) {
+                const err = await this.receive(chunk)
+                if (err) return err
+            }
+        }
+    }
+
+    private nextWakeMs(): number {
+        const kaMs = this.opts.keepAliveS * 1000
+        let t = this.rt.now() + 60000
+        if (kaMs > 0) {
+            if (this.pingDeadlineMs > 0) t = Math.min(t, this.pingDeadlineMs)
+            else t = Math.min(t, Math.min(this.lastSentMs, this.lastRecvMs) + kaMs * PING_FRACTION)
+        }
+        return Math.max(t, this.rt.now() + 1)
+    }
+
+    /** Sends pending requests and queued messages while the in-flight window has room. */
+    private async flush(): Promise<string> {
+        let n = 0
+        for (const r of this.subs.requests) {
+            if (r.state !== REQ_PENDING) continue
+            r.id = this.allocId()
+            const pkt = r.type === SUBSCRIBE ? encodeSubscribe(r.id, r.filters, r.qos) : encodeUnsubscribe(r.id, r.filters)
+            if (!this.send(pkt, packetName(r.type))) return "write_failed"
+            r.state = REQ_SENT
+        }
+        while (this.outbox.inflight.length < this.opts.maxInflight) {
+            const m = this.outbox.takeNext(this.rt.now())
+            if (!m) break
+            if (m.qos > 0) {
+                const id = this.allocId()
+                if (id === 0) {
+                    this.outbox.unshift(m)
+                    break
+                }
+                this.outbox.markInflight(m, id, this.rt.now())
+            }
+            if (!this.send(encodePublish(m), "PUBLISH")) {
+                if (m.qos === 0) this.outbox.unshift(m)
+                return "write_failed"
+            }
+            this.stats.published++
+            if (m.qos === 0) {
+                this.outbox.finishSent(m)
+                this.changed.notify()
+            }
+            if (++n % YIELD_EVERY === 0) await this.rt.sleep(0)
+        }
+        return ""
+    }
+
+    private allocId(): number {
+        const subs = this.subs
+        return this.outbox.allocId(id => subs.idInUse(id))
+    }
+
+    /** Handles received bytes; returns "" or the cause for closing. */
+    private async receive(chunk: Buffer): Promise<string> {
+        this.framer.push(chunk)
+        let n = 0
+        for (;;) {
+            const f = this.framer.next()
+            if (this.framer.error) return this.violation(this.framer.error)
+            if (!f) return ""
+            const p = decodePacket(f.firstByte, f.body)
+            if (isDecodeError(p)) return this.violation((p as DecodeError).error)
+            this.lastRecvMs = this.rt.now()
+            // Any inbound packet proves the link is alive.
+            this.pingDeadlineMs = 0
+            const err = this.handle(p as InPacket)
+            if (err) return this.violation(err)
+            if (++n % YIELD_EVERY === 0) await this.rt.sleep(0)
+        }
+    }
+
+    private violation(msg: string): string {
+        this.stats.protocolErrors++
+        this.rt.log(LOG_WARN, `mqtt: protocol violation, closing: ${msg}`)
+        return "protocol_error: " + msg
+    }
+
+    private handle(p: InPacket): string {
+        const t = p.type
+        if (t === PUBACK) {
+            const m = this.outbox.ack(p.id)
+            if (m) {
+                this.stats.acked++
+                this.stats.lastRttMs = this.rt.now() - m.sentMs
+                this.changed.notify()
+            }
+            return ""
+        }
+        if (t === PUBLISH) return this.onPublish(p)
+        if (t === PUBREL) {
+            this.qos2Ids = this.qos2Ids.filter(x => x !== p.id)
+            return this.send(encodePubcomp(p.id), "PUBCOMP") ? "" : "write_failed"
+        }
+        if (t === SUBACK || t === UNSUBACK) {
+            const r = this.subs.take(t === SUBACK ? SUBSCRIBE : UNSUBSCRIBE, p.id)
+            if (!r) return ""
+            if (t === SUBACK) {
+                // One return code per filter, in order (C72).
+                if (p.returnCodes.length !== r.filters.length) return "SUBACK return code count mismatch"
+                for (let i = 0; i < p.returnCodes.length; i++) {
+                    if (p.returnCodes[i] === 0x80) {
+                        this.subs.remove(r.filters[i])
+                        this.failRequest(r, `subscription to '${r.filters[i]}' refused by the broker (0x80)`)
+                        return ""
+                    }
+                }
+                r.granted = p.returnCodes
+            }
+            r.state = REQ_DONE
+            this.changed.notify()
+            return ""
+        }
+        if (t === PINGRESP) return ""
+        if (t === CONNACK) return "second CONNACK"
+        return "unexpected " + packetName(t)
+    }
+
+    private onPublish(p: InPacket): string {
+        this.stats.received++
+        const fresh = p.qos < 2 || this.qos2Ids.indexOf(p.id) < 0
+        if (fresh) {
+            for (const h of this.subs.matching(p.topic)) {
+                try {
+                    h(p.topic, p.payload, p.retain)
+                } catch (e) {
+                    this.rt.log(LOG_WARN, `mqtt: message handler for ${p.topic} threw: ${errorMessage(e)}`)
+                }
+            }
+        }
+        // Acknowledge in the order received (C56); QoS 2 gets PUBREC, never PUBACK.
+        if (p.qos === 1) return this.send(encodePuback(p.id), "PUBACK") ? "" : "write_failed"
+        if (p.qos === 2) {
+            if (fresh) this.qos2Ids.push(p.id)
+            return this.send(encodePubrec(p.id), "PUBREC") ? "" : "write_failed"
+        }
+        return ""
+    }
+
+    private gracefulStop(): string {
+        const b = this.opts.birth
+        if (b && this.opts.offlinePayload)
+            this.send(
+                encodePublish({ topic: b.topic, payload: this.opts.offlinePayload, qos: 0, retain: true, dup: false, id: 0 }),
+                "PUBLISH"
+            )
+        // After DISCONNECT nothing more is sent, and the connection is closed [MQTT-3.14.4-1/-2].
+        this.send(encodeDisconnect(), "DISCONNECT")
+        return ""
+    }
+
+    private request(type: number, filters: string[], qos: number[]): Request {
+        const r: Request = { type, id: 0, filters, qos, state: REQ_PENDING, granted: [], error: "" }
+        this.subs.requests.push(r)
+        this.transport.interrupt()
+        return r
+    }
+
+    private failRequest(r: Request, error: string) {
+        r.state = REQ_FAILED
+        r.error = error
+        this.subs.requests = without(this.subs.requests, r)
+        this.changed.notify()
+    }
+
+    /** Writes one packet; false when the transport failed. Traces show type and length only, never payloads. */
+    private send(data: Buffer, name: string): boolean {
+        try {
+            this.transport.write(data)
+        } catch (e) {
+            this.rt.log(LOG_DEBUG, `mqtt: write of ${name} failed: ${errorMessage(e)}`)
+            return false
+        }
+        this.lastSentMs = this.rt.now()
+        return true
+    }
+
+    private setState(next: string, reason: string) {
+        if (next === this.state) return
+        this.rt.log(LOG_INFO, `mqtt: ${this.state} -> ${next} (${reason})`)
+        this.state = next
+        this.changed.notify()
+    }
+}
+
+function errorMessage(e: unknown): string {
+    const m = (e as Error).message
+    return m ? m : "" + e
+}
+
+/** "protocol_error: invalid flags" -> "protocol_error", for the counters. */
+function causeKey(cause: string): string {
+    const i = cause.indexOf(":")
+    return i < 0 ? cause : cause.slice(0, i)
+}

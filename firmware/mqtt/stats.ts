@@ -1,0 +1,40 @@
+/**
+ * Client counters, readable from the API (the telemetry layer publishes them
+ * as diagnostics). Causes are counted under short stable keys.
+ */
+export interface SessionStats {
+    connectAttempts: number
+    connects: number
+    connackRefusals: number
+    /** Disconnects by cause: connection_lost, keepalive_timeout, protocol_error, connect_failed, ... */
+    disconnects: Record<string, number>
+    published: number
+    acked: number
+    retransmits: number
+    received: number
+    protocolErrors: number
+    /** Drops by cause: queue_full, expired, replaced, too_large, stopped. */
+    drops: Record<string, number>
+    /** PUBLISH -> PUBACK time of the last acknowledged message. */
+    lastRttMs: number
+}
+
+export function newStats(): SessionStats {
+    return {
+        connectAttempts: 0,
+        connects: 0,
+        connackRefusals: 0,
+        disconnects: {},
+        published: 0,
+        acked: 0,
+        retransmits: 0,
+        received: 0,
+        protocolErrors: 0,
+        drops: {},
+        lastRttMs: 0,
+    }
+}
+
+export function countCause(counts: Record<string, number>, cause: string) {
+    counts[cause] = (counts[cause] || 0) + 1
+}

@@ -1,0 +1,69 @@
+/**
+ * Subscriptions the application asked for, and SUBSCRIBE/UNSUBSCRIBE requests
+ * waiting for their SUBACK/UNSUBACK. Subscriptions are kept so they can be
+ * sent again, exactly once, after a reconnect without a session (C76).
+ */
+import { without } from "./list"
+import { topicMatches } from "./topic"
+
+export type MessageHandler = (topic: string, payload: Buffer, retain: boolean) => void
+
+export interface Subscription {
+    filter: string
+    qos: number
+    handler: MessageHandler
+}
+
+export const REQ_PENDING = 0
+export const REQ_SENT = 1
+export const REQ_DONE = 2
+export const REQ_FAILED = 3
+
+export interface Request {
+    /** SUBSCRIBE or UNSUBSCRIBE packet type. */
+    type: number
+    id: number
+    filters: string[]
+    qos: number[]
+    state: number
+    /** SUBACK return codes, in filter order. */
+    granted: number[]
+    error: string
+}
+
+export class Subscriptions {
+    subs: Subscription[] = []
+    requests: Request[] = []
+
+    add(s: Subscription) {
+        this.remove(s.filter)
+        this.subs.push(s)
+    }
+
+    remove(filter: string) {
+        this.subs = this.subs.filter(s => s.filter !== filter)
+    }
+
+    idInUse(id: number): boolean {
+        for (const r of this.requests) if (r.id === id && r.state === REQ_SENT) return true
+        return false
+    }
+
+    /** Request matching an acknowledgement, or null: an unknown id is ignored (C16). */
+    take(type: number, id: number): Request {
+        for (const r of this.requests) {
+            if (r.type === type && r.id === id && r.state === REQ_SENT) {
+                this.requests = without(this.requests, r)
+                return r
+            }
+        }
+        return null
+    }
+
+    /** Handlers whose filter matches `topic` (C71). */
+    matching(topic: string): MessageHandler[] {
+        const r: MessageHandler[] = []
+        for (const s of this.subs) if (topicMatches(s.filter, topic)) r.push(s.handler)
+        return r
+    }
+}

@@ -1,0 +1,24 @@
+/**
+ * A sensor as the telemetry loop sees it: it reads, or it reports why not.
+ * Sensors degrade; they never throw into the loop (the ESPHome rule).
+ */
+export const SENSOR_OK = "ok"
+export const SENSOR_WARNING = "warning"
+export const SENSOR_FAILED = "failed"
+
+export interface Reading {
+    /** Quantity name -> value in the documented unit. */
+    values: Record<string, number>
+}
+
+export interface Sensor {
+    readonly name: string
+    status: string
+    /** Short error code when not ok ("not_found", "timeout", ...). */
+    error: string
+    lastGoodMs: number
+    /** Waits (bounded) until the sensor can be read, e.g. its role is bound; never throws. */
+    ready(timeoutMs: number): Promise<boolean>
+    /** Fills `out` with fresh values; never throws. */
+    read(out: Record<string, number>): Promise<void>
+}

@@ -1,0 +1,34 @@
+/**
+ * The telemetry JSON: `seq` (+1 per message since boot), `uptime_ms`, one
+ * number per quantity that read fine, and `status` naming every sensor that
+ * is not ok. Never NaN, never null: a quantity is either present or explained.
+ */
+import { Sensor, SENSOR_OK } from "../sensors/sensor"
+
+export interface SensorStatus {
+    status: string
+    error: string
+    /** Age of the last good reading; -1 if there never was one. */
+    age_ms: number
+}
+
+export function buildPayload(seq: number, uptimeMs: number, values: Record<string, number>, sensors: Sensor[]): any {
+    const p: any = { seq: seq, uptime_ms: uptimeMs }
+    for (const k of Object.keys(values)) {
+        const v = values[k]
+        if (typeof v === "number" && !isNaN(v) && v !== Infinity && v !== -Infinity) p[k] = v
+    }
+    let status: any = null
+    for (const s of sensors) {
+        if (s.status === SENSOR_OK) continue
+        if (!status) status = {}
+        const st: SensorStatus = {
+            status: s.status,
+            error: s.error,
+            age_ms: s.lastGoodMs > 0 ? uptimeMs - s.lastGoodMs : -1,
+        }
+        status[s.name] = st
+    }
+    if (status) p.status = status
+    return p
+}

@@ -1,0 +1,57 @@
+/**
+ * The telemetry loop: every period, read every sensor (each one fails on its
+ * own), build the payload and queue it with QoS 1. Queueing never blocks the
+ * loop: while offline the session's bounded queue holds the messages.
+ */
+import * as ds from "@devicescript/core"
+import { Session } from "../mqtt/session"
+import { Sensor } from "../sensors/sensor"
+import { buildPayload } from "./payload"
+
+/** How long boot waits for each sensor before publishing without it. */
+const BOOT_WAIT_MS = 3000
+
+export class TelemetryPublisher {
+    seq = 0
+
+    constructor(
+        private readonly session: Session,
+        private readonly sensors: Sensor[],
+        private readonly topic: string,
+        public periodMs: number
+    ) {}
+
+    async publishOnce(): Promise<void> {
+        const values: Record<string, number> = {}
+        for (const s of this.sensors) {
+            try {
+                await s.read(values)
+            } catch (e) {
+                s.status = "failed"
+                s.error = "exception"
+            }
+        }
+        this.seq++
+        const payload = buildPayload(this.seq, ds.millis(), values, this.sensors)
+        this.session.publish(this.topic, Buffer.from(JSON.stringify(payload)), {
+            qos: 1,
+            retain: false,
+            // A reading older than 100 periods is history, not telemetry.
+            ttlMs: this.periodMs * 100,
+            replaceKey: "",
+        })
+    }
+
+    async run(): Promise<void> {
+        // Give the sensors a moment to appear on the bus before the first reading.
+        for (const s of this.sensors) {
+            if (!(await s.ready(BOOT_WAIT_MS))) console.warn(`sensor ${s.name}: not found at boot (${s.error})`)
+        }
+        for (;;) {
+            const started = ds.millis()
+            await this.publishOnce()
+            const left = this.periodMs - (ds.millis() - started)
+            await ds.sleep(left > 10 ? left : 10)
+        }
+    }
+}

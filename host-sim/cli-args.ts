@@ -1,0 +1,63 @@
+/**
+ * Command-line options of `npm start`. Unknown options are errors, not ignored.
+ */
+export interface CliOptions {
+    broker: string
+    durationS: number
+    periodMs: number
+    devices: number
+    verbose: boolean
+    help: boolean
+}
+
+export const USAGE = `usage: npm start -- [options]
+
+  --broker URL       use this broker (mqtt://HOST:PORT) instead of the embedded one
+  --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
+  --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
+  --devices N        number of simulated devices (default 1)
+  --verbose          also print every device log line
+  --help             this text`
+
+function positive(name: string, v: string | undefined, integer: boolean): number {
+    const n = Number(v)
+    if (v === undefined || v === "" || !isFinite(n) || n <= 0 || (integer && !Number.isInteger(n)))
+        throw new Error(`${name} needs a positive ${integer ? "integer" : "number"}, got '${v ?? ""}'`)
+    return n
+}
+
+export function parseArgs(argv: string[]): CliOptions {
+    const o: CliOptions = { broker: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false }
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i]
+        const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
+        const value = () => (inline !== undefined ? inline : argv[++i])
+        switch (name) {
+            case "--broker": {
+                const v = value()
+                if (!v) throw new Error("--broker needs a URL, e.g. mqtt://127.0.0.1:1883")
+                o.broker = v
+                break
+            }
+            case "--duration":
+                o.durationS = positive("--duration", value(), false)
+                break
+            case "--period":
+                o.periodMs = positive("--period", value(), true)
+                break
+            case "--devices":
+                o.devices = positive("--devices", value(), true)
+                break
+            case "--verbose":
+                o.verbose = true
+                break
+            case "--help":
+            case "-h":
+                o.help = true
+                break
+            default:
+                throw new Error(`unknown option '${a}'`)
+        }
+    }
+    return o
+}

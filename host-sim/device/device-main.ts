@@ -1,0 +1,43 @@
+/**
+ * Child-process entry for one simulated device (one VM per process: the VM's
+ * socket bridge keeps one socket per instance, and killing the process is a
+ * faithful power cut). Configuration arrives as JSON in argv[2]; every VM log
+ * line goes to stdout. The process exits when its parent goes away.
+ */
+import { readFileSync } from "node:fs"
+import { SimSensors } from "../sensors/sim-sensors.ts"
+import { VmDevice, type SettingValue } from "./vm-device.ts"
+
+export interface DeviceProcessConfig {
+    deviceId: string
+    bytecodePath: string
+    settings: Record<string, SettingValue>
+    sensors: string[]
+    seed: number
+}
+
+async function main() {
+    const cfg = JSON.parse(process.argv[2]) as DeviceProcessConfig
+    const device = new VmDevice({
+        deviceId: cfg.deviceId,
+        bytecode: readFileSync(cfg.bytecodePath),
+        settings: cfg.settings,
+        onLog: line => process.stdout.write(line + "\n"),
+    })
+    const sensors = new SimSensors(device.bus, cfg.sensors, cfg.seed)
+    const stop = () => {
+        sensors.stop()
+        device.stop()
+        process.exit(0)
+    }
+    process.on("SIGTERM", stop)
+    process.on("SIGINT", stop)
+    process.on("disconnect", stop)
+    sensors.start()
+    await device.start()
+}
+
+main().catch(e => {
+    process.stderr.write(`device: ${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+})

@@ -1,0 +1,50 @@
+/**
+ * Parent-side handle of a simulated device process.
+ */
+import { spawn, type ChildProcess } from "node:child_process"
+import { createInterface } from "node:readline"
+import { createRequire } from "node:module"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import type { DeviceProcessConfig } from "./device-main.ts"
+
+const ENTRY = fileURLToPath(new URL("./device-main.ts", import.meta.url))
+// The child runs TypeScript through tsx's loader, resolved from this package.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
+
+export class SimDevice {
+    private child?: ChildProcess
+    private exited?: Promise<number | null>
+
+    constructor(
+        readonly config: DeviceProcessConfig,
+        private readonly onLog: (line: string) => void
+    ) {}
+
+    start(): void {
+        const child = spawn(process.execPath, ["--import", TSX, ENTRY, JSON.stringify(this.config)], {
+            stdio: ["ignore", "pipe", "pipe", "ipc"],
+        })
+        this.child = child
+        this.exited = new Promise(resolve => child.once("exit", code => resolve(code)))
+        createInterface({ input: child.stdout! }).on("line", l => this.onLog(l))
+        createInterface({ input: child.stderr! }).on("line", l => this.onLog(l))
+    }
+
+    get running(): boolean {
+        return !!this.child && this.child.exitCode === null && this.child.signalCode === null
+    }
+
+    /** Power cut: the VM dies without a DISCONNECT, so the broker publishes the Will. */
+    async kill(): Promise<void> {
+        if (!this.child) return
+        if (this.running) this.child.kill("SIGKILL")
+        await this.exited
+    }
+
+    /** Ends the device process and waits for it. */
+    async stop(): Promise<void> {
+        if (!this.child) return
+        if (this.running) this.child.kill("SIGTERM")
+        await this.exited
+    }
+}

@@ -1,0 +1,30 @@
+/**
+ * One readable line per message the broker received.
+ */
+import type { Observed } from "./observer.ts"
+
+const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa" }
+
+function clock(ms: number): string {
+    return new Date(ms).toISOString().slice(11, 19)
+}
+
+export function formatMessage(m: Observed): string {
+    const parts = m.topic.split("/")
+    const device = parts[1] ?? "?"
+    const kind = parts.slice(2).join("/")
+    const text = m.payload.toString("utf8")
+    if (kind === "telemetry") {
+        try {
+            const p = JSON.parse(text) as Record<string, unknown>
+            const values = Object.entries(p)
+                .filter(([k, v]) => typeof v === "number" && k !== "seq" && k !== "uptime_ms")
+                .map(([k, v]) => `${k} ${(v as number).toFixed(2)}${UNITS[k] ? " " + UNITS[k] : ""}`)
+            const status = p.status ? `  [${Object.entries(p.status as object).map(([k, s]) => `${k}: ${(s as { status: string }).status}`).join(", ")}]` : ""
+            return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}`
+        } catch {
+            return `${clock(m.atMs)}  ${device}  telemetry (not JSON): ${text.slice(0, 80)}`
+        }
+    }
+    return `${clock(m.atMs)}  ${device}  ${kind}: ${text.slice(0, 80)}${m.retain ? " (retained)" : ""}`
+}

@@ -1,0 +1,106 @@
+/**
+ * The simulator as a library: a broker (embedded or given), N devices each
+ * running the firmware bytecode in its own VM process with its own simulated
+ * sensors, and an observer. Used by the CLI and by the e2e tests.
+ */
+import { existsSync } from "node:fs"
+import { connect } from "node:net"
+import { join } from "node:path"
+import { parseBrokerUrl, type BrokerAddress } from "./broker-url.ts"
+import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
+import { SimDevice } from "./device/sim-device.ts"
+import type { SettingValue } from "./device/vm-device.ts"
+import { readEnvFiles } from "./env-file.ts"
+import { Observer } from "./observer.ts"
+import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
+
+export const PROJECT_DIR = join(import.meta.dirname, "..")
+export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "bin", "bytecode.devs")
+
+export interface SimulationOptions {
+    /** mqtt://HOST:PORT of an existing broker; empty: start the embedded one. */
+    brokerUrl?: string
+    devices?: number
+    periodMs?: number
+    /** Extra settings for every device (override .env files). */
+    settings?: Record<string, SettingValue>
+    bytecodePath?: string
+    sensors?: string[]
+    onDeviceLog?: (device: string, line: string) => void
+}
+
+export class Simulation {
+    broker?: RunningBroker
+    address!: BrokerAddress
+    url = ""
+    readonly devices: SimDevice[] = []
+    observer!: Observer
+    prefix = "devs"
+
+    constructor(private readonly opts: SimulationOptions = {}) {}
+
+    async start(): Promise<void> {
+        const bytecode = this.opts.bytecodePath ?? DEFAULT_BYTECODE
+        if (!existsSync(bytecode)) throw new Error(`no firmware bytecode at ${bytecode}: run 'npm run build' first`)
+        if (this.opts.brokerUrl) {
+            this.address = parseBrokerUrl(this.opts.brokerUrl)
+            await checkReachable(this.address)
+            this.url = this.opts.brokerUrl
+        } else {
+            this.broker = await startEmbeddedBroker()
+            this.url = this.broker.url
+            this.address = { host: "127.0.0.1", port: this.broker.port, tls: false }
+        }
+        const env = readEnvFiles(PROJECT_DIR)
+        this.prefix = String(this.opts.settings?.TOPIC_PREFIX ?? env.TOPIC_PREFIX ?? "devs")
+        this.observer = new Observer(this.url, `${this.prefix}/#`)
+        await this.observer.start()
+        const n = this.opts.devices ?? 1
+        for (let i = 1; i <= n; i++) {
+            const settings: Record<string, SettingValue> = {
+                ...env,
+                MQTT_HOST: this.address.host,
+                MQTT_PORT: this.address.port,
+                MQTT_TLS: this.address.tls,
+                ...(n > 1 || !env.DEVICE_NAME ? { DEVICE_NAME: `sim${i}` } : {}),
+                ...(this.opts.periodMs ? { PERIOD_MS: this.opts.periodMs } : {}),
+                ...this.opts.settings,
+            }
+            const name = String(settings.DEVICE_NAME)
+            const dev = new SimDevice(
+                {
+                    deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
+                    bytecodePath: bytecode,
+                    settings,
+                    sensors: this.opts.sensors ?? SIM_QUANTITIES,
+                    seed: i,
+                },
+                line => this.opts.onDeviceLog?.(name, line)
+            )
+            this.devices.push(dev)
+            dev.start()
+        }
+    }
+
+    async stop(): Promise<void> {
+        await Promise.all(this.devices.map(d => d.stop()))
+        await this.observer?.stop()
+        await this.broker?.close()
+    }
+}
+
+function checkReachable(a: BrokerAddress, timeoutMs = 3000): Promise<void> {
+    return new Promise((resolve, reject) => {
+        const sock = connect({ host: a.host, port: a.port })
+        const fail = (why: string) => {
+            sock.destroy()
+            reject(new Error(`cannot reach the broker at ${a.host}:${a.port}: ${why}`))
+        }
+        sock.setTimeout(timeoutMs, () => fail("timeout"))
+        sock.once("error", e => fail(e.message))
+        sock.once("connect", () => {
+            sock.end()
+            resolve()
+        })
+    })
+}
