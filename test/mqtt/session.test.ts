@@ -1,0 +1,458 @@
+/**
+ * The session state machine against a scripted fake broker, in virtual time.
+ * Row ids refer to ../shared/mqtt-client-checklist.md.
+ */
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
+import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox.ts"
+import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
+import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"
+
+const QOS1 = { qos: 1, retain: false, ttlMs: 0, replaceKey: "" }
+const QOS0 = { qos: 0, retain: false, ttlMs: 0, replaceKey: "" }
+
+function setup(over: Partial<SessionOptions> = {}, net = new FakeNet()) {
+    const rt = new TestRuntime(7)
+    const s = new Session(
+        {
+            ...SESSION_DEFAULTS,
+            clientId: "dev1",
+            keepAliveS: 10,
+            will: { topic: "devs/dev1/status", payload: Buffer.from("offline"), qos: 1, retain: true },
+            ...over,
+        },
+        net,
+        rt,
+        new NodeSignal()
+    )
+    const done = s.run()
+    return { s, net, rt, done }
+}
+
+/** Advances virtual time in small steps until `cond` holds; returns the virtual ms it took. */
+async function until(cond: () => boolean, maxMs: number, stepMs = 5): Promise<number> {
+    const t0 = Date.now()
+    while (!cond()) {
+        if (Date.now() - t0 > maxMs) throw new Error(`condition not met within ${maxMs} virtual ms`)
+        await vi.advanceTimersByTimeAsync(stepMs)
+    }
+    return Date.now() - t0
+}
+
+const payload = (s: string) => Buffer.from(s)
+
+beforeEach(() => {
+    vi.useFakeTimers({ now: 1_000_000 })
+})
+afterEach(() => {
+    vi.useRealTimers()
+})
+
+describe("connect", () => {
+    test("C17 C19 C23 C29 C35: the first packet on a connection is CONNECT with MQTT level 4, keepalive and the Will", async () => {
+        const { net, s } = setup()
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const first = net.conns[0].received[0]
+        expect(first.cmd).toBe("connect")
+        expect(first.raw[0]).toBe(0x10)
+        if (first.cmd !== "connect") return
+        expect(first.protocolId).toBe("MQTT")
+        expect(first.protocolVersion).toBe(4)
+        expect(first.keepalive).toBe(10)
+        expect(first.clean).toBe(false)
+        expect(first.clientId).toBe("dev1")
+        expect(first.will?.topic).toBe("devs/dev1/status")
+        expect(first.will?.payload.toString()).toBe("offline")
+        expect(first.will?.retain).toBe(true)
+        expect(first.will?.qos).toBe(1)
+    })
+
+    test("C17: with 10 queued messages, byte 0 of every (re)connection is CONNECT", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s } = setup({}, net)
+        for (let i = 0; i < 10; i++) s.publish("t/a", payload("m" + i), QOS1)
+        await vi.advanceTimersByTimeAsync(3000)
+        net.refuse = ""
+        await until(() => net.conns.length > 0 && net.conns[0].ofType("puback").length === 0 && net.conns[0].ofType("publish").length === 10, 200_000)
+        net.current!.end()
+        await until(() => net.conns.length === 2 && net.conns[1].received.length > 0, 200_000)
+        for (const c of net.conns) expect(c.writes[0][0]).toBe(0x10)
+    })
+
+    test("C18 S8: a withheld CONNACK closes the socket after the connect timeout; the next CONNECT goes on a new socket", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ connack: false })
+        const { s } = setup({ connectTimeoutMs: 2000 }, net)
+        await until(() => net.conns.length >= 2, 200_000)
+        expect(net.conns[0].closed).toBe(true)
+        expect(net.conns[0].ofType("connect")).toHaveLength(1)
+        expect(net.conns[0].received).toHaveLength(1)
+        expect(s.stats.disconnects.connack_timeout).toBeGreaterThanOrEqual(1)
+    })
+
+    test("C37 S9: CONNACK 5 backs off with a floor of 30 s and exposes auth_failed; never a tight loop", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ connackRc: 5 })
+        const { s } = setup({}, net)
+        await until(() => net.conns.length >= 1 && s.state === ST_AUTH_FAILED, 5000)
+        const opened: number[] = []
+        let seen = 1
+        const t0 = Date.now()
+        while (Date.now() - t0 < 10 * 60_000) {
+            await vi.advanceTimersByTimeAsync(1000)
+            if (net.conns.length > seen) {
+                seen = net.conns.length
+                opened.push(Date.now())
+            }
+        }
+        // 10 virtual minutes at a 30 s floor: at most 20 further attempts, every gap >= 30 s.
+        expect(opened.length).toBeGreaterThan(0)
+        expect(opened.length).toBeLessThanOrEqual(20)
+        for (let i = 1; i < opened.length; i++) expect(opened[i] - opened[i - 1]).toBeGreaterThanOrEqual(30_000)
+        expect(s.state).toBe(ST_AUTH_FAILED)
+        expect(s.stats.connackRefusals).toBe(net.conns.length)
+    })
+
+    test("C38: CONNACK 2 (identifier rejected) is a configuration error retried at most hourly", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ connackRc: 2 })
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_CONFIG_ERROR, 5000)
+        await vi.advanceTimersByTimeAsync(59 * 60_000)
+        expect(net.conns).toHaveLength(1)
+    })
+
+    test("S9: after auth failures the client connects once the broker accepts again", async () => {
+        const net = new FakeNet()
+        let rc = 5
+        net.script = (p, c) => scriptedBroker({ connackRc: rc })(p, c)
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_AUTH_FAILED, 5000)
+        rc = 0
+        const took = await until(() => s.state === ST_CONNECTED, 40 * 60_000, 1000)
+        expect(took).toBeLessThanOrEqual(30 * 60_000)
+    })
+
+    test("S8: refused TCP connections back off with growing, jittered delays", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s, rt } = setup({}, net)
+        await vi.advanceTimersByTimeAsync(20 * 60_000)
+        expect(s.stats.connectAttempts).toBeGreaterThan(3)
+        expect(s.stats.connectAttempts).toBeLessThan(40)
+        const delays = rt.logs.filter(l => l.includes("retrying in")).map(l => Number(/in (\d+) ms/.exec(l)![1]))
+        expect(new Set(delays).size).toBeGreaterThan(3)
+        for (const d of delays) expect(d).toBeGreaterThanOrEqual(500)
+        for (const d of delays) expect(d).toBeLessThanOrEqual(120_000)
+    })
+})
+
+describe("publish QoS 1", () => {
+    test("C13 S2: a PUBLISH cut off before PUBACK is resent first after reconnect, same id, DUP=1", async () => {
+        const net = new FakeNet()
+        let drop = true
+        net.script = (p, c) => {
+            if (p.cmd === "publish" && drop) {
+                drop = false
+                c.end()
+                return
+            }
+            scriptedBroker({ sessionPresent: true })(p, c)
+        }
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const m = s.publish("t/a", payload("x"), QOS1)
+        await until(() => net.conns.length === 2 && m.state === MSG_DONE, 120_000)
+        const first = net.conns[0].ofType("publish")[0]
+        const again = net.conns[1].received[1]
+        expect(again.cmd).toBe("publish")
+        if (first.cmd !== "publish" || again.cmd !== "publish") return
+        expect(again.messageId).toBe(first.messageId)
+        expect(first.dup).toBe(false)
+        expect(again.dup).toBe(true)
+        expect(s.stats.retransmits).toBe(1)
+    })
+
+    test("C12: with PUBACKs withheld, 20 publishes use 20 distinct non-zero ids and the window caps in-flight", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ puback: false })
+        const { s } = setup({ maxInflight: 8 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        for (let i = 0; i < 20; i++) s.publish("t/a", payload("m" + i), QOS1)
+        await vi.advanceTimersByTimeAsync(100)
+        const sent = net.current!.ofType("publish")
+        expect(sent).toHaveLength(8)
+        expect(s.outbox.inflight).toHaveLength(8)
+        for (const p of sent) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
+        await until(() => net.current!.ofType("publish").length === 16, 1000)
+        const rest = net.current!.ofType("publish")
+        for (const p of rest.slice(8)) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
+        await until(() => net.current!.ofType("publish").length === 20, 1000)
+        const ids = net.current!.ofType("publish").map(p => (p.cmd === "publish" ? p.messageId : -1))
+        expect(new Set(ids).size).toBe(20)
+        expect(ids).not.toContain(0)
+    })
+
+    test("waitFor resolves on PUBACK and rejects with the drop reason", async () => {
+        const { s } = setup({ queueMaxCount: 1 })
+        const m = s.publish("t/a", payload("1"), QOS1)
+        const ok = s.waitFor(m)
+        await until(() => m.state === MSG_DONE, 5000)
+        await expect(ok).resolves.toBeUndefined()
+        expect(() => s.publish("t/+", payload("1"), QOS1)).toThrow(/invalid topic/)
+        const big = s.publish("t/a", Buffer.alloc(20_000), QOS1)
+        await expect(s.waitFor(big)).rejects.toThrow(/too_large/)
+    }, 10_000)
+
+    test("C14: QoS 0 PUBLISH has no packet id", async () => {
+        const { s, net } = setup()
+        await until(() => s.state === ST_CONNECTED, 1000)
+        s.publish("t/a", payload("abc"), QOS0)
+        await until(() => net.current!.ofType("publish").length === 1, 1000)
+        const w = net.current!.writes[net.current!.writes.length - 1]
+        expect([...w]).toEqual([0x30, 2 + 3 + 3, 0, 3, 0x74, 0x2f, 0x61, 0x61, 0x62, 0x63])
+    })
+})
+
+describe("offline queue", () => {
+    test("S10: while offline the queue is bounded by count, the oldest is dropped and counted, the rest are delivered in order", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s } = setup({ queueMaxCount: 10, queueMaxBytes: 100_000 }, net)
+        const msgs = []
+        for (let i = 0; i < 25; i++) msgs.push(s.publish("t/a", payload("m" + i), QOS1))
+        expect(s.outbox.count()).toBe(10)
+        expect(s.stats.drops.queue_full).toBe(15)
+        expect(msgs[0].state).toBe(MSG_DROPPED)
+        net.refuse = ""
+        await until(() => msgs[24].state === MSG_DONE, 300_000, 50)
+        const got = net.current!.ofType("publish").map(p => (p.cmd === "publish" ? p.payload.toString() : ""))
+        expect(got).toEqual(msgs.slice(15).map((_, i) => "m" + (15 + i)))
+    })
+
+    test("queue is bounded by bytes too", async () => {
+        const net = new FakeNet()
+        net.refuse = "down"
+        const { s } = setup({ queueMaxCount: 1000, queueMaxBytes: 1000 }, net)
+        for (let i = 0; i < 100; i++) s.publish("t/a", Buffer.alloc(90), QOS1)
+        expect(s.outbox.bytes).toBeLessThanOrEqual(1000)
+        expect(s.outbox.count()).toBe(10)
+    })
+
+    test("a newer message with the same replace key replaces the queued one", async () => {
+        const net = new FakeNet()
+        net.refuse = "down"
+        const { s } = setup({}, net)
+        const a = s.publish("t/a", payload("old"), { ...QOS1, replaceKey: "t/a" })
+        s.publish("t/a", payload("new"), { ...QOS1, replaceKey: "t/a" })
+        expect(a.state).toBe(MSG_DROPPED)
+        expect(a.reason).toBe("replaced")
+        expect(s.outbox.count()).toBe(1)
+    })
+
+    test("a message older than its TTL is dropped as expired instead of sent", async () => {
+        const net = new FakeNet()
+        net.refuse = "down"
+        const { s } = setup({}, net)
+        const a = s.publish("t/a", payload("stale"), { ...QOS1, ttlMs: 1000 })
+        await vi.advanceTimersByTimeAsync(5000)
+        net.refuse = ""
+        await until(() => a.state === MSG_DROPPED, 300_000, 50)
+        expect(a.reason).toBe("expired")
+        expect(s.stats.drops.expired).toBe(1)
+    })
+})
+
+describe("keepalive", () => {
+    test("C35: an idle client sends PINGREQ C0 00 before the keepalive expires", async () => {
+        const { s, net } = setup({ keepAliveS: 10 })
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const t = await until(() => net.current!.ofType("pingreq").length === 1, 10_000, 100)
+        expect(t).toBeLessThanOrEqual(10_000)
+        const w = net.current!.writes.find(x => x[0] === 0xc0)!
+        expect([...w]).toEqual([0xc0, 0x00])
+    })
+
+    test("C36 S3: a silent broker (no PINGRESP) is detected within 1.5 x keepalive and the client reconnects", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ pingresp: false })
+        const { s } = setup({ keepAliveS: 10 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const t0 = Date.now()
+        await until(() => net.conns[0].closed, 60_000, 100)
+        expect(Date.now() - t0).toBeLessThanOrEqual(15_000)
+        expect(s.stats.disconnects.keepalive_timeout).toBe(1)
+        await until(() => net.conns.length === 2, 200_000, 100)
+    })
+
+    test("S4: a downstream black hole is detected while the client keeps streaming QoS 0", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ pingresp: false })
+        const { s } = setup({ keepAliveS: 10 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const t0 = Date.now()
+        while (!net.conns[0].closed && Date.now() - t0 < 60_000) {
+            s.publish("t/a", payload("q0"), QOS0)
+            await vi.advanceTimersByTimeAsync(500)
+        }
+        expect(net.conns[0].closed).toBe(true)
+        expect(Date.now() - t0).toBeLessThanOrEqual(15_500)
+    })
+})
+
+describe("subscribe", () => {
+    test("C76: after a reconnect without session the subscriptions are sent again exactly once", async () => {
+        const { s, net } = setup()
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const r = s.subscribe("devs/dev1/set/#", 1, () => {})
+        await s.waitRequest(r)
+        net.current!.end()
+        await until(() => net.conns.length === 2 && net.conns[1].ofType("subscribe").length === 1, 200_000, 50)
+        await vi.advanceTimersByTimeAsync(1000)
+        expect(net.conns[1].ofType("subscribe")).toHaveLength(1)
+    })
+
+    test("C76: a subscribe cut off before SUBACK is sent again once, not twice", async () => {
+        const net = new FakeNet()
+        let cut = true
+        net.script = (p, c) => {
+            if (p.cmd === "subscribe" && cut) {
+                cut = false
+                c.end()
+                return
+            }
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const r = s.subscribe("a/b", 1, () => {})
+        await until(() => net.conns.length === 2 && r.state === 2, 200_000, 50)
+        expect(net.conns[1].ofType("subscribe")).toHaveLength(1)
+    })
+
+    test("C72: SUBACK 0x80 surfaces as an error and the filter is not considered subscribed", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ suback: () => [0x80] })
+        const { s } = setup({}, net)
+        const r = s.subscribe("a/b", 1, () => {})
+        await until(() => r.state === 3, 5000)
+        await expect(s.waitRequest(r)).rejects.toThrow(/refused by the broker/)
+        expect(s.subs.subs).toHaveLength(0)
+    })
+
+    test("C72: a SUBACK with the wrong number of return codes closes the connection", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ suback: () => [0, 0] })
+        const { s } = setup({}, net)
+        s.subscribe("a/b", 1, () => {})
+        await until(() => net.conns[0]?.closed === true, 5000)
+        expect(s.stats.protocolErrors).toBe(1)
+    })
+
+    test("C69 C70: invalid filters are rejected before anything is sent", () => {
+        const { s } = setup()
+        expect(() => s.subscribe("a/#/b", 0, () => {})).toThrow(/invalid topic filter/)
+        expect(() => s.subscribe("a+", 0, () => {})).toThrow(/invalid topic filter/)
+    })
+
+    test("C15 C56: an inbound QoS 1 PUBLISH is delivered and acknowledged with its id", async () => {
+        const { s, net } = setup()
+        const got: string[] = []
+        await s.waitRequest(s.subscribe("cmd/#", 1, (t, p) => got.push(t + "=" + p.toString())))
+        net.current!.send({ cmd: "publish", topic: "cmd/x", payload: payload("1"), qos: 1, messageId: 0x3421, retain: false, dup: false })
+        await until(() => net.current!.ofType("puback").length === 1, 1000)
+        const w = net.current!.writes.find(x => x[0] === 0x40)!
+        expect([...w]).toEqual([0x40, 0x02, 0x34, 0x21])
+        expect(got).toEqual(["cmd/x=1"])
+    })
+
+    test("inbound QoS 2 is answered with PUBREC (never PUBACK), delivered once, completed with PUBCOMP", async () => {
+        const { s, net } = setup()
+        const got: string[] = []
+        await s.waitRequest(s.subscribe("cmd/#", 1, t => got.push(t)))
+        const pub = { cmd: "publish", topic: "cmd/y", payload: payload("1"), qos: 2, messageId: 7, retain: false, dup: false } as const
+        net.current!.send(pub)
+        net.current!.send({ ...pub, dup: true })
+        await until(() => net.current!.ofType("pubrec").length === 2, 1000)
+        net.current!.send({ cmd: "pubrel", messageId: 7 })
+        await until(() => net.current!.ofType("pubcomp").length === 1, 1000)
+        expect(net.current!.ofType("puback")).toHaveLength(0)
+        expect(got).toEqual(["cmd/y"])
+    })
+})
+
+describe("stop, Will and birth", () => {
+    test("birth: retained 'online' is the first PUBLISH after every CONNACK", async () => {
+        const { s, net } = setup({ birth: { topic: "devs/dev1/status", payload: payload("online"), retain: true } })
+        s.publish("t/a", payload("x"), QOS1)
+        await until(() => net.conns.length === 1 && net.current!.ofType("publish").length === 2, 5000)
+        const first = net.current!.ofType("publish")[0]
+        if (first.cmd !== "publish") throw new Error()
+        expect(first.topic).toBe("devs/dev1/status")
+        expect(first.retain).toBe(true)
+        expect(first.payload.toString()).toBe("online")
+    })
+
+    test("C77 C78 C79: a planned stop publishes 'offline', sends DISCONNECT E0 00 last, and closes", async () => {
+        const { s, net, done } = setup({
+            birth: { topic: "devs/dev1/status", payload: payload("online"), retain: true },
+            offlinePayload: payload("offline"),
+        })
+        await until(() => s.state === ST_CONNECTED, 1000)
+        s.stop()
+        await until(() => s.state === ST_STOPPED, 1000)
+        await done
+        const c = net.current!
+        const last = c.writes[c.writes.length - 1]
+        expect([...last]).toEqual([0xe0, 0x00])
+        const beforeLast = c.received[c.received.length - 2]
+        expect(beforeLast.cmd).toBe("publish")
+        if (beforeLast.cmd === "publish") expect(beforeLast.payload.toString()).toBe("offline")
+        expect(c.closed).toBe(true)
+    })
+
+    test("credentials: the password never appears in logs, in UTF-8, hex or base64", async () => {
+        const secret = "S3NT1NEL-pw"
+        const net = new FakeNet()
+        let n = 0
+        net.script = (p, c) => scriptedBroker({ connackRc: n++ < 2 ? 5 : 0, pingresp: false })(p, c)
+        const { rt, s } = setup({ username: "u", password: Buffer.from(secret) }, net)
+        await vi.advanceTimersByTimeAsync(20 * 60_000)
+        s.stop()
+        await vi.advanceTimersByTimeAsync(1000)
+        const all = rt.logs.join("\n") + JSON.stringify(s.stats) + s.lastError
+        for (const form of [secret, Buffer.from(secret).toString("hex"), Buffer.from(secret).toString("base64")]) expect(all).not.toContain(form)
+        expect(net.conns[0].ofType("connect")[0]).toMatchObject({ username: "u" })
+    })
+})
+
+describe("protocol violations", () => {
+    const corpus: [string, number[]][] = [
+        ["C07 five-byte remaining length", [0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]],
+        ["C08 remaining length beyond the receive limit", [0x30, 0xff, 0xff, 0xff, 0x7f]],
+        ["C09 reserved type 0", [0x00, 0x00]],
+        ["C09 reserved type 15", [0xf0, 0x00]],
+        ["C10 CONNECT from the server", [0x10, 0x00]],
+        ["C10 PINGREQ from the server", [0xc0, 0x00]],
+        ["C06 PUBACK with flags", [0x41, 0x02, 0x00, 0x01]],
+        ["C11 QoS 1 PUBLISH with id 0", [0x32, 0x05, 0x00, 0x01, 0x61, 0x00, 0x00]],
+        ["malformed #4 topic longer than the packet", [0x30, 0x07, 0xff, 0xff, 0x41, 0x42, 0x43, 0x44, 0x45]],
+        ["malformed #6 QoS 3", [0x36, 0x03, 0x00, 0x01, 0x61]],
+        ["C01 ill-formed UTF-8 topic", [0x30, 0x04, 0x00, 0x02, 0xc3, 0x28]],
+        ["C02 NUL in topic", [0x30, 0x05, 0x00, 0x03, 0x61, 0x00, 0x62]],
+        ["malformed #8 second CONNACK", [0x20, 0x02, 0x00, 0x00]],
+        ["malformed #9 PINGRESP with a body", [0xd0, 0x01, 0x00]],
+    ]
+    for (const [name, bytes] of corpus) {
+        test(`C80 ${name}: closes the connection and reconnects`, async () => {
+            const { s, net } = setup()
+            await until(() => s.state === ST_CONNECTED, 1000)
+            net.current!.send(Buffer.from(bytes))
+            await until(() => net.conns[0].closed, 1000)
+            expect(s.stats.protocolErrors).toBe(1)
+            await until(() => net.conns.length === 2 && s.state === ST_CONNECTED, 200_000, 50)
+        })
+    }
+})
+
+export type { FakeConn }
