@@ -15,7 +15,8 @@ import { Observer } from "./observer.ts"
 import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
-export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "bin", "bytecode.devs")
+/** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
+export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "firmware.devs")
 
 export interface SimulationOptions {
     /** mqtt://HOST:PORT of an existing broker; empty: start the embedded one. */

@@ -86,9 +86,10 @@ export class Outbox {
     }
 
     /** Removes and returns the next queued message that has not expired, or null. */
-    takeNext(nowMs: number): OutMessage {
+    takeNext(nowMs: number): OutMessage | null {
         while (this.queue.length > 0) {
-            const m = this.queue.shift()
+            const m = this.queue[0]
+            this.queue.shift()
             if (m.ttlMs > 0 && nowMs - m.enqueuedMs > m.ttlMs) {
                 this.bytes -= m.bytes
                 this.finishDropped(m, DROP_EXPIRED)
@@ -120,7 +121,7 @@ export class Outbox {
     }
 
     /** PUBACK for `id`: returns the acknowledged message, or null for an unknown id. */
-    ack(id: number): OutMessage {
+    ack(id: number): OutMessage | null {
         for (let i = 0; i < this.inflight.length; i++) {
             const m = this.inflight[i]
             if (m.id === id) {

@@ -70,14 +70,14 @@ export interface SessionOptions {
     clientId: string
     username: string
     /** Never logged, never placed in any payload. */
-    password: Buffer
+    password: Buffer | null
     keepAliveS: number
     clean: boolean
-    will: Will
+    will: Will | null
     /** Published (QoS 1) after every CONNACK, ahead of queued messages. */
-    birth: BirthMessage
+    birth: BirthMessage | null
     /** Payload published retained to the birth topic on a planned stop, before DISCONNECT. */
-    offlinePayload: Buffer
+    offlinePayload: Buffer | null
     maxInflight: number
     queueMaxCount: number
     queueMaxBytes: number
@@ -302,8 +302,8 @@ export class Session {
             keepAliveS: this.opts.keepAliveS,
             clean: this.opts.clean,
             username: this.opts.username,
-            password: this.opts.password,
-            will: this.opts.will,
+            password: this.opts.password ? this.opts.password : undefined,
+            will: this.opts.will ? this.opts.will : undefined,
         }
     }
 

@@ -50,7 +50,7 @@ export class Subscriptions {
     }
 
     /** Request matching an acknowledgement, or null: an unknown id is ignored (C16). */
-    take(type: number, id: number): Request {
+    take(type: number, id: number): Request | null {
         for (const r of this.requests) {
             if (r.type === type && r.id === id && r.state === REQ_SENT) {
                 this.requests = without(this.requests, r)

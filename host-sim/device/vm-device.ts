@@ -5,7 +5,7 @@
  * way `devs devtools` deploys `.env` files, and only then is the bytecode
  * deployed, so the program reads its real configuration at boot.
  */
-import * as jd from "jacdac-ts"
+import { jd, type JD } from "../jd.ts"
 import { vmFactory, type DevsVM } from "../vm/load-vm.ts"
 
 export type SettingValue = string | number | boolean
@@ -20,7 +20,7 @@ export interface VmDeviceOptions {
 const SETTINGS_WAIT_MS = 10_000
 
 export class VmDevice {
-    readonly bus: jd.JDBus
+    readonly bus: JD.JDBus
     private vm!: DevsVM
     private pending: Uint8Array[] = []
 
@@ -38,7 +38,7 @@ export class VmDevice {
         // Frames cross the bridge asynchronously: the VM drops frames handed
         // to it while it is inside its own process() call, and jacdac-ts
         // servers answer synchronously.
-        const bridge = jd.createProxyBridge(data => {
+        const bridge = jd.createProxyBridge((data: Uint8Array) => {
             this.pending.push(new Uint8Array(data))
             if (this.pending.length === 1) setImmediate(() => this.flush())
         })
@@ -78,7 +78,7 @@ export class VmDevice {
         }
     }
 
-    private waitForSettingsService(): Promise<jd.JDService> {
+    private waitForSettingsService(): Promise<JD.JDService> {
         const id = this.opts.deviceId
         const find = () =>
             this.bus

@@ -3,7 +3,7 @@
  * through role clients, exactly as it reads the servers that the I2C drivers
  * start on hardware.
  */
-import * as jd from "jacdac-ts"
+import { jd, type JD } from "../jd.ts"
 import { MODELS, SmoothSignal } from "./models.ts"
 
 const SERVICE_CLASSES: Record<string, number> = {
@@ -17,15 +17,15 @@ export const SIM_QUANTITIES = Object.keys(SERVICE_CLASSES)
 
 export class SimSensors {
     private timer?: NodeJS.Timeout
-    private readonly servers: { signal: SmoothSignal; server: jd.SensorServer<[number]> }[] = []
+    private readonly servers: { signal: SmoothSignal; server: JD.SensorServer<[number]> }[] = []
     private readonly t0 = Date.now()
 
-    constructor(bus: jd.JDBus, quantities: string[], seed: number) {
+    constructor(bus: JD.JDBus, quantities: string[], seed: number) {
         quantities.forEach((q, i) => {
             const cls = SERVICE_CLASSES[q]
             if (cls === undefined) throw new Error(`unknown simulated quantity '${q}' (known: ${SIM_QUANTITIES.join(", ")})`)
             const provider = jd.startServiceProviderFromServiceClass(bus, cls)
-            const server = provider.services()[1] as jd.SensorServer<[number]>
+            const server = provider.service(1) as JD.SensorServer<[number]>
             this.servers.push({ signal: new SmoothSignal(MODELS[q], seed * 31 + i), server })
         })
     }

@@ -65,7 +65,7 @@ export function vmFactory(): Factory {
         `return ({${body}})`
     )(require, file, dirname(file)) as Record<string, (e: object, m: { exports: unknown }) => void>
     const mod = { exports: {} as unknown }
-    section[Object.keys(section)[0]](mod.exports, mod)
+    section[Object.keys(section)[0]](mod.exports as object, mod)
     cached = mod.exports as Factory
     return cached
 }

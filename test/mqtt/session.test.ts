@@ -3,7 +3,7 @@
  * Row ids refer to ../shared/mqtt-client-checklist.md.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
-import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox.ts"
+import { MSG_DONE, MSG_DROPPED, type OutMessage } from "../../firmware/mqtt/outbox.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
 import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"
 
@@ -219,7 +219,7 @@ describe("offline queue", () => {
         const net = new FakeNet()
         net.refuse = "ECONNREFUSED"
         const { s } = setup({ queueMaxCount: 10, queueMaxBytes: 100_000 }, net)
-        const msgs = []
+        const msgs: OutMessage[] = []
         for (let i = 0; i < 25; i++) msgs.push(s.publish("t/a", payload("m" + i), QOS1))
         expect(s.outbox.count()).toBe(10)
         expect(s.stats.drops.queue_full).toBe(15)

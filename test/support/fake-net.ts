@@ -124,7 +124,7 @@ export function scriptedBroker(s: Partial<BrokerScript> = {}): (p: Parsed, c: Fa
         else if (p.cmd === "subscribe") {
             const codes = o.suback ? o.suback(p) : p.subscriptions.map(x => x.qos)
             c.send({ cmd: "suback", messageId: p.messageId, granted: codes })
-        } else if (p.cmd === "unsubscribe") c.send({ cmd: "unsuback", messageId: p.messageId })
+        } else if (p.cmd === "unsubscribe") c.send({ cmd: "unsuback", messageId: p.messageId } as mqttPacket.Packet)
     }
 }
 
