@@ -17,6 +17,8 @@ export interface Config {
     prefix: string
     periodMs: number
     keepAliveS: number
+    retryBaseMs: number
+    retryCapMs: number
 }
 
 export const CONFIG_DEFAULTS: Config = {
@@ -29,6 +31,8 @@ export const CONFIG_DEFAULTS: Config = {
     prefix: "devs",
     periodMs: 5000,
     keepAliveS: 30,
+    retryBaseMs: 1000,
+    retryCapMs: 120000,
 }
 
 export const PERIOD_MIN_MS = 100
@@ -73,7 +77,9 @@ export async function readConfig(): Promise<Config> {
         deviceName: safeLevel("DEVICE_NAME", await str("DEVICE_NAME", defaultName), defaultName),
         prefix: d.prefix,
         periodMs: await int("PERIOD_MS", d.periodMs, PERIOD_MIN_MS, PERIOD_MAX_MS),
-        keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 5, 65535),
+        keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 1, 65535),
+        retryBaseMs: await int("RETRY_BASE_MS", d.retryBaseMs, 10, 3600000),
+        retryCapMs: await int("RETRY_CAP_MS", d.retryCapMs, 10, 3600000),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
     return c

@@ -34,6 +34,8 @@ const opts: SessionOptions = {
     maxPacketBytes: d.maxPacketBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,
+    retryBaseMs: cfg.retryBaseMs,
+    retryCapMs: cfg.retryCapMs,
 }
 const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
 const supervisor = async () => {

@@ -12,7 +12,7 @@
  * Concurrency: one fiber (`run`) owns the connection. Other fibers only
  * enqueue work and call `transport.interrupt()` to wake it.
  */
-import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT } from "./backoff"
+import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { Framer } from "./framer"
 import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, Outbox, OutMessage } from "./outbox"
 import {
@@ -85,6 +85,9 @@ export interface SessionOptions {
     connectTimeoutMs: number
     /** A connection that lasted this long resets the backoff. */
     stableMs: number
+    /** Transient failures: full-jitter backoff from this base up to the cap. */
+    retryBaseMs: number
+    retryCapMs: number
 }
 
 export const SESSION_DEFAULTS: SessionOptions = {
@@ -105,6 +108,8 @@ export const SESSION_DEFAULTS: SessionOptions = {
     maxPacketBytes: 8192,
     connectTimeoutMs: 10000,
     stableMs: 60000,
+    retryBaseMs: BACKOFF_TRANSIENT.baseMs,
+    retryCapMs: BACKOFF_TRANSIENT.capMs,
 }
 
 /** Ping after this fraction of the keepalive without traffic: margin for VM/GC jitter (C35). */
@@ -130,7 +135,8 @@ export class Session {
     lastError = ""
 
     private readonly framer: Framer
-    private readonly backoff = new Backoff(BACKOFF_TRANSIENT)
+    private readonly backoff: Backoff
+    private readonly transient: BackoffPolicy
     private readonly changed: Signal
     private stopRequested = false
     private connected = false
@@ -148,6 +154,9 @@ export class Session {
     ) {
         this.changed = signal
         this.framer = new Framer(opts.maxPacketBytes)
+        const base = opts.retryBaseMs
+        this.transient = { baseMs: base, capMs: opts.retryCapMs, floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs }
+        this.backoff = new Backoff(this.transient)
         const stats = this.stats
         this.outbox = new Outbox({ maxCount: opts.queueMaxCount, maxBytes: opts.queueMaxBytes }, (m, reason) => {
             countCause(stats.drops, reason)
@@ -277,7 +286,7 @@ export class Session {
         try {
             await this.transport.open(this.opts.host, this.opts.port, this.opts.tls, this.opts.connectTimeoutMs)
         } catch (e) {
-            this.backoff.policy = BACKOFF_TRANSIENT
+            this.backoff.policy = this.transient
             return "connect_failed: " + errorMessage(e)
         }
         // CONNECT is the first packet on every connection [MQTT-3.1.0-1], sent once [MQTT-3.1.0-2].
@@ -292,7 +301,7 @@ export class Session {
         this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
         this.resumeSession(ack.sessionPresent)
         const cause = await this.connectedLoop()
-        if (this.rt.now() - upSince >= this.opts.stableMs) this.backoff.reset(BACKOFF_TRANSIENT)
+        if (this.rt.now() - upSince >= this.opts.stableMs) this.backoff.reset(this.transient)
         return cause
     }
 
@@ -339,7 +348,7 @@ export class Session {
             if (this.state !== ST_CONFIG_ERROR) this.backoff.reset(BACKOFF_CONFIG)
             this.setState(ST_CONFIG_ERROR, `CONNACK ${rc}: ${rc === 1 ? "protocol level refused" : "client id rejected"}`)
         } else {
-            this.backoff.policy = BACKOFF_TRANSIENT
+            this.backoff.policy = this.transient
         }
         return `connack_refused_${rc}`
     }

@@ -1,0 +1,79 @@
+/**
+ * Runs the firmware bytecode in a VM process against a given broker port and
+ * collects its log, for tests that need the real device code.
+ */
+import { EventEmitter } from "node:events"
+import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
+import { SimDevice } from "../../host-sim/device/sim-device.ts"
+import type { SettingValue } from "../../host-sim/device/vm-device.ts"
+import { SIM_QUANTITIES } from "../../host-sim/sensors/sim-sensors.ts"
+
+let nextId = 1
+
+export class VmUnderTest extends EventEmitter {
+    readonly log: string[] = []
+    readonly device: SimDevice
+
+    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1") {
+        super()
+        const n = nextId++
+        this.device = new SimDevice(
+            {
+                deviceId: (0xe2e00000 + process.pid * 16 + n).toString(16).slice(-8).padStart(8, "0") + "0000beef",
+                bytecodePath: DEFAULT_BYTECODE,
+                settings: {
+                    MQTT_HOST: host,
+                    MQTT_PORT: port,
+                    DEVICE_NAME: `vm${n}`,
+                    PERIOD_MS: 1000,
+                    KEEPALIVE_S: 30,
+                    RETRY_BASE_MS: 100,
+                    RETRY_CAP_MS: 400,
+                    ...settings,
+                },
+                sensors: SIM_QUANTITIES,
+                seed: n,
+            },
+            line => {
+                this.log.push(line)
+                this.emit("line", line)
+            }
+        )
+    }
+
+    get name(): string {
+        return String(this.device.config.settings.DEVICE_NAME)
+    }
+
+    start(): this {
+        this.device.start()
+        return this
+    }
+
+    /** Lines that show the VM crashed or restarted its program. */
+    panics(): string[] {
+        return this.log.filter(l => /PANIC|InfiniteLoop|Unhandled exception|restarting/i.test(l))
+    }
+
+    waitForLine(re: RegExp, timeoutMs: number): Promise<string> {
+        const found = this.log.find(l => re.test(l))
+        if (found) return Promise.resolve(found)
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.off("line", on)
+                reject(new Error(`no device log line matching ${re} within ${timeoutMs} ms`))
+            }, timeoutMs)
+            const on = (l: string) => {
+                if (!re.test(l)) return
+                clearTimeout(timer)
+                this.off("line", on)
+                resolve(l)
+            }
+            this.on("line", on)
+        })
+    }
+
+    async stop(): Promise<void> {
+        await this.device.stop()
+    }
+}
