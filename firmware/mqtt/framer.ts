@@ -1,0 +1,178 @@
+/**
+ * Incremental framer: a TCP byte stream in, complete MQTT frames (first byte + body) out.
+ *
+ * The stream has no alignment with packets (C82, [MQTT-7.1.2-1]): a chunk may hold part of a
+ * header, several packets, or the tail of one packet and the head of the next. The framer handles
+ * any split.
+ *
+ * Memory: the only buffer the framer allocates is the body of the frame being assembled, and it is
+ * allocated only after the header has been checked, so at most maxPacketBytes. A remaining length
+ * above the limit is rejected from the header alone, before any body byte arrives and without
+ * allocating it (C08, malformed #2). Pushed chunks are kept by reference (not copied) until their
+ * bytes are consumed, so a chunk must not be modified after push(); call next() until it returns
+ * null after every push, as the session does, and nothing else accumulates.
+ *
+ * Errors are sticky until reset(): after one, the stream is out of sync and the only way on is to
+ * close the connection (C80). Later pushes are dropped.
+ *
+ * Non-minimal remaining lengths (80 00 for 0, C07): ACCEPTED. MQTT 3.1.1 §2.2.3 defines the value
+ * by its decoding algorithm and, unlike 5.0 (§1.5.5), does not require the minimal form, so
+ * rejecting it would be a stricter rule than the spec (C84). A 5th length byte is still malformed.
+ *
+ * Portable: imports nothing.
+ */
+
+/** Largest remaining length accepted by default. Devices have little RAM (C08). */
+export const MAX_PACKET_BYTES_DEFAULT = 8192
+/** §2.2.3: the remaining length takes 1 to 4 bytes. */
+const MAX_LENGTH_BYTES = 4
+
+export interface Frame {
+    firstByte: number
+    body: Buffer
+}
+
+export class Framer {
+    /** "" or a sticky error: "malformed remaining length", "packet too large". */
+    error: string
+    private readonly maxPacketBytes: number
+    private chunks: Buffer[]
+    /** Read position in chunks[0]. */
+    private offset: number
+    /** Unconsumed bytes in chunks. */
+    private queued: number
+    /** Body of the frame being assembled, or null while waiting for a header. */
+    private body: Buffer | null
+    private firstByte: number
+    private filled: number
+
+    constructor(maxPacketBytes?: number) {
+        this.maxPacketBytes =
+            maxPacketBytes === undefined || maxPacketBytes === null
+                ? MAX_PACKET_BYTES_DEFAULT
+                : maxPacketBytes
+        this.error = ""
+        this.chunks = []
+        this.offset = 0
+        this.queued = 0
+        this.body = null
+        this.firstByte = 0
+        this.filled = 0
+    }
+
+    /** Drops everything, including a sticky error: for a new connection. */
+    reset(): void {
+        this.error = ""
+        this.chunks = []
+        this.offset = 0
+        this.queued = 0
+        this.body = null
+        this.firstByte = 0
+        this.filled = 0
+    }
+
+    /** Bytes received and not yet returned in a frame (header bytes of a pending frame excluded). */
+    buffered(): number {
+        return this.queued + this.filled
+    }
+
+    /** Appends a chunk (kept by reference until consumed). Checks the header as soon as it is complete. */
+    push(chunk: Buffer): void {
+        if (
+            this.error !== "" ||
+            chunk === undefined ||
+            chunk === null ||
+            chunk.length === 0
+        )
+            return
+        this.chunks.push(chunk)
+        this.queued += chunk.length
+        if (this.body === null) this.readHeader()
+        if (this.body !== null) this.fill()
+    }
+
+    /** One complete frame, or null if more bytes are needed (or after an error). */
+    next(): Frame | null {
+        if (this.error !== "") return null
+        if (this.body === null && !this.readHeader()) return null
+        this.fill()
+        const body = this.body
+        if (body === null || this.filled < body.length) return null
+        this.body = null
+        this.filled = 0
+        return { firstByte: this.firstByte, body: body }
+    }
+
+    /** The k-th unconsumed byte (k is small: header bytes only). */
+    private peek(k: number): number {
+        let pos = this.offset + k
+        for (let i = 0; i < this.chunks.length; i++) {
+            const c = this.chunks[i]
+            if (pos < c.length) return c[pos]
+            pos -= c.length
+        }
+        return -1
+    }
+
+    private consume(n: number): void {
+        this.offset += n
+        this.queued -= n
+        while (this.chunks.length > 0 && this.offset >= this.chunks[0].length) {
+            this.offset -= this.chunks[0].length
+            this.chunks.shift()
+        }
+    }
+
+    /**
+     * Parses first byte + remaining length if all of it is queued; on success allocates the body.
+     * Sets error on a 5th length byte (C07, malformed #1) or a length above the limit (C08).
+     */
+    private readHeader(): boolean {
+        if (this.error !== "") return false
+        let rl = 0
+        let multiplier = 1
+        for (let i = 1; i <= MAX_LENGTH_BYTES; i++) {
+            if (i >= this.queued) return false // need more bytes
+            const x = this.peek(i)
+            rl += (x & 0x7f) * multiplier
+            if ((x & 0x80) === 0) {
+                if (rl > this.maxPacketBytes) {
+                    this.fail("packet too large")
+                    return false
+                }
+                this.firstByte = this.peek(0)
+                this.consume(i + 1)
+                this.body = Buffer.alloc(rl)
+                this.filled = 0
+                return true
+            }
+            multiplier *= 128
+        }
+        this.fail("malformed remaining length")
+        return false
+    }
+
+    /** Copies queued bytes into the pending body, releasing chunks as they are used up. */
+    private fill(): void {
+        const body = this.body
+        if (body === null) return
+        while (this.filled < body.length && this.queued > 0) {
+            const c = this.chunks[0]
+            let n = c.length - this.offset
+            if (n > body.length - this.filled) n = body.length - this.filled
+            for (let i = 0; i < n; i++)
+                body[this.filled + i] = c[this.offset + i]
+            this.filled += n
+            this.consume(n)
+        }
+    }
+
+    private fail(error: string): void {
+        this.error = error
+        this.chunks = []
+        this.offset = 0
+        this.queued = 0
+        this.body = null
+        this.filled = 0
+    }
+}

@@ -1,0 +1,252 @@
+import { afterEach, describe, expect, test, vi } from "vitest"
+import { Framer, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.js"
+import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.js"
+import {
+    REMAINING_LENGTH_VECTORS,
+    hexToBytes,
+} from "../vectors/codec-vectors.js"
+import { DECODE_VECTORS } from "../vectors/decode-vectors.js"
+import { runStream } from "../vectors/run-vectors.js"
+import { prng, randInt } from "./helpers.js"
+
+/** Several server packets back to back, including a 2-byte remaining length (C82, S5). */
+const STREAM_VECTORS = DECODE_VECTORS.filter(v => !v.name.startsWith("C07"))
+const STREAM = STREAM_VECTORS.flatMap(v => hexToBytes(v.bytes))
+const EXPECTED = STREAM_VECTORS.map(v => v.expect)
+const LONG = [
+    ...encodePublish({
+        topic: "t/long",
+        payload: Buffer.alloc(300, 0x61),
+        qos: 1,
+        retain: false,
+        dup: false,
+        id: 9,
+    }),
+]
+const LONG_SUMMARY = `PUBLISH topic=t/long qos=1 id=9 dup=0 retain=0 payload=${"61".repeat(300)}`
+
+function cutsEvery(n: number, len: number): number[] {
+    const cuts: number[] = []
+    for (let i = n; i < len; i += n) cuts.push(i)
+    return cuts
+}
+
+afterEach(() => {
+    vi.restoreAllMocks()
+})
+
+describe("framing any split of the stream (C82, S5)", () => {
+    test("C82 the whole stream in one chunk yields every packet in order", () => {
+        expect(runStream(STREAM, [], MAX_PACKET_BYTES_DEFAULT)).toEqual(
+            EXPECTED,
+        )
+    })
+
+    test("C82 every single split offset gives the same packets", () => {
+        const stream = [...STREAM, ...LONG]
+        const expected = [...EXPECTED, LONG_SUMMARY]
+        for (let cut = 1; cut < stream.length; cut++)
+            expect(runStream(stream, [cut], 8192)).toEqual(expected)
+    })
+
+    test("C82 every pair of split offsets gives the same packets", () => {
+        const stream = STREAM.slice(0, 60)
+        const expected = runStream(stream, [], 8192)
+        expect(expected.length).toBeGreaterThan(5)
+        for (let a = 1; a < stream.length; a++)
+            for (let b = a; b < stream.length; b++)
+                expect(runStream(stream, [a, b], 8192)).toEqual(expected)
+    })
+
+    test("S5 1-byte chunks", () => {
+        const stream = [...STREAM, ...LONG]
+        expect(runStream(stream, cutsEvery(1, stream.length), 8192)).toEqual([
+            ...EXPECTED,
+            LONG_SUMMARY,
+        ])
+    })
+
+    test("S5 random 1..1500-byte chunks over 40 seeded runs", () => {
+        const stream: number[] = []
+        const expected: string[] = []
+        for (let i = 0; i < 20; i++) {
+            stream.push(...STREAM, ...LONG)
+            expected.push(...EXPECTED, LONG_SUMMARY)
+        }
+        for (let seed = 1; seed <= 40; seed++) {
+            const rnd = prng(seed)
+            const cuts: number[] = []
+            for (
+                let at = randInt(rnd, 1, 1500);
+                at < stream.length;
+                at += randInt(rnd, 1, 1500)
+            )
+                cuts.push(at)
+            expect(runStream(stream, cuts, 8192)).toEqual(expected)
+        }
+    })
+
+    test("C56 S5 1000 PUBLISH packets coalesced in one chunk come out in order", () => {
+        const stream: number[] = []
+        for (let id = 1; id <= 1000; id++)
+            stream.push(
+                ...encodePublish({
+                    topic: "c",
+                    payload: Buffer.from([id & 0xff]),
+                    qos: 1,
+                    retain: false,
+                    dup: false,
+                    id,
+                }),
+            )
+        const out = runStream(stream, [], 8192)
+        expect(out.length).toBe(1000)
+        expect(out[999]).toBe(
+            "PUBLISH topic=c qos=1 id=1000 dup=0 retain=0 payload=e8",
+        )
+        out.forEach((s, i) => expect(s).toContain(` id=${i + 1} `))
+    })
+
+    test("C82 a header split after byte 1 of the remaining length", () => {
+        const header = LONG.slice(0, 2) // 32 b3 (first byte of a 2-byte remaining length)
+        expect(header[1] & 0x80).toBe(0x80)
+        expect(runStream(LONG, [2], 8192)).toEqual([LONG_SUMMARY])
+        expect(runStream(LONG, [1, 2, 3], 8192)).toEqual([LONG_SUMMARY])
+    })
+
+    test("C07 remaining-length boundaries up to 16384 frame exactly", () => {
+        for (const v of REMAINING_LENGTH_VECTORS.filter(
+            r => r.value <= 16384,
+        )) {
+            const f = new Framer(16384)
+            f.push(Buffer.from([0x30, ...hexToBytes(v.bytes)]))
+            if (v.value > 0) expect(f.next()).toBeNull() // waits for the body
+            f.push(Buffer.alloc(v.value))
+            const frame = f.next()
+            expect(frame?.body.length).toBe(v.value)
+            expect(f.buffered()).toBe(0)
+        }
+    })
+
+    test("C07 C08 larger remaining lengths are read exactly from the header alone", () => {
+        for (const v of REMAINING_LENGTH_VECTORS.filter(r => r.value > 0)) {
+            const f = new Framer(v.value - 1)
+            f.push(Buffer.from([0x30, ...hexToBytes(v.bytes)]))
+            expect(f.error).toBe("packet too large")
+        }
+    })
+})
+
+describe("limits and errors (C07, C08, C80)", () => {
+    test("C08 a 3 MB remaining length is refused from the header, before any body byte, without allocating it", () => {
+        const alloc = vi.spyOn(Buffer, "alloc")
+        const f = new Framer()
+        f.push(Buffer.from([0x30, 0x80, 0x80, 0xc0])) // length not complete yet
+        expect(f.error).toBe("")
+        f.push(Buffer.from([0x01])) // 3 145 728 bytes
+        expect(f.error).toBe("packet too large")
+        expect(f.next()).toBeNull()
+        expect(f.buffered()).toBe(0)
+        expect(
+            Math.max(0, ...alloc.mock.calls.map(c => c[0])),
+        ).toBeLessThanOrEqual(MAX_PACKET_BYTES_DEFAULT)
+    })
+
+    test("C08 the default limit is 8192: remaining length 8192 is accepted, 8193 is not", () => {
+        expect(MAX_PACKET_BYTES_DEFAULT).toBe(8192)
+        const ok = new Framer()
+        ok.push(Buffer.from([0x30, 0x80, 0x40]))
+        expect(ok.error).toBe("")
+        ok.push(
+            Buffer.concat([
+                Buffer.from([0x00, 0x01, 0x74]),
+                Buffer.alloc(8189),
+            ]),
+        )
+        expect(ok.next()?.body.length).toBe(8192)
+        const big = new Framer()
+        big.push(Buffer.from([0x30, 0x81, 0x40]))
+        expect(big.error).toBe("packet too large")
+    })
+
+    test("C07 a 5th remaining-length byte is malformed, detected without waiting for it", () => {
+        const f = new Framer()
+        f.push(Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff]))
+        expect(f.error).toBe("malformed remaining length")
+    })
+
+    test("C07 non-minimal remaining lengths are accepted (documented choice)", () => {
+        const f = new Framer()
+        f.push(
+            Buffer.from([
+                0xd0, 0x80, 0x00, 0xd0, 0x80, 0x80, 0x80, 0x00, 0x40, 0x82,
+                0x00, 0x00, 0x01,
+            ]),
+        )
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
+        expect(f.next()).toEqual({
+            firstByte: 0x40,
+            body: Buffer.from([0x00, 0x01]),
+        })
+        expect(f.next()).toBeNull()
+        expect(f.error).toBe("")
+    })
+
+    test("C80 errors are sticky: later bytes are dropped until reset()", () => {
+        const f = new Framer(16)
+        f.push(Buffer.from([0x30, 0x11]))
+        expect(f.error).toBe("packet too large")
+        f.push(Buffer.from(encodePuback(1)))
+        expect(f.next()).toBeNull()
+        expect(f.buffered()).toBe(0)
+        f.reset()
+        expect(f.error).toBe("")
+        f.push(Buffer.from(encodePuback(1)))
+        expect(f.next()).toEqual({ firstByte: 0x40, body: Buffer.from([0, 1]) })
+    })
+
+    test("reset() drops a half-received packet (new connection)", () => {
+        const f = new Framer()
+        f.push(Buffer.from([0x30, 0x05, 0x00]))
+        expect(f.buffered()).toBe(1)
+        f.reset()
+        expect(f.buffered()).toBe(0)
+        f.push(Buffer.from([0xd0, 0x00]))
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
+    })
+
+    test("buffered() counts received bytes not yet returned, and never more than the pending frame needs", () => {
+        const f = new Framer()
+        const pkt = Buffer.from(LONG)
+        let max = 0
+        for (let i = 0; i < pkt.length - 1; i++) {
+            f.push(pkt.subarray(i, i + 1))
+            max = Math.max(max, f.buffered())
+            expect(f.next()).toBeNull()
+        }
+        expect(max).toBeLessThanOrEqual(pkt.length)
+        f.push(pkt.subarray(pkt.length - 1))
+        expect(f.next()?.body.length).toBe(pkt.length - 3)
+        expect(f.buffered()).toBe(0)
+    })
+
+    test("frames own their bytes: reusing the pushed chunk afterwards does not change a returned frame", () => {
+        const f = new Framer()
+        const chunk = Buffer.from([0x40, 0x02, 0x00, 0x01, 0x40, 0x02])
+        f.push(chunk)
+        const first = f.next()
+        chunk.fill(0xee, 0, 4) // bytes already returned in a frame
+        f.push(Buffer.from([0x00, 0x02]))
+        const second = f.next()
+        expect(first?.body.toString("hex")).toBe("0001")
+        expect(second?.body.toString("hex")).toBe("0002")
+    })
+
+    test("empty chunks are ignored", () => {
+        const f = new Framer()
+        f.push(Buffer.alloc(0))
+        expect(f.next()).toBeNull()
+        expect(f.buffered()).toBe(0)
+    })
+})
