@@ -1,37 +1,61 @@
 /**
- * The embedded broker (aedes) on a free loopback port.
+ * The embedded broker (aedes) on a free loopback port. Its in-memory
+ * persistence survives `restart()`, like a broker with a persistent store:
+ * sessions, subscriptions and queued QoS 1 messages come back.
  */
 import { createServer, type Server, type Socket } from "node:net"
 import { Aedes } from "aedes"
+import memory from "aedes-persistence"
 
 export interface RunningBroker {
+    kind: string
     url: string
     port: number
-    aedes: Aedes
+    restart(): Promise<void>
     close(): Promise<void>
 }
 
-export async function startEmbeddedBroker(port = 0): Promise<RunningBroker> {
-    const aedes = await Aedes.createBroker()
+export interface EmbeddedBroker extends RunningBroker {
+    aedes: Aedes
+}
+
+export async function startEmbeddedBroker(port = 0): Promise<EmbeddedBroker> {
+    const persistence = memory()
+    let server: Server
     const sockets = new Set<Socket>()
-    const server: Server = createServer(sock => {
-        sockets.add(sock)
-        sock.on("close", () => sockets.delete(sock))
-        aedes.handle(sock)
-    })
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject)
-        server.listen(port, "127.0.0.1", () => resolve())
-    })
-    const actual = (server.address() as { port: number }).port
-    return {
+
+    async function listen(p: number) {
+        const aedes = await Aedes.createBroker({ persistence })
+        server = createServer(sock => {
+            sockets.add(sock)
+            sock.on("close", () => sockets.delete(sock))
+            aedes.handle(sock)
+        })
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject)
+            server.listen(p, "127.0.0.1", () => resolve())
+        })
+        return aedes
+    }
+
+    async function close(aedes: Aedes) {
+        for (const s of sockets) s.destroy()
+        await new Promise<void>(resolve => server.close(() => resolve()))
+        await new Promise<void>(resolve => aedes.close(() => resolve()))
+    }
+
+    const first = await listen(port)
+    const actual = (server!.address() as { port: number }).port
+    const b: EmbeddedBroker = {
+        kind: "aedes",
         url: `mqtt://127.0.0.1:${actual}`,
         port: actual,
-        aedes,
-        close: async () => {
-            for (const s of sockets) s.destroy()
-            await new Promise<void>(resolve => server.close(() => resolve()))
-            await new Promise<void>(resolve => aedes.close(() => resolve()))
+        aedes: first,
+        restart: async () => {
+            await close(b.aedes)
+            b.aedes = await listen(actual)
         },
+        close: () => close(b.aedes),
     }
+    return b
 }

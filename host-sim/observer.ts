@@ -18,13 +18,20 @@ export class Observer extends EventEmitter {
 
     constructor(
         private readonly url: string,
-        private readonly filter: string
+        private readonly filter: string,
+        /** A fixed client id with clean=false keeps the subscription across broker restarts. */
+        private readonly persistentId = ""
     ) {
         super()
     }
 
     async start(timeoutMs = 5000): Promise<void> {
-        const client = mqtt.connect(this.url, { reconnectPeriod: 500, connectTimeout: timeoutMs, clientId: `observer-${process.pid}-${Date.now() % 100000}` })
+        const client = mqtt.connect(this.url, {
+            reconnectPeriod: 200,
+            connectTimeout: timeoutMs,
+            clientId: this.persistentId || `observer-${process.pid}-${Date.now() % 100000}`,
+            clean: !this.persistentId,
+        })
         this.client = client
         client.on("message", (topic, payload, packet) => {
             const m: Observed = { topic, payload, retain: packet.retain, qos: packet.qos, atMs: Date.now() }

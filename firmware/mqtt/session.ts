@@ -116,6 +116,8 @@ export const SESSION_DEFAULTS: SessionOptions = {
 const PING_FRACTION = 0.75
 /** Writes or frames handled before the loop yields, so the VM never sees an InfiniteLoop. */
 const YIELD_EVERY = 16
+/** A failure that repeats is logged at info level once per this many attempts. */
+const LOG_REPEAT_EVERY = 10
 
 export interface PublishOptions {
     qos: number
@@ -145,6 +147,9 @@ export class Session {
     private pingDeadlineMs = 0
     /** Inbound QoS 2 ids between PUBREC and PUBREL: delivered once only. */
     private qos2Ids: number[] = []
+    private repeatCause = ""
+    private repeats = 0
+    private quiet = false
 
     constructor(
         readonly opts: SessionOptions,
@@ -270,7 +275,16 @@ export class Session {
 
     private async waitBackoff() {
         const delay = this.backoff.next(this.rt.random())
-        this.rt.log(LOG_INFO, `mqtt: ${this.state === ST_CONNECTING ? "retrying" : "reconnecting"} in ${delay} ms (${this.lastError})`)
+        // The same failure again is logged once per LOG_REPEAT_EVERY attempts, not as a flood.
+        const repeat = this.lastError === this.repeatCause
+        this.repeats = repeat ? this.repeats + 1 : 0
+        this.repeatCause = this.lastError
+        this.quiet = repeat && this.repeats % LOG_REPEAT_EVERY !== 0
+        const attempt = this.repeats > 0 ? ` [attempt ${this.repeats + 1}]` : ""
+        this.rt.log(
+            this.quiet ? LOG_DEBUG : LOG_INFO,
+            `mqtt: ${this.state === ST_CONNECTING ? "retrying" : "reconnecting"} in ${delay} ms (${this.lastError})${attempt}`
+        )
         if (this.state !== ST_AUTH_FAILED && this.state !== ST_CONFIG_ERROR) this.setState(ST_BACKOFF, this.lastError)
         const until = this.rt.now() + delay
         while (!this.stopRequested && this.rt.now() < until) {
@@ -601,7 +615,12 @@ export class Session {
 
     private setState(next: string, reason: string) {
         if (next === this.state) return
-        this.rt.log(LOG_INFO, `mqtt: ${this.state} -> ${next} (${reason})`)
+        const retryLoop = next === ST_CONNECTING || next === ST_BACKOFF
+        this.rt.log(this.quiet && retryLoop ? LOG_DEBUG : LOG_INFO, `mqtt: ${this.state} -> ${next} (${reason})`)
+        if (next === ST_CONNECTED) {
+            this.quiet = false
+            this.repeatCause = ""
+        }
         this.state = next
         this.changed.notify()
     }

@@ -145,6 +145,16 @@ describe("connect", () => {
         for (const d of delays) expect(d).toBeGreaterThanOrEqual(500)
         for (const d of delays) expect(d).toBeLessThanOrEqual(120_000)
     })
+
+    test("S8: a failure that keeps repeating does not flood the log", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s, rt } = setup({ retryBaseMs: 100, retryCapMs: 200 }, net)
+        await vi.advanceTimersByTimeAsync(60_000)
+        expect(s.stats.connectAttempts).toBeGreaterThan(200)
+        // Once per 10 attempts at info level, with both transitions of the first attempt.
+        expect(rt.infoLogs.length).toBeLessThan(s.stats.connectAttempts / 3)
+    })
 })
 
 describe("publish QoS 1", () => {

@@ -29,6 +29,8 @@ export class NodeSignal implements Signal {
 
 export class TestRuntime implements Runtime {
     readonly logs: string[] = []
+    /** Lines at info level or above (what a device prints by default). */
+    readonly infoLogs: string[] = []
     private seed: number
     constructor(seed = 1) {
         this.seed = seed
@@ -48,6 +50,7 @@ export class TestRuntime implements Runtime {
     }
     log(level: number, msg: string): void {
         this.logs.push(msg)
+        if (level >= 1) this.infoLogs.push(msg)
     }
 }
 

@@ -1,0 +1,106 @@
+/**
+ * A private Mosquitto (Debian package) on a free loopback port, with its own
+ * config and persistence directory, so tests never touch a system broker.
+ * `restart()` keeps the port and the persistent sessions.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process"
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { RunningBroker } from "./broker.ts"
+
+const CANDIDATES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+const START_TIMEOUT_MS = 10_000
+
+export function mosquittoPath(): string | null {
+    for (const p of CANDIDATES) if (existsSync(p)) return p
+    const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" })
+    return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null
+}
+
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const s = createServer()
+        s.once("error", reject)
+        s.listen(0, "127.0.0.1", () => {
+            const port = (s.address() as { port: number }).port
+            s.close(() => resolve(port))
+        })
+    })
+}
+
+export interface MosquittoOptions {
+    /** Extra lines for mosquitto.conf (e.g. password_file, TLS listener settings). */
+    extraConfig?: string[]
+}
+
+export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningBroker & { dir: string }> {
+    const bin = mosquittoPath()
+    if (!bin) throw new Error("mosquitto is not installed (Debian: apt-get install mosquitto)")
+    const dir = mkdtempSync(join(tmpdir(), "devs-mosquitto-"))
+    // Started as root, mosquitto drops to its own user and must still write its persistence file here.
+    chmodSync(dir, 0o777)
+    const port = await freePort()
+    const conf = join(dir, "mosquitto.conf")
+    writeFileSync(
+        conf,
+        [
+            `listener ${port} 127.0.0.1`,
+            "allow_anonymous true",
+            "persistence true",
+            `persistence_location ${dir}/`,
+            "log_dest stderr",
+            "log_type error",
+            "log_type warning",
+            "log_type notice",
+            // The "running" line that tells us the listener is up is an information message.
+            "log_type information",
+            ...(o.extraConfig ?? []),
+        ].join("\n") + "\n"
+    )
+    let child: ChildProcess
+
+    function launch(): Promise<void> {
+        child = spawn(bin!, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] })
+        return new Promise((resolve, reject) => {
+            let err = ""
+            const timer = setTimeout(() => fail(`no 'running' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
+            const fail = (why: string) => {
+                clearTimeout(timer)
+                reject(new Error(`mosquitto did not start: ${why}\n${err}`))
+            }
+            child.stderr!.on("data", d => {
+                err += d
+                if (/running/.test(err)) {
+                    clearTimeout(timer)
+                    resolve()
+                }
+            })
+            child.once("exit", code => fail(`exited with ${code}`))
+        })
+    }
+
+    async function halt() {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        const exited = new Promise(resolve => child.once("exit", resolve))
+        child.kill("SIGTERM")
+        await exited
+    }
+
+    await launch()
+    return {
+        kind: "mosquitto",
+        url: `mqtt://127.0.0.1:${port}`,
+        port,
+        dir,
+        restart: async () => {
+            await halt()
+            await launch()
+        },
+        close: async () => {
+            await halt()
+            rmSync(dir, { recursive: true, force: true })
+        },
+    }
+}
