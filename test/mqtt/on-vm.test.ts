@@ -1,0 +1,25 @@
+/**
+ * The same codec, framer, topic and UTF-8 vectors, run on the DeviceScript VM
+ * (test/device/main.ts). `--test-self-exit` is essential: without it the CLI
+ * prints "test OK" without running a single test.
+ */
+import { spawnSync } from "node:child_process"
+import { createRequire } from "node:module"
+import { expect, test } from "vitest"
+
+const DEVS = createRequire(import.meta.url).resolve("@devicescript/cli/devicescript")
+
+test("the codec vectors pass on the DeviceScript VM", () => {
+    const r = spawnSync(process.execPath, [DEVS, "run", "test/device/main.ts", "--test", "--test-self-exit"], {
+        encoding: "utf8",
+        timeout: 300_000,
+    })
+    const out = r.stdout + r.stderr
+    const summary = /tests: (\d+), pass: (\d+), error: (\d+)/.exec(out)
+    expect(summary, out.slice(-2000)).not.toBeNull()
+    const [, total, pass, errors] = summary!.map(Number)
+    expect(errors).toBe(0)
+    expect(pass).toBe(total)
+    expect(total).toBeGreaterThanOrEqual(20)
+    expect(r.status).toBe(0)
+}, 300_000)
