@@ -19,6 +19,9 @@ export interface Config {
     keepAliveS: number
     retryBaseMs: number
     retryCapMs: number
+    queueMax: number
+    queueBytes: number
+    maxInflight: number
 }
 
 export const CONFIG_DEFAULTS: Config = {
@@ -33,6 +36,9 @@ export const CONFIG_DEFAULTS: Config = {
     keepAliveS: 30,
     retryBaseMs: 1000,
     retryCapMs: 120000,
+    queueMax: 100,
+    queueBytes: 16384,
+    maxInflight: 8,
 }
 
 export const PERIOD_MIN_MS = 100
@@ -80,6 +86,9 @@ export async function readConfig(): Promise<Config> {
         keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 1, 65535),
         retryBaseMs: await int("RETRY_BASE_MS", d.retryBaseMs, 10, 3600000),
         retryCapMs: await int("RETRY_CAP_MS", d.retryCapMs, 10, 3600000),
+        queueMax: await int("QUEUE_MAX", d.queueMax, 1, 10000),
+        queueBytes: await int("QUEUE_BYTES", d.queueBytes, 256, 1048576),
+        maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
     return c

@@ -107,17 +107,18 @@ for (const [kind, start] of brokers) {
         }, 60_000)
 
         test("S10: while the broker is unreachable the queue stays bounded, the newest messages survive, the gap is the drop count", async () => {
-            vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100 }).start()
+            vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100, QUEUE_MAX: 20 }).start()
             const name = vm.name
             await seqAtLeast(observer, name, 3, 20_000)
             proxy.refuse = true
             proxy.reset()
-            // The scenario itself: 10 messages/s for 14 s against a 100-message queue overflows it.
-            await new Promise(r => setTimeout(r, 14_000))
+            // The scenario itself: up to 10 messages/s for 10 s against a 20-message queue overflows it,
+            // even on a loaded machine where the VM runs at a fraction of that rate.
+            await new Promise(r => setTimeout(r, 10_000))
             proxy.refuse = false
             const lastBefore = Math.max(...seqsOf(observer, name))
             await within(
-                observer.waitFor(m => m.topic === `devs/${name}/telemetry` && JSON.parse(m.payload.toString()).seq > lastBefore + 150, 30_000),
+                observer.waitFor(m => m.topic === `devs/${name}/telemetry` && JSON.parse(m.payload.toString()).seq > lastBefore + 60, 30_000),
                 30_000,
                 "telemetry after the outage"
             )
@@ -130,8 +131,11 @@ for (const [kind, start] of brokers) {
             expect(lastMissing - firstMissing + 1).toBe(gap.length)
             expect(firstMissing).toBeGreaterThan(lastBefore)
             // What survived the outage is at most the queue bound.
-            const afterGap = seqs.filter(s => s > lastMissing && s <= lastMissing + 200)
+            const afterGap = seqs.filter(s => s > lastMissing)
             expect(afterGap.length).toBeGreaterThan(0)
+            // Survivors of the outage: at most the queue (20) plus the in-flight window (8).
+            const survivors = seqs.filter(s => s > lastBefore && s < firstMissing).length + afterGap.filter(s => s <= lastMissing + 20).length
+            expect(survivors).toBeLessThanOrEqual(20 + 8)
             expect(vm.panics()).toEqual([])
         }, 90_000)
     })
