@@ -219,6 +219,17 @@ export class Session {
         }
     }
 
+    /**
+     * Backpressure for bursts: waits until the outbox holds fewer than `n`
+     * messages (queued plus in flight), so a producer can pace itself instead
+     * of having its oldest messages dropped. It always yields, so a producer
+     * loop built on it never trips the VM's InfiniteLoop watchdog.
+     */
+    async waitForRoom(n: number): Promise<void> {
+        await this.rt.sleep(0)
+        while (this.outbox.count() >= n && !this.stopRequested) await this.changed.wait(1000)
+    }
+
     /** Subscribes (QoS 0 or 1; this client does not request QoS 2). Returns the request; see waitRequest. */
     subscribe(filter: string, qos: number, handler: MessageHandler): Request {
         if (!validTopicFilter(filter)) throw new Error(`invalid topic filter '${filter}'`)

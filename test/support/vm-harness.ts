@@ -14,13 +14,13 @@ export class VmUnderTest extends EventEmitter {
     readonly log: string[] = []
     readonly device: SimDevice
 
-    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1") {
+    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE) {
         super()
         const n = nextId++
         this.device = new SimDevice(
             {
                 deviceId: (0xe2e00000 + process.pid * 16 + n).toString(16).slice(-8).padStart(8, "0") + "0000beef",
-                bytecodePath: DEFAULT_BYTECODE,
+                bytecodePath,
                 settings: {
                     MQTT_HOST: host,
                     MQTT_PORT: port,

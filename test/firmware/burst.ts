@@ -1,0 +1,55 @@
+/**
+ * Test firmware: the production session publishing BURST_N QoS 1 messages as
+ * fast as the in-flight window allows, with backpressure. Used by the burst
+ * e2e test (the VM must not panic: the loop yields) and by the benchmark.
+ */
+import { readSetting } from "@devicescript/settings"
+import { Session, SESSION_DEFAULTS, SessionOptions } from "../../firmware/mqtt/session"
+import { LOG_INFO } from "../../firmware/mqtt/transport"
+import { DsRuntime } from "../../firmware/net/runtime"
+import { DsSignal, SocketTransport } from "../../firmware/net/socket-transport"
+import * as ds from "@devicescript/core"
+
+const host: string = await readSetting("MQTT_HOST", "127.0.0.1")
+const port: number = await readSetting("MQTT_PORT", 1883)
+const name: string = await readSetting("DEVICE_NAME", "burst")
+const n: number = await readSetting("BURST_N", 1000)
+const qos: number = await readSetting("BURST_QOS", 1)
+
+const d = SESSION_DEFAULTS
+const opts: SessionOptions = {
+    host: host,
+    port: port,
+    tls: false,
+    clientId: name,
+    username: "",
+    password: null,
+    keepAliveS: 30,
+    clean: true,
+    will: null,
+    birth: null,
+    offlinePayload: null,
+    maxInflight: d.maxInflight,
+    queueMaxCount: d.queueMaxCount,
+    queueMaxBytes: d.queueMaxBytes,
+    maxPacketBytes: d.maxPacketBytes,
+    connectTimeoutMs: d.connectTimeoutMs,
+    stableMs: d.stableMs,
+    retryBaseMs: 100,
+    retryCapMs: 400,
+}
+const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
+const supervisor = async () => {
+    await session.run()
+}
+supervisor.start()
+while (!session.isConnected()) await ds.sleep(10)
+
+const topic = "devs/" + name + "/telemetry"
+const t0 = ds.millis()
+for (let i = 1; i <= n; i++) {
+    await session.waitForRoom(d.queueMaxCount)
+    session.publish(topic, Buffer.from(`{"seq":${i}}`), { qos: qos, retain: false, ttlMs: 0, replaceKey: "" })
+}
+while (session.outbox.count() > 0) await ds.sleep(10)
+console.log(`burst done: ${n} messages in ${ds.millis() - t0} ms, acked ${session.stats.acked}, drops ${JSON.stringify(session.stats.drops)}`)

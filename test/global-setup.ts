@@ -1,0 +1,9 @@
+/**
+ * Builds the test firmwares once, before any test file runs (builds share
+ * .devicescript/bin and must not overlap).
+ */
+import { buildFirmware } from "../host-sim/build-firmware.ts"
+
+export default function setup() {
+    buildFirmware("test/firmware/burst.ts", "burst.devs")
+}
