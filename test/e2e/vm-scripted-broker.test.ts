@@ -101,3 +101,43 @@ describe("the device against a scripted broker", () => {
         expect(vm.panics()).toEqual([])
     }, 60_000)
 })
+
+describe("the device with credentials the broker refuses", () => {
+    const SECRET = "S3NT1NEL-pw"
+    const broker = new ScriptedBroker()
+    let vm: VmUnderTest
+
+    beforeAll(async () => {
+        await broker.start()
+        broker.script.connackRc = 5
+        vm = new VmUnderTest(broker.port, { MQTT_USER: "dev", MQTT_PASS: SECRET, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }).start()
+    })
+    afterAll(async () => {
+        await vm?.stop()
+        await broker.stop()
+    })
+
+    test("C28 C29: the CONNECT carries user name and password", async () => {
+        const c = await within(broker.connection(0), 10_000, "first connection")
+        const p = await within(broker.packet(c, x => x.cmd === "connect"), 5000, "CONNECT")
+        if (p.cmd !== "connect") throw new Error("not CONNECT")
+        expect(p.username).toBe("dev")
+        expect(p.password?.toString()).toBe(SECRET)
+    })
+
+    test("S9: CONNACK 5 puts the device in auth_failed and its retry floor (30 s) overrides the 100 ms transient backoff", async () => {
+        await vm.waitForLine(/auth_failed/, 10_000)
+        const first = await within(broker.connection(0), 1000, "first connection")
+        await within(first.whenClosed(), 10_000, "the refused connection closing")
+        // Transient failures would have retried within 400 ms by now; an auth failure must not.
+        await new Promise(r => setTimeout(r, 5000))
+        expect(broker.conns).toHaveLength(1)
+        expect(vm.panics()).toEqual([])
+    }, 30_000)
+
+    test("credentials: the password is nowhere in the device log, in UTF-8, hex or base64", () => {
+        const log = vm.log.join("\n")
+        for (const form of [SECRET, Buffer.from(SECRET).toString("hex"), Buffer.from(SECRET).toString("base64")]) expect(log).not.toContain(form)
+        expect(log).toMatch(/as dev/)
+    })
+})
