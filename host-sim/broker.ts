@@ -4,6 +4,7 @@
  * sessions, subscriptions and queued QoS 1 messages come back.
  */
 import { createServer, type Server, type Socket } from "node:net"
+import { createServer as createTlsServer } from "node:tls"
 import { Aedes } from "aedes"
 import memory from "aedes-persistence"
 
@@ -19,18 +20,25 @@ export interface EmbeddedBroker extends RunningBroker {
     aedes: Aedes
 }
 
-export async function startEmbeddedBroker(port = 0): Promise<EmbeddedBroker> {
+export interface TlsIdentity {
+    key: Buffer
+    cert: Buffer
+}
+
+/** aedes on a free loopback port; with `tls`, an mqtts:// listener instead of plain TCP. */
+export async function startEmbeddedBroker(port = 0, tls?: TlsIdentity): Promise<EmbeddedBroker> {
     const persistence = memory()
     let server: Server
     const sockets = new Set<Socket>()
 
     async function listen(p: number) {
         const aedes = await Aedes.createBroker({ persistence })
-        server = createServer(sock => {
+        const onSocket = (sock: Socket) => {
             sockets.add(sock)
             sock.on("close", () => sockets.delete(sock))
             aedes.handle(sock)
-        })
+        }
+        server = tls ? createTlsServer({ key: tls.key, cert: tls.cert }, onSocket) : createServer(onSocket)
         await new Promise<void>((resolve, reject) => {
             server.once("error", reject)
             server.listen(p, "127.0.0.1", () => resolve())
@@ -48,7 +56,7 @@ export async function startEmbeddedBroker(port = 0): Promise<EmbeddedBroker> {
     const actual = (server!.address() as { port: number }).port
     const b: EmbeddedBroker = {
         kind: "aedes",
-        url: `mqtt://127.0.0.1:${actual}`,
+        url: `${tls ? "mqtts" : "mqtt"}://127.0.0.1:${actual}`,
         port: actual,
         aedes: first,
         restart: async () => {

@@ -2,6 +2,7 @@
  * An independent MQTT.js subscriber: what the broker actually received.
  */
 import { EventEmitter } from "node:events"
+import { readFileSync } from "node:fs"
 import mqtt, { type MqttClient } from "mqtt"
 
 export interface Observed {
@@ -20,7 +21,9 @@ export class Observer extends EventEmitter {
         private readonly url: string,
         private readonly filter: string,
         /** A fixed client id with clean=false keeps the subscription across broker restarts. */
-        private readonly persistentId = ""
+        private readonly persistentId = "",
+        /** For mqtts:// brokers signed by a test CA: the CA file. */
+        private readonly tls: { ca?: string } = {}
     ) {
         super()
     }
@@ -31,6 +34,7 @@ export class Observer extends EventEmitter {
             connectTimeout: timeoutMs,
             clientId: this.persistentId || `observer-${process.pid}-${Date.now() % 100000}`,
             clean: !this.persistentId,
+            ...(this.tls.ca ? { ca: readFileSync(this.tls.ca) } : {}),
         })
         this.client = client
         client.on("message", (topic, payload, packet) => {

@@ -17,12 +17,15 @@ export class SimDevice {
 
     constructor(
         readonly config: DeviceProcessConfig,
-        private readonly onLog: (line: string) => void
+        private readonly onLog: (line: string) => void,
+        /** A PEM file of extra trusted CAs for the VM's TLS sockets (NODE_EXTRA_CA_CERTS). */
+        private readonly extraCaFile = ""
     ) {}
 
     start(): void {
         const child = spawn(process.execPath, ["--import", TSX, ENTRY, JSON.stringify(this.config)], {
             stdio: ["ignore", "pipe", "pipe", "ipc"],
+            env: this.extraCaFile ? { ...process.env, NODE_EXTRA_CA_CERTS: this.extraCaFile } : process.env,
         })
         this.child = child
         this.exited = new Promise(resolve => child.once("exit", code => resolve(code)))

@@ -14,7 +14,7 @@ export class VmUnderTest extends EventEmitter {
     readonly log: string[] = []
     readonly device: SimDevice
 
-    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE) {
+    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE, extraCaFile = "") {
         super()
         const n = nextId++
         this.device = new SimDevice(
@@ -37,7 +37,8 @@ export class VmUnderTest extends EventEmitter {
             line => {
                 this.log.push(line)
                 this.emit("line", line)
-            }
+            },
+            extraCaFile
         )
     }
 
