@@ -3,6 +3,7 @@
  */
 import * as ds from "@devicescript/core"
 import { describeConfig, readConfig } from "./config"
+import { tlsConfigError } from "./platform"
 import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
@@ -13,6 +14,12 @@ import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
 
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg))
+const tlsError = tlsConfigError(cfg.tls, ds._dcfgString("archId"))
+if (tlsError) {
+    // Fail fast and say why, instead of a loop of failing TLS connects.
+    console.error("config: " + tlsError)
+    await ds.sleep(1e9)
+}
 const topics = topicsFor(cfg.prefix, cfg.deviceName)
 
 const d = SESSION_DEFAULTS

@@ -1,0 +1,15 @@
+/**
+ * What the DeviceScript runtime of a board can do, by its `archId` (from the
+ * board config). Portable: the device passes `ds._dcfgString("archId")`.
+ */
+
+/** The RP2040 runtimes (Pico, Pico W: archId "rp2040", "rp2040w") have no TLS sockets. */
+export function tlsSupported(archId: string): boolean {
+    return archId.indexOf("rp2040") !== 0
+}
+
+/** The boot error for a TLS config on a board without TLS, or "" when fine. */
+export function tlsConfigError(tls: boolean, archId: string): string {
+    if (!tls || tlsSupported(archId)) return ""
+    return `MQTT_TLS=true, but the ${archId} DeviceScript runtime has no TLS: set MQTT_TLS=false and a plain MQTT port (1883), or use an ESP32 board`
+}
