@@ -60,6 +60,8 @@ for (const [kind, start] of brokers) {
             proxy.blackhole = "none"
             proxy.refuse = false
             proxy.dropNext = []
+            proxy.sliceBytes = 0
+            proxy.latencyMs = 0
         })
         afterAll(async () => {
             await observer?.stop()
@@ -104,6 +106,25 @@ for (const [kind, start] of brokers) {
             proxy.blackhole = "none"
             await within(observer.waitFor(m => m.topic === `devs/${name}/status` && m.payload.toString() === "online" && m.atMs > t0, 20_000), 15_000, "online again")
             expect(vm.panics()).toEqual([])
+        }, 60_000)
+
+        test("S5 C82: broker-to-device bytes in 1-byte slices give the same result: every seq, no protocol error", async () => {
+            proxy.sliceBytes = 1
+            vm = new VmUnderTest(proxy.port, { PERIOD_MS: 200 }).start()
+            await seqAtLeast(observer, vm.name, 10, 30_000)
+            expect(missing(seqsOf(observer, vm.name))).toEqual([])
+            expect(vm.log.filter(l => /protocol violation/.test(l))).toEqual([])
+            expect(vm.panics()).toEqual([])
+        }, 60_000)
+
+        test("S6: 400 ms latency each way causes no spurious keepalive timeout and keeps order", async () => {
+            proxy.latencyMs = 400
+            vm = new VmUnderTest(proxy.port, { PERIOD_MS: 200, KEEPALIVE_S: 2 }).start()
+            await seqAtLeast(observer, vm.name, 20, 40_000)
+            const seqs = seqsOf(observer, vm.name)
+            expect(seqs).toEqual([...seqs].sort((a, b) => a - b))
+            expect(missing(seqs)).toEqual([])
+            expect(vm.log.filter(l => /keepalive_timeout/.test(l))).toEqual([])
         }, 60_000)
 
         test("S10: while the broker is unreachable the queue stays bounded, the newest messages survive, the gap is the drop count", async () => {
