@@ -73,7 +73,8 @@ function safeLevel(key: string, v: string, dflt: string): string {
 
 export async function readConfig(): Promise<Config> {
     const d = CONFIG_DEFAULTS
-    const defaultName = "devs-" + ds.deviceIdentifier("self").slice(0, 8)
+    // 1-23 characters of [0-9a-zA-Z]: the client id every broker must accept [MQTT-3.1.3-5] (C31).
+    const defaultName = "devs" + ds.deviceIdentifier("self").slice(0, 12)
     const c: Config = {
         host: await str("MQTT_HOST", d.host),
         port: await int("MQTT_PORT", d.port, 1, 65535),

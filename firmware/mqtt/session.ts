@@ -319,6 +319,8 @@ export class Session {
         if (isDecodeError(connack)) return (connack as DecodeError).error
         const ack = connack as InPacket
         if (ack.returnCode !== 0) return this.refused(ack.returnCode)
+        // A clean session cannot be present: the broker is confused, do not trust its state (C39).
+        if (this.opts.clean && ack.sessionPresent) return this.violation("session present with clean session")
 
         const upSince = this.rt.now()
         this.connected = true

@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { MSG_DONE, MSG_DROPPED, type OutMessage } from "../../firmware/mqtt/outbox.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
+import mqttPacket from "mqtt-packet"
 import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"
 
 const QOS1 = { qos: 1, retain: false, ttlMs: 0, replaceKey: "" }
@@ -465,4 +466,67 @@ describe("protocol violations", () => {
     }
 })
 
+const mqttGenerate = (p: mqttPacket.Packet) => mqttPacket.generate(p)
+
 export type { FakeConn }
+
+describe("session state and robustness", () => {
+    test("C39: CONNACK with session present on a clean session closes the connection", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ sessionPresent: true })
+        const { s } = setup({ clean: true }, net)
+        await until(() => net.conns[0]?.closed === true, 5000)
+        expect(s.stats.protocolErrors).toBe(1)
+    })
+
+    test("C59 C16: a PUBACK or SUBACK with an unknown id is ignored and the session carries on", async () => {
+        const { s, net } = setup()
+        await until(() => s.state === ST_CONNECTED, 1000)
+        net.current!.send({ cmd: "puback", messageId: 999 })
+        net.current!.send({ cmd: "suback", messageId: 998, granted: [0] })
+        net.current!.send({ cmd: "pubrel", messageId: 997 })
+        await until(() => net.current!.ofType("pubcomp").length === 1, 1000)
+        const m = s.publish("t/a", payload("x"), QOS1)
+        await until(() => m.state === MSG_DONE, 1000)
+        expect(net.conns).toHaveLength(1)
+        expect(s.stats.protocolErrors).toBe(0)
+    })
+
+    test("C56 S11: 1000 QoS 1 PUBLISHes in one chunk are acknowledged in order, and C54: a DUP after PUBACK is delivered again", async () => {
+        const { s, net } = setup()
+        let delivered = 0
+        await s.waitRequest(s.subscribe("cmd/#", 1, () => delivered++))
+        const chunk = Buffer.concat(
+            Array.from({ length: 1000 }, (_, i) => mqttGenerate({ cmd: "publish", topic: "cmd/x", payload: payload("" + i), qos: 1, messageId: i + 1, retain: false, dup: false }))
+        )
+        net.current!.send(chunk)
+        await until(() => net.current!.ofType("puback").length === 1000, 5000)
+        const ids = net.current!.ofType("puback").map(p => (p.cmd === "puback" ? p.messageId : 0))
+        expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1))
+        net.current!.send({ cmd: "publish", topic: "cmd/x", payload: payload("again"), qos: 1, messageId: 1, retain: false, dup: true })
+        await until(() => net.current!.ofType("puback").length === 1001, 1000)
+        expect(delivered).toBe(1001)
+    })
+
+    test("C61: unacknowledged messages are resent in their original order across the id wrap 65535 -> 1", async () => {
+        const net = new FakeNet()
+        let cut = false
+        net.script = (p, c) => {
+            if (p.cmd === "publish" && !cut) return // withhold every PUBACK on the first connection
+            scriptedBroker({ sessionPresent: true })(p, c)
+        }
+        const { s } = setup({ maxInflight: 4 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        // Start the id counter just below the wrap.
+        for (let i = 0; i < 65533; i++) s.outbox.allocId(() => false)
+        for (let i = 0; i < 4; i++) s.publish("t/a", payload("m" + i), QOS1)
+        await until(() => net.conns[0].ofType("publish").length === 4, 1000)
+        const firstIds = net.conns[0].ofType("publish").map(p => (p.cmd === "publish" ? p.messageId : 0))
+        expect(firstIds).toEqual([65534, 65535, 1, 2])
+        cut = true
+        net.current!.end()
+        await until(() => net.conns.length === 2 && net.conns[1].ofType("publish").length === 4, 200_000, 50)
+        const again = net.conns[1].ofType("publish").map(p => (p.cmd === "publish" ? p.messageId : 0))
+        expect(again).toEqual(firstIds)
+    })
+})
