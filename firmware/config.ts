@@ -5,6 +5,7 @@
  */
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
+import { defaultDeviceName } from "./platform"
 
 export interface Config {
     host: string
@@ -73,8 +74,7 @@ function safeLevel(key: string, v: string, dflt: string): string {
 
 export async function readConfig(): Promise<Config> {
     const d = CONFIG_DEFAULTS
-    // 1-23 characters of [0-9a-zA-Z]: the client id every broker must accept [MQTT-3.1.3-5] (C31).
-    const defaultName = "devs" + ds.deviceIdentifier("self").slice(0, 12)
+    const defaultName = defaultDeviceName(ds.deviceIdentifier("self"))
     const c: Config = {
         host: await str("MQTT_HOST", d.host),
         port: await int("MQTT_PORT", d.port, 1, 65535),

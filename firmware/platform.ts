@@ -13,3 +13,17 @@ export function tlsConfigError(tls: boolean, archId: string): string {
     if (!tls || tlsSupported(archId)) return ""
     return `MQTT_TLS=true, but the ${archId} DeviceScript runtime has no TLS: set MQTT_TLS=false and a plain MQTT port (1883), or use an ESP32 board`
 }
+
+/**
+ * The default device name, also the MQTT client id: "devs" + 12 hex digits
+ * of the device id, so 16 characters of [0-9a-zA-Z], which every broker must
+ * accept [MQTT-3.1.3-5] (C31).
+ */
+export function defaultDeviceName(deviceId: string): string {
+    let hex = ""
+    for (let i = 0; i < deviceId.length && hex.length < 12; i++) {
+        const c = deviceId.charAt(i).toLowerCase()
+        if ((c >= "0" && c <= "9") || (c >= "a" && c <= "f")) hex += c
+    }
+    return "devs" + hex
+}

@@ -13,6 +13,7 @@
  * enqueue work and call `transport.interrupt()` to wake it.
  */
 import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
+import { PublishError } from "./errors"
 import { Framer } from "./framer"
 import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, Outbox, OutMessage } from "./outbox"
 import {
@@ -211,10 +212,10 @@ export class Session {
         return m
     }
 
-    /** Waits until `m` is acknowledged (resolves) or dropped (throws an Error whose message is the reason). */
+    /** Waits until `m` is acknowledged (resolves) or dropped (throws a PublishError with the reason). */
     async waitFor(m: OutMessage): Promise<void> {
         while (m.state !== MSG_DONE) {
-            if (m.state === MSG_DROPPED) throw new Error(`publish to ${m.topic} failed: ${m.reason}`)
+            if (m.state === MSG_DROPPED) throw new PublishError(m.topic, m.reason)
             await this.changed.wait(60000)
         }
     }

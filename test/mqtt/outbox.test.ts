@@ -22,11 +22,13 @@ describe("packet ids", () => {
     })
 
     test("C12: ids wrap 65535 -> 1 skipping ids in use, and 0 is returned when all are taken", () => {
-        const o = new Outbox({ maxCount: 70_000, maxBytes: 1e9 }, () => {})
-        for (let i = 1; i <= 65535; i++) o.markInflight(msg(), o.allocId(() => false), 0)
-        expect(o.allocId(() => false)).toBe(0)
-        o.ack(7)
-        expect(o.allocId(() => false)).toBe(7)
+        const o = new Outbox({ maxCount: 100, maxBytes: 1e9 }, () => {})
+        for (let i = 0; i < 65534; i++) o.allocId(() => false)
+        o.markInflight(msg(), 1, 0)
+        expect(o.allocId(() => false)).toBe(65535)
+        expect(o.allocId(() => false)).toBe(2) // wrapped, skipping 1 (in flight)
+        expect(o.allocId(id => id !== 7)).toBe(7)
+        expect(o.allocId(() => true)).toBe(0) // everything taken: backpressure, never reuse
     })
 
     test("ids used by pending SUBSCRIBEs are skipped too", () => {

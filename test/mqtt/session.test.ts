@@ -3,6 +3,7 @@
  * Row ids refer to ../shared/mqtt-client-checklist.md.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
+import { PublishError } from "../../firmware/mqtt/errors.ts"
 import { MSG_DONE, MSG_DROPPED, type OutMessage } from "../../firmware/mqtt/outbox.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
 import mqttPacket from "mqtt-packet"
@@ -159,7 +160,7 @@ describe("connect", () => {
 })
 
 describe("publish QoS 1", () => {
-    test("C13 S2: a PUBLISH cut off before PUBACK is resent first after reconnect, same id, DUP=1", async () => {
+    test("C13 C41 C43 C60 S2: a PUBLISH cut off before PUBACK is resent first after reconnect, same id, DUP=1 (first send DUP=0)", async () => {
         const net = new FakeNet()
         let drop = true
         net.script = (p, c) => {
@@ -213,6 +214,8 @@ describe("publish QoS 1", () => {
         expect(() => s.publish("t/+", payload("1"), QOS1)).toThrow(/invalid topic/)
         const big = s.publish("t/a", Buffer.alloc(20_000), QOS1)
         await expect(s.waitFor(big)).rejects.toThrow(/too_large/)
+        await expect(s.waitFor(big)).rejects.toBeInstanceOf(PublishError)
+        await expect(s.waitFor(big)).rejects.toMatchObject({ reason: "too_large", topic: "t/a" })
     }, 10_000)
 
     test("C14: QoS 0 PUBLISH has no packet id", async () => {
@@ -226,7 +229,7 @@ describe("publish QoS 1", () => {
 })
 
 describe("offline queue", () => {
-    test("S10: while offline the queue is bounded by count, the oldest is dropped and counted, the rest are delivered in order", async () => {
+    test("C64 S10: while offline the queue is bounded by count, the oldest is dropped and counted, the rest are delivered in order", async () => {
         const net = new FakeNet()
         net.refuse = "ECONNREFUSED"
         const { s } = setup({ queueMaxCount: 10, queueMaxBytes: 100_000 }, net)
@@ -440,7 +443,7 @@ describe("stop, Will and birth", () => {
 describe("protocol violations", () => {
     const corpus: [string, number[]][] = [
         ["C07 five-byte remaining length", [0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]],
-        ["C08 remaining length beyond the receive limit", [0x30, 0xff, 0xff, 0xff, 0x7f]],
+        ["C08 C81 remaining length beyond the receive limit", [0x30, 0xff, 0xff, 0xff, 0x7f]],
         ["C09 reserved type 0", [0x00, 0x00]],
         ["C09 reserved type 15", [0xf0, 0x00]],
         ["C10 CONNECT from the server", [0x10, 0x00]],
@@ -471,6 +474,63 @@ const mqttGenerate = (p: mqttPacket.Packet) => mqttPacket.generate(p)
 export type { FakeConn }
 
 describe("session state and robustness", () => {
+    test("C40: nothing is published before CONNACK, and a refused CONNECT does not count queued messages as sent", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ connack: false })
+        const { s } = setup({ connectTimeoutMs: 5000 }, net)
+        const msgs = [0, 1, 2].map(i => s.publish("t/a", payload("m" + i), QOS1))
+        await vi.advanceTimersByTimeAsync(2000)
+        expect(net.conns[0].received.map(p => p.cmd)).toEqual(["connect"])
+        net.conns[0].send({ cmd: "connack", returnCode: 5, sessionPresent: false })
+        await until(() => net.conns[0].closed, 1000)
+        expect(net.conns[0].ofType("publish")).toHaveLength(0)
+        expect(msgs.every(m => m.state !== MSG_DONE)).toBe(true)
+        expect(s.stats.published).toBe(0)
+    })
+
+    test("C22: with clean=1, a message cut off before PUBACK is resent on the new session (documented: at least once)", async () => {
+        const net = new FakeNet()
+        let drop = true
+        net.script = (p, c) => {
+            if (p.cmd === "publish" && drop) {
+                drop = false
+                c.end()
+                return
+            }
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({ clean: true }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        const m = s.publish("t/a", payload("x"), QOS1)
+        await until(() => m.state === MSG_DONE, 120_000, 50)
+        expect(net.conns[1].ofType("publish")).toHaveLength(1)
+        expect(net.conns[1].received[0]).toMatchObject({ cmd: "connect", clean: true })
+    })
+
+    test("C63: on a healthy connection an unacknowledged PUBLISH is not retransmitted by a timer", async () => {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ puback: false })
+        const { s } = setup({ keepAliveS: 10 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        s.publish("t/a", payload("x"), QOS1)
+        await vi.advanceTimersByTimeAsync(5 * 60_000)
+        expect(net.conns).toHaveLength(1)
+        expect(net.current!.ofType("publish")).toHaveLength(1)
+        expect(net.current!.ofType("pingreq").length).toBeGreaterThan(10)
+    })
+
+    test("C53: a PUBLISH that matches no handler is still acknowledged", async () => {
+        const { s, net } = setup()
+        await until(() => s.state === ST_CONNECTED, 1000)
+        net.current!.send({ cmd: "publish", topic: "nobody/listens", payload: payload("1"), qos: 1, messageId: 5, retain: false, dup: false })
+        await until(() => net.current!.ofType("puback").length === 1, 1000)
+    })
+
+    test("C48 C66: filters with NUL are rejected before sending", () => {
+        const { s } = setup()
+        expect(() => s.subscribe("a/\u0000", 0, () => {})).toThrow(/invalid topic filter/)
+    })
+
     test("C39: CONNACK with session present on a clean session closes the connection", async () => {
         const net = new FakeNet()
         net.script = scriptedBroker({ sessionPresent: true })
