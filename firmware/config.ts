@@ -23,6 +23,8 @@ export interface Config {
     queueMax: number
     queueBytes: number
     maxInflight: number
+    haDiscovery: boolean
+    diagPeriodMs: number
 }
 
 export const CONFIG_DEFAULTS: Config = {
@@ -40,21 +42,32 @@ export const CONFIG_DEFAULTS: Config = {
     queueMax: 100,
     queueBytes: 16384,
     maxInflight: 8,
+    haDiscovery: true,
+    diagPeriodMs: 60000,
 }
 
-export const PERIOD_MIN_MS = 100
-export const PERIOD_MAX_MS = 3600000
+import { PERIOD_MAX_MS, PERIOD_MIN_MS } from "./telemetry/downlink"
+
+/** A setting that cannot be read (corrupt, bad key) falls back to its default: config never stops the device. */
+async function raw(key: string, dflt: any): Promise<any> {
+    try {
+        return await readSetting<any>(key, dflt)
+    } catch (e) {
+        console.warn(`config: cannot read ${key}: ${(e as Error).message}; using the default`)
+        return dflt
+    }
+}
 
 async function str(key: string, dflt: string): Promise<string> {
-    const v = await readSetting<any>(key, dflt)
+    const v = await raw(key, dflt)
     return v === undefined || v === null ? dflt : "" + v
 }
 
 async function int(key: string, dflt: number, min: number, max: number): Promise<number> {
-    const raw = await readSetting<any>(key, dflt)
-    const v = typeof raw === "number" ? raw : parseInt("" + raw)
+    const v0 = await raw(key, dflt)
+    const v = typeof v0 === "number" ? v0 : parseInt("" + v0)
     if (isNaN(v) || v < min || v > max || Math.round(v) !== v) {
-        console.warn(`config: ${key}=${raw} is not an integer in ${min}..${max}; using ${dflt}`)
+        console.warn(`config: ${key}=${v0} is not an integer in ${min}..${max}; using ${dflt}`)
         return dflt
     }
     return v
@@ -90,6 +103,8 @@ export async function readConfig(): Promise<Config> {
         queueMax: await int("QUEUE_MAX", d.queueMax, 1, 10000),
         queueBytes: await int("QUEUE_BYTES", d.queueBytes, 256, 1048576),
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
+        haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
+        diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
     return c

@@ -1,20 +1,26 @@
 /**
- * Composition root: config -> sensors -> MQTT session -> telemetry publisher.
+ * Composition root: config -> sensors -> MQTT session -> telemetry publisher,
+ * diagnostics, Home Assistant discovery and the period downlink.
  */
 import * as ds from "@devicescript/core"
 import { describeConfig, readConfig } from "./config"
-import { tlsConfigError } from "./platform"
 import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
 import { DsSignal, SocketTransport } from "./net/socket-transport"
+import { tlsConfigError } from "./platform"
 import { builtinSensors } from "./sensors/jacdac-sensor"
+import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
+import { HaDiscovery } from "./telemetry/ha-discovery"
+import { startPeriodDownlink } from "./telemetry/period-downlink"
 import { TelemetryPublisher } from "./telemetry/publisher"
 import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
+import { FIRMWARE_VERSION } from "./version"
 
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg))
-const tlsError = tlsConfigError(cfg.tls, ds._dcfgString("archId"))
+const arch = ds._dcfgString("archId")
+const tlsError = tlsConfigError(cfg.tls, arch)
 if (tlsError) {
     // Fail fast and say why, instead of a loop of failing TLS connects.
     console.error("config: " + tlsError)
@@ -50,5 +56,26 @@ const supervisor = async () => {
 }
 supervisor.start()
 
-const publisher = new TelemetryPublisher(session, builtinSensors(), topics.telemetry, cfg.periodMs)
+const sensors = builtinSensors()
+const publisher = new TelemetryPublisher(session, sensors, topics.telemetry, cfg.periodMs)
+
+let discovery: HaDiscovery = null
+if (cfg.haDiscovery) {
+    const keys: string[] = []
+    for (const s of sensors) for (const q of s.quantities) keys.push(q)
+    const device = { name: cfg.deviceName, model: "DeviceScript MQTT telemetry (" + arch + ")", swVersion: FIRMWARE_VERSION }
+    discovery = new HaDiscovery(session, device, topics, keys, cfg.periodMs)
+    const runDiscovery = async () => {
+        await discovery.run()
+    }
+    runDiscovery.start()
+}
+startPeriodDownlink(session, topics, publisher, discovery)
+
+const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs)
+const runDiagnostics = async () => {
+    await diagnostics.run()
+}
+runDiagnostics.start()
+
 await publisher.run()

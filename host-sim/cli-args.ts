@@ -8,6 +8,9 @@ export interface CliOptions {
     devices: number
     verbose: boolean
     help: boolean
+    scenarios: string[]
+    /** "table" (redrawn in place), "lines" (one per message) or "auto" (table on a terminal). */
+    view: string
 }
 
 export const USAGE = `usage: npm start -- [options]
@@ -16,6 +19,10 @@ export const USAGE = `usage: npm start -- [options]
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
   --devices N        number of simulated devices (default 1)
+  --scenario S       sensor fault MODE:SENSOR[@START[-END]] in seconds, repeatable:
+                     fail:humidity@10 (leaves the bus), stuck:temperature@5 (value freezes),
+                     fail:pressure@10-25 (fails, then comes back)
+  --view table|lines live view: a table redrawn in place (default on a terminal) or one line per message
   --verbose          also print every device log line
   --help             this text`
 
@@ -27,7 +34,7 @@ function positive(name: string, v: string | undefined, integer: boolean): number
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-    const o: CliOptions = { broker: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false }
+    const o: CliOptions = { broker: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto" }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
@@ -48,6 +55,18 @@ export function parseArgs(argv: string[]): CliOptions {
             case "--devices":
                 o.devices = positive("--devices", value(), true)
                 break
+            case "--scenario": {
+                const v = value()
+                if (!v) throw new Error("--scenario needs MODE:SENSOR[@START[-END]]")
+                o.scenarios.push(v)
+                break
+            }
+            case "--view": {
+                const v = value()
+                if (v !== "table" && v !== "lines") throw new Error(`--view is table or lines, got '${v ?? ""}'`)
+                o.view = v
+                break
+            }
             case "--verbose":
                 o.verbose = true
                 break

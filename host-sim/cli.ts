@@ -4,21 +4,36 @@
  * the end of --duration stops every process it started.
  */
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
+import { parseScenario } from "./scenario.ts"
+import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
 
+/** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
+const INTERESTING = /^> |error|warn|mqtt:/i
+
 async function main(o: CliOptions): Promise<number> {
+    const scenarios = o.scenarios.map(s => parseScenario(s, SIM_QUANTITIES))
+    const useTable = o.view === "table" || (o.view === "auto" && process.stdout.isTTY === true)
+    let table: LiveTable | undefined
     const sim = new Simulation({
         brokerUrl: o.broker || undefined,
         devices: o.devices,
         periodMs: o.periodMs || undefined,
+        scenarios,
         onDeviceLog: (dev, line) => {
-            // Device log: its own lines ("> ..."), warnings and errors; the VM's internals only with --verbose.
-            if (o.verbose || /^> |error|warn|mqtt:/i.test(line)) console.log(`  [${dev}] ${line.replace(/^> /, "")}`)
+            if (!o.verbose && !INTERESTING.test(line)) return
+            const text = `[${dev}] ${line.replace(/^> /, "")}`
+            if (table) table.log(text)
+            else console.log("  " + text)
         },
     })
     let stopping: Promise<void> | undefined
-    const stop = () => (stopping ??= sim.stop())
+    const stop = () => (stopping ??= (async () => {
+        table?.stop()
+        await sim.stop()
+    })())
     process.once("SIGINT", () => void stop().then(() => process.exit(0)))
     process.once("SIGTERM", () => void stop().then(() => process.exit(0)))
     try {
@@ -27,10 +42,19 @@ async function main(o: CliOptions): Promise<number> {
         await stop()
         throw e
     }
-    console.log(`broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}`)
-    console.log(`devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`)
-    console.log(o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop")
-    sim.observer.on("message", m => console.log(formatMessage(m)))
+    const header = [
+        `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}`,
+        `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
+        o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
+    ].join("\n")
+    if (useTable) {
+        table = new LiveTable(process.stdout, header)
+        sim.observer.on("message", m => table!.update(m))
+        table.start()
+    } else {
+        console.log(header)
+        sim.observer.on("message", m => console.log(formatMessage(m)))
+    }
     if (o.durationS) {
         await new Promise(resolve => setTimeout(resolve, o.durationS * 1000))
         await stop()

@@ -12,6 +12,7 @@ import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
+import { scheduleScenario, type Scenario } from "./scenario.ts"
 import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
@@ -28,6 +29,8 @@ export interface SimulationOptions {
     bytecodePath?: string
     sensors?: string[]
     onDeviceLog?: (device: string, line: string) => void
+    /** Sensor faults applied to every device (see scenario.ts). */
+    scenarios?: Scenario[]
 }
 
 export class Simulation {
@@ -35,6 +38,7 @@ export class Simulation {
     address!: BrokerAddress
     url = ""
     readonly devices: SimDevice[] = []
+    private cancels: (() => void)[] = []
     observer!: Observer
     prefix = "devs"
 
@@ -80,10 +84,12 @@ export class Simulation {
             )
             this.devices.push(dev)
             dev.start()
+            for (const s of this.opts.scenarios ?? []) this.cancels.push(scheduleScenario(s, (sensor, mode) => dev.setSensorMode(sensor, mode)))
         }
     }
 
     async stop(): Promise<void> {
+        for (const c of this.cancels) c()
         await Promise.all(this.devices.map(d => d.stop()))
         await this.observer?.stop()
         await this.broker?.close()

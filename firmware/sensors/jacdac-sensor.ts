@@ -3,22 +3,37 @@
  * simulator, the servers that DeviceScript drivers start on hardware.
  */
 import * as ds from "@devicescript/core"
-import { Sensor, SENSOR_FAILED, SENSOR_OK } from "./sensor"
+import { readRegister } from "./read-register"
+import { Sensor, SENSOR_FAILED, SENSOR_OK, SENSOR_WARNING } from "./sensor"
 
 /** A read that has not answered by then marks the sensor failed. */
 const READ_TIMEOUT_MS = 1000
 const BIND_POLL_MS = 50
+/**
+ * This many identical consecutive readings mark the sensor `warning`/"stuck":
+ * real sensors have noise in their last digit; a frozen value means a hung
+ * chip or bus. The value is still published, with the warning beside it.
+ */
+const STUCK_READS = 10
+/** ... and for at least this long, so a fast period on a slow-changing quantity is not "stuck". */
+const STUCK_MIN_MS = 10000
 
 export class JacdacSensor implements Sensor {
     status = SENSOR_FAILED
     error = "not_found"
     lastGoodMs = 0
+    readonly quantities: string[]
+    private last = NaN
+    private same = 0
+    private sameSinceMs = 0
 
     constructor(
         readonly name: string,
         private readonly role: ds.Sensor,
         private readonly reading: ds.Register<number>
-    ) {}
+    ) {
+        this.quantities = [name]
+    }
 
     async ready(timeoutMs: number): Promise<boolean> {
         const deadline = ds.millis() + timeoutMs
@@ -28,17 +43,17 @@ export class JacdacSensor implements Sensor {
 
     async read(out: Record<string, number>): Promise<void> {
         if (!this.role.isBound) return this.fail("not_found")
-        const done = ds.emitter<number>()
-        let value = NaN
-        const reading = this.reading
-        const reader = async () => {
-            value = await reading.read()
-            done.emit(1)
-        }
-        reader.start()
-        await ds.wait(done, READ_TIMEOUT_MS)
-        if (isNaN(value) || value === undefined || value === null) return this.fail("timeout")
+        const value = await readRegister(this.role, this.reading, READ_TIMEOUT_MS)
+        if (isNaN(value)) return this.fail(this.role.isBound ? "timeout" : "not_found")
         out[this.name] = Math.round(value * 100) / 100
+        if (value !== this.last) this.sameSinceMs = ds.millis()
+        this.same = value === this.last ? this.same + 1 : 0
+        this.last = value
+        if (this.same + 1 >= STUCK_READS && ds.millis() - this.sameSinceMs >= STUCK_MIN_MS) {
+            this.status = SENSOR_WARNING
+            this.error = "stuck"
+            return
+        }
         this.status = SENSOR_OK
         this.error = ""
         this.lastGoodMs = ds.millis()

@@ -13,6 +13,8 @@ export interface Reading {
 
 export interface Sensor {
     readonly name: string
+    /** The quantity keys this sensor fills (see telemetry/quantities.ts). */
+    readonly quantities: string[]
     status: string
     /** Short error code when not ok ("not_found", "timeout", ...). */
     error: string

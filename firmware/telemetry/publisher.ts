@@ -13,6 +13,7 @@ const BOOT_WAIT_MS = 3000
 
 export class TelemetryPublisher {
     seq = 0
+    private readonly periodChanged = ds.emitter<number>()
 
     constructor(
         private readonly session: Session,
@@ -20,6 +21,12 @@ export class TelemetryPublisher {
         private readonly topic: string,
         public periodMs: number
     ) {}
+
+    /** A new period applies at once: the current wait is cut short. */
+    setPeriod(ms: number) {
+        this.periodMs = ms
+        this.periodChanged.emit(ms)
+    }
 
     async publishOnce(): Promise<void> {
         const values: Record<string, number> = {}
@@ -50,8 +57,12 @@ export class TelemetryPublisher {
         for (;;) {
             const started = ds.millis()
             await this.publishOnce()
-            const left = this.periodMs - (ds.millis() - started)
-            await ds.sleep(left > 10 ? left : 10)
+            let left = this.periodMs - (ds.millis() - started)
+            while (left > 0) {
+                await ds.wait(this.periodChanged, left)
+                left = started + this.periodMs - ds.millis()
+            }
+            await ds.sleep(0)
         }
     }
 }

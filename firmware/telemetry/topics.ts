@@ -1,15 +1,30 @@
 /**
  * The topic contract (README "Topics"): everything a device publishes lives
- * under `<prefix>/<device>/`.
+ * under `<prefix>/<device>/`; Home Assistant discovery under `homeassistant/`.
  */
 export interface Topics {
     telemetry: string
     status: string
+    diagnostics: string
+    log: string
+    setPeriod: string
 }
 
 export function topicsFor(prefix: string, device: string): Topics {
     const base = prefix + "/" + device + "/"
-    return { telemetry: base + "telemetry", status: base + "status" }
+    return {
+        telemetry: base + "telemetry",
+        status: base + "status",
+        diagnostics: base + "diagnostics",
+        log: base + "log",
+        setPeriod: base + "set/period_ms",
+    }
+}
+
+export const HA_PREFIX = "homeassistant"
+
+export function discoveryTopic(device: string, key: string): string {
+    return HA_PREFIX + "/sensor/" + device + "/" + key + "/config"
 }
 
 export const STATUS_ONLINE = "online"

@@ -5,7 +5,7 @@
  * line goes to stdout. The process exits when its parent goes away.
  */
 import { readFileSync } from "node:fs"
-import { SimSensors } from "../sensors/sim-sensors.ts"
+import { SimSensors, type SensorMode } from "../sensors/sim-sensors.ts"
 import { VmDevice, type SettingValue } from "./vm-device.ts"
 
 export interface DeviceProcessConfig {
@@ -33,6 +33,15 @@ async function main() {
     process.on("SIGTERM", stop)
     process.on("SIGINT", stop)
     process.on("disconnect", stop)
+    // Scenario control from the parent: { sensor: "humidity", mode: "fail" | "stuck" | "ok" }.
+    process.on("message", (m: { sensor?: string; mode?: SensorMode }) => {
+        if (m && m.sensor && m.mode) {
+            sensors.setMode(m.sensor, m.mode)
+            process.stdout.write(`sim: sensor ${m.sensor} -> ${m.mode}\n`)
+        }
+    })
+    // Messages sent before this listener existed would be lost: the parent waits for this.
+    process.send?.({ ready: true })
     sensors.start()
     await device.start()
 }

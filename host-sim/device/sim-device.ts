@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from "node:child_process"
 import { createInterface } from "node:readline"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import type { SensorMode } from "../sensors/sim-sensors.ts"
 import type { DeviceProcessConfig } from "./device-main.ts"
 
 const ENTRY = fileURLToPath(new URL("./device-main.ts", import.meta.url))
@@ -14,6 +15,8 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 export class SimDevice {
     private child?: ChildProcess
     private exited?: Promise<number | null>
+    private ready = false
+    private pending: { sensor: string; mode: SensorMode }[] = []
 
     constructor(
         readonly config: DeviceProcessConfig,
@@ -29,12 +32,24 @@ export class SimDevice {
         })
         this.child = child
         this.exited = new Promise(resolve => child.once("exit", code => resolve(code)))
+        child.on("message", (m: { ready?: boolean }) => {
+            if (!m?.ready) return
+            this.ready = true
+            for (const p of this.pending) child.send(p)
+            this.pending = []
+        })
         createInterface({ input: child.stdout! }).on("line", l => this.onLog(l))
         createInterface({ input: child.stderr! }).on("line", l => this.onLog(l))
     }
 
     get running(): boolean {
         return !!this.child && this.child.exitCode === null && this.child.signalCode === null
+    }
+
+    /** Switches a simulated sensor to a fault mode (see SimSensors). */
+    setSensorMode(sensor: string, mode: SensorMode): void {
+        if (this.ready) this.child?.send({ sensor, mode })
+        else this.pending.push({ sensor, mode })
     }
 
     /** Power cut: the VM dies without a DISCONNECT, so the broker publishes the Will. */

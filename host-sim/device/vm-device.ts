@@ -8,7 +8,8 @@
 import { jd, type JD } from "../jd.ts"
 import { vmFactory, type DevsVM } from "../vm/load-vm.ts"
 
-export type SettingValue = string | number | boolean
+/** Settings are JSON values (the firmware reads them with readSetting). */
+export type SettingValue = string | number | boolean | string[]
 
 export interface VmDeviceOptions {
     deviceId: string // 16 hex digits

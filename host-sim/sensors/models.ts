@@ -16,6 +16,10 @@ export const MODELS: Record<string, QuantityModel> = {
     temperature: { name: "temperature", base: 21.5, amplitude: 1.5, periodS: 600, noise: 0.05, min: -40, max: 85 },
     humidity: { name: "humidity", base: 45, amplitude: 8, periodS: 900, noise: 0.3, min: 0, max: 100 },
     pressure: { name: "pressure", base: 1013.25, amplitude: 2, periodS: 1800, noise: 0.05, min: 300, max: 1100 },
+    // Light follows a (compressed) day: 0 lx at night, a few hundred indoors at noon.
+    illuminance: { name: "illuminance", base: 200, amplitude: 220, periodS: 1200, noise: 3, min: 0, max: 100000 },
+    // CO2 rises with occupancy: 420 ppm outdoors-like air up to ~1200 ppm in a full room.
+    co2: { name: "co2", base: 800, amplitude: 380, periodS: 900, noise: 8, min: 400, max: 5000 },
 }
 
 /** mulberry32: tiny seeded PRNG. */

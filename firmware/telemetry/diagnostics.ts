@@ -1,0 +1,50 @@
+/**
+ * The diagnostics JSON: firmware version, uptime, the MQTT client counters and
+ * whatever the platform reports (Wi-Fi RSSI). Portable.
+ */
+import { SessionStats } from "../mqtt/stats"
+
+export interface DiagnosticsInput {
+    fw: string
+    arch: string
+    uptimeMs: number
+    stats: SessionStats
+    queue: number
+    queueBytes: number
+    inflight: number
+    /** NaN when the platform does not report it. */
+    rssi: number
+}
+
+function sum(counts: Record<string, number>): number {
+    let n = 0
+    for (const k of Object.keys(counts)) n += counts[k]
+    return n
+}
+
+export function buildDiagnostics(i: DiagnosticsInput): any {
+    const s = i.stats
+    const d: any = {
+        fw: i.fw,
+        arch: i.arch,
+        uptime_ms: i.uptimeMs,
+        mqtt: {
+            connects: s.connects,
+            reconnects: s.connects > 0 ? s.connects - 1 : 0,
+            disconnects: s.disconnects,
+            published: s.published,
+            acked: s.acked,
+            retransmits: s.retransmits,
+            received: s.received,
+            protocol_errors: s.protocolErrors,
+            dropped: sum(s.drops),
+            drops: s.drops,
+            queue: i.queue,
+            queue_bytes: i.queueBytes,
+            inflight: i.inflight,
+            rtt_ms: s.lastRttMs,
+        },
+    }
+    if (!isNaN(i.rssi)) d.rssi = i.rssi
+    return d
+}

@@ -1,0 +1,96 @@
+/**
+ * Home Assistant MQTT discovery configs (one retained message per entity).
+ * Fields per https://www.home-assistant.io/integrations/sensor.mqtt/ :
+ * unique_id, device, state_topic + value_template, unit_of_measurement,
+ * device_class, state_class, availability_topic, expire_after, entity_category.
+ * Portable: the Node tests check every field.
+ */
+import { quantity } from "./quantities"
+import { discoveryTopic, STATUS_OFFLINE, STATUS_ONLINE, Topics } from "./topics"
+
+export interface DiscoveryMessage {
+    topic: string
+    /** JSON config; "" to remove the entity (empty retained message). */
+    payload: string
+}
+
+export interface DeviceInfo {
+    name: string
+    model: string
+    swVersion: string
+}
+
+/** Diagnostic entities, read from the diagnostics topic. */
+export const DIAGNOSTIC_ENTITIES = [
+    { key: "uptime", name: "Uptime", unit: "s", deviceClass: "duration", template: "{{ (value_json.uptime_ms / 1000) | round(0) }}" },
+    { key: "reconnects", name: "MQTT reconnects", unit: "", deviceClass: "", template: "{{ value_json.mqtt.reconnects }}" },
+    { key: "dropped", name: "Dropped messages", unit: "", deviceClass: "", template: "{{ value_json.mqtt.dropped }}" },
+    { key: "rtt", name: "MQTT round trip", unit: "ms", deviceClass: "duration", template: "{{ value_json.mqtt.rtt_ms }}" },
+]
+
+/** Telemetry older than 3 periods is stale: Home Assistant shows it as unavailable. */
+export function expireAfterS(periodMs: number): number {
+    const s = Math.ceil((3 * periodMs) / 1000)
+    return s < 1 ? 1 : s
+}
+
+function deviceBlock(d: DeviceInfo): any {
+    return { identifiers: [d.name], name: d.name, model: d.model, manufacturer: "devs-mqtt-telemetry", sw_version: d.swVersion }
+}
+
+export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: number): DiscoveryMessage {
+    const q = quantity(key)
+    const c: any = {
+        name: q ? q.name : key,
+        unique_id: d.name + "_" + key,
+        object_id: d.name + "_" + key,
+        state_topic: t.telemetry,
+        value_template: "{{ value_json." + key + " }}",
+        availability_topic: t.status,
+        payload_available: STATUS_ONLINE,
+        payload_not_available: STATUS_OFFLINE,
+        expire_after: expireAfterS(periodMs),
+        device: deviceBlock(d),
+    }
+    if (q) {
+        c.unit_of_measurement = q.unit
+        c.device_class = q.deviceClass
+        c.state_class = q.stateClass
+    }
+    return { topic: discoveryTopic(d.name, key), payload: JSON.stringify(c) }
+}
+
+export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] {
+    const out: DiscoveryMessage[] = []
+    for (const e of DIAGNOSTIC_ENTITIES) {
+        const c: any = {
+            name: e.name,
+            unique_id: d.name + "_" + e.key,
+            object_id: d.name + "_" + e.key,
+            state_topic: t.diagnostics,
+            value_template: e.template,
+            availability_topic: t.status,
+            payload_available: STATUS_ONLINE,
+            payload_not_available: STATUS_OFFLINE,
+            entity_category: "diagnostic",
+            device: deviceBlock(d),
+        }
+        if (e.unit) c.unit_of_measurement = e.unit
+        if (e.deviceClass) c.device_class = e.deviceClass
+        if (e.unit) c.state_class = "measurement"
+        out.push({ topic: discoveryTopic(d.name, e.key), payload: JSON.stringify(c) })
+    }
+    return out
+}
+
+/**
+ * Everything to publish for `keys` now, plus empty retained messages that
+ * remove entities published before (`previous`) and gone from the config.
+ */
+export function discoveryMessages(d: DeviceInfo, t: Topics, keys: string[], previous: string[], periodMs: number): DiscoveryMessage[] {
+    const out: DiscoveryMessage[] = []
+    for (const k of keys) out.push(sensorConfig(d, t, k, periodMs))
+    for (const m of diagnosticConfigs(d, t)) out.push(m)
+    for (const k of previous) if (keys.indexOf(k) < 0) out.push({ topic: discoveryTopic(d.name, k), payload: "" })
+    return out
+}

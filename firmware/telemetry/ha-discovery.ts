@@ -1,0 +1,56 @@
+/**
+ * Publishes the Home Assistant discovery configs after every CONNACK, paced
+ * (one message every DISCOVERY_PACE_MS, not one burst), and removes entities
+ * of sensors that left the config (their keys are remembered in the HA_KEYS
+ * setting). Switched off by HA_DISCOVERY=false.
+ */
+import * as ds from "@devicescript/core"
+import { readSetting, writeSetting } from "@devicescript/settings"
+import { Session } from "../mqtt/session"
+import { DeviceInfo, discoveryMessages } from "./discovery"
+import { Topics } from "./topics"
+
+/** Gap between two discovery messages. */
+const DISCOVERY_PACE_MS = 50
+const POLL_MS = 250
+
+export class HaDiscovery {
+    private published = 0
+    private readonly again = ds.emitter<number>()
+
+    constructor(
+        private readonly session: Session,
+        private readonly device: DeviceInfo,
+        private readonly topics: Topics,
+        private readonly keys: string[],
+        public periodMs: number
+    ) {}
+
+    /** Publish again (e.g. the period, and so expire_after, changed). */
+    refresh() {
+        this.published = -1
+        this.again.emit(0)
+    }
+
+    async run(): Promise<void> {
+        for (;;) {
+            const connects = this.session.stats.connects
+            if (this.session.isConnected() && connects !== this.published) {
+                this.published = connects
+                await this.publishAll()
+            }
+            await ds.wait(this.again, POLL_MS)
+        }
+    }
+
+    private async publishAll() {
+        const previous: string[] = await readSetting("HA_KEYS", [])
+        const msgs = discoveryMessages(this.device, this.topics, this.keys, previous, this.periodMs)
+        for (const m of msgs) {
+            this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replaceKey: m.topic })
+            await ds.sleep(DISCOVERY_PACE_MS)
+        }
+        if (JSON.stringify(previous) !== JSON.stringify(this.keys)) await writeSetting("HA_KEYS", this.keys)
+        console.log(`discovery: ${msgs.length} Home Assistant configs published`)
+    }
+}

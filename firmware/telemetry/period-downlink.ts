@@ -1,0 +1,32 @@
+/**
+ * `<prefix>/<device>/set/period_ms` (QoS 1): changes the telemetry period at
+ * run time, validated, persisted in the PERIOD_MS setting, and answered on
+ * `<prefix>/<device>/log`.
+ */
+import { writeSetting } from "@devicescript/settings"
+import { Session } from "../mqtt/session"
+import { parsePeriodCommand } from "./downlink"
+import { HaDiscovery } from "./ha-discovery"
+import { TelemetryPublisher } from "./publisher"
+import { Topics } from "./topics"
+
+export function startPeriodDownlink(session: Session, topics: Topics, publisher: TelemetryPublisher, discovery: HaDiscovery) {
+    const log = (level: string, msg: string) => {
+        console.log(`downlink: ${msg}`)
+        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), { qos: 1, retain: false, ttlMs: 0, replaceKey: "" })
+    }
+    session.subscribe(topics.setPeriod, 1, (topic, payload) => {
+        const cmd = parsePeriodCommand(payload.toString("utf-8"))
+        if (!cmd.ok) return log("error", cmd.message)
+        publisher.setPeriod(cmd.periodMs)
+        if (discovery) {
+            discovery.periodMs = cmd.periodMs
+            discovery.refresh()
+        }
+        log("info", cmd.message)
+        const persist = async () => {
+            await writeSetting("PERIOD_MS", cmd.periodMs)
+        }
+        persist.start()
+    })
+}
