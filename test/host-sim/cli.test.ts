@@ -1,0 +1,53 @@
+/**
+ * Command-line parsing, scenarios and the live table of `npm start`.
+ */
+import { describe, expect, test } from "vitest"
+import { parseArgs } from "../../host-sim/cli-args.ts"
+import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
+import { LiveTable } from "../../host-sim/live-table.ts"
+import { parseScenario } from "../../host-sim/scenario.ts"
+
+describe("options", () => {
+    test("known options parse, with = or a separate value", () => {
+        expect(parseArgs(["--broker", "mqtt://h:1", "--duration=30", "--period", "500", "--devices", "3", "--scenario", "fail:humidity@1-2"])).toMatchObject({
+            broker: "mqtt://h:1",
+            durationS: 30,
+            periodMs: 500,
+            devices: 3,
+            scenarios: ["fail:humidity@1-2"],
+        })
+    })
+    test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--view", "fancy"]])("rejects %s", (...args) => {
+        expect(() => parseArgs(args)).toThrow()
+    })
+    test("broker URLs: scheme, default ports, no credentials", () => {
+        expect(parseBrokerUrl("mqtt://127.0.0.1")).toEqual({ host: "127.0.0.1", port: 1883, tls: false })
+        expect(parseBrokerUrl("mqtts://broker.lan")).toEqual({ host: "broker.lan", port: 8883, tls: true })
+        expect(() => parseBrokerUrl("mqtt://u:secret@h:1883")).toThrow(/credentials/)
+        expect(() => parseBrokerUrl("http://h")).toThrow(/scheme/)
+        expect(() => parseBrokerUrl("not a url")).toThrow(/invalid broker URL/)
+    })
+})
+
+describe("scenarios", () => {
+    const sensors = ["temperature", "humidity", "pressure"]
+    test("MODE:SENSOR[@START[-END]]", () => {
+        expect(parseScenario("fail:humidity@10-25", sensors)).toEqual({ mode: "fail", sensor: "humidity", startS: 10, endS: 25 })
+        expect(parseScenario("stuck:temperature", sensors)).toEqual({ mode: "stuck", sensor: "temperature", startS: 0, endS: 0 })
+    })
+    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity"])("rejects %s", s => {
+        expect(() => parseScenario(s, sensors)).toThrow(/--scenario/)
+    })
+})
+
+test("the live table shows each device's latest values and sensor statuses", () => {
+    const out = { write: () => true } as unknown as NodeJS.WriteStream
+    const t = new LiveTable(out, "header")
+    const at = 1_000_000
+    t.update({ topic: "devs/a/status", payload: Buffer.from("online"), retain: true, qos: 1, atMs: at })
+    t.update({ topic: "devs/a/telemetry", payload: Buffer.from(JSON.stringify({ seq: 3, uptime_ms: 1, temperature: 21.5, status: { humidity: { status: "failed", error: "not_found", age_ms: -1 } } })), retain: false, qos: 1, atMs: at })
+    const text = t.render(at + 2000).join("\n")
+    expect(text).toMatch(/a\s+online\s+#3\s+2 s ago/)
+    expect(text).toMatch(/temperature\s+21\.50 °C\s+ok/)
+    expect(text).toMatch(/humidity\s+-\s+failed \(not_found\)/)
+})

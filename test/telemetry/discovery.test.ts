@@ -1,0 +1,74 @@
+/**
+ * Home Assistant MQTT discovery configs, field by field against what the
+ * MQTT sensor integration requires.
+ */
+import { readFileSync } from "node:fs"
+import { describe, expect, test } from "vitest"
+import { diagnosticConfigs, discoveryMessages, expireAfterS, sensorConfig } from "../../firmware/telemetry/discovery.ts"
+import { QUANTITIES } from "../../firmware/telemetry/quantities.ts"
+import { topicsFor } from "../../firmware/telemetry/topics.ts"
+import { FIRMWARE_VERSION } from "../../firmware/version.ts"
+
+const device = { name: "dev1", model: "DeviceScript MQTT telemetry (esp32)", swVersion: "0.1.0" }
+const topics = topicsFor("devs", "dev1")
+
+/** Device classes and units Home Assistant accepts together (sensor device classes documentation). */
+const HA_UNITS: Record<string, string[]> = {
+    temperature: ["°C", "°F", "K"],
+    humidity: ["%"],
+    atmospheric_pressure: ["cbar", "bar", "hPa", "mmHg", "inHg", "kPa", "mbar", "Pa", "psi"],
+    illuminance: ["lx"],
+    carbon_dioxide: ["ppm"],
+    duration: ["d", "h", "min", "s", "ms"],
+}
+
+describe("sensor entities", () => {
+    for (const q of QUANTITIES) {
+        test(`${q.key}: topic, ids, state, availability, unit/class pair, expiry`, () => {
+            const m = sensorConfig(device, topics, q.key, 5000)
+            expect(m.topic).toBe(`homeassistant/sensor/dev1/${q.key}/config`)
+            const c = JSON.parse(m.payload)
+            expect(c.unique_id).toBe(`dev1_${q.key}`)
+            expect(c.state_topic).toBe("devs/dev1/telemetry")
+            expect(c.value_template).toBe(`{{ value_json.${q.key} }}`)
+            expect(c.availability_topic).toBe("devs/dev1/status")
+            expect(c.payload_available).toBe("online")
+            expect(c.payload_not_available).toBe("offline")
+            expect(HA_UNITS[c.device_class]).toContain(c.unit_of_measurement)
+            expect(c.state_class).toBe("measurement")
+            expect(c.expire_after).toBe(15)
+            expect(c.device).toEqual({ identifiers: ["dev1"], name: "dev1", model: device.model, manufacturer: "devs-mqtt-telemetry", sw_version: "0.1.0" })
+            expect(c.entity_category).toBeUndefined()
+        })
+    }
+})
+
+test("diagnostic entities read the diagnostics topic and are marked entity_category: diagnostic", () => {
+    const all = diagnosticConfigs(device, topics)
+    expect(all.length).toBeGreaterThanOrEqual(3)
+    for (const m of all) {
+        const c = JSON.parse(m.payload)
+        expect(c.entity_category).toBe("diagnostic")
+        expect(c.state_topic).toBe("devs/dev1/diagnostics")
+        expect(c.availability_topic).toBe("devs/dev1/status")
+        expect(c.unique_id).toMatch(/^dev1_/)
+        if (c.device_class) expect(HA_UNITS[c.device_class]).toContain(c.unit_of_measurement)
+    }
+})
+
+test("expire_after is three periods, at least 1 s", () => {
+    expect(expireAfterS(5000)).toBe(15)
+    expect(expireAfterS(100)).toBe(1)
+    expect(expireAfterS(3_600_000)).toBe(10_800)
+})
+
+test("a sensor removed from the config gets an empty retained message; kept ones are republished", () => {
+    const msgs = discoveryMessages(device, topics, ["temperature", "humidity"], ["temperature", "co2"], 5000)
+    const removed = msgs.filter(m => m.payload === "")
+    expect(removed.map(m => m.topic)).toEqual(["homeassistant/sensor/dev1/co2/config"])
+    expect(msgs.filter(m => m.topic.includes("/temperature/")).length).toBe(1)
+})
+
+test("the firmware version matches package.json", () => {
+    expect(FIRMWARE_VERSION).toBe(JSON.parse(readFileSync("package.json", "utf8")).version)
+})

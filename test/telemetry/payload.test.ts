@@ -1,0 +1,67 @@
+import { describe, expect, test } from "vitest"
+import { SessionStats } from "../../firmware/mqtt/stats.ts"
+import { newStats } from "../../firmware/mqtt/stats.ts"
+import { buildDiagnostics } from "../../firmware/telemetry/diagnostics.ts"
+import { parsePeriodCommand } from "../../firmware/telemetry/downlink.ts"
+import { buildPayload } from "../../firmware/telemetry/payload.ts"
+import type { Sensor } from "../../firmware/sensors/sensor.ts"
+
+function sensor(name: string, status: string, error = "", lastGoodMs = 0): Sensor {
+    return { name, quantities: [name], status, error, lastGoodMs, ready: async () => true, read: async () => {} }
+}
+
+describe("telemetry payload", () => {
+    test("numbers only: NaN and infinities are left out, and every sensor that is not ok is explained", () => {
+        const p = buildPayload(7, 60_000, { temperature: 21.5, humidity: NaN, pressure: Infinity }, [
+            sensor("temperature", "ok"),
+            sensor("humidity", "failed", "timeout", 50_000),
+            sensor("pressure", "warning", "stuck", 59_000),
+            sensor("co2", "failed", "not_found"),
+        ])
+        expect(p).toEqual({
+            seq: 7,
+            uptime_ms: 60_000,
+            temperature: 21.5,
+            status: {
+                humidity: { status: "failed", error: "timeout", age_ms: 10_000 },
+                pressure: { status: "warning", error: "stuck", age_ms: 1000 },
+                co2: { status: "failed", error: "not_found", age_ms: -1 },
+            },
+        })
+        expect(JSON.stringify(p)).not.toMatch(/null|NaN/)
+    })
+
+    test("no status object when everything is ok", () => {
+        expect(buildPayload(1, 5, { temperature: 20 }, [sensor("temperature", "ok")])).toEqual({ seq: 1, uptime_ms: 5, temperature: 20 })
+    })
+})
+
+describe("diagnostics", () => {
+    test("counters, sums and optional RSSI", () => {
+        const stats: SessionStats = { ...newStats(), connects: 3, published: 10, acked: 9, drops: { queue_full: 2, expired: 1 }, lastRttMs: 12 }
+        const d = buildDiagnostics({ fw: "0.1.0", arch: "esp32", uptimeMs: 1000, stats, queue: 4, queueBytes: 200, inflight: 1, rssi: NaN })
+        expect(d.mqtt).toMatchObject({ connects: 3, reconnects: 2, published: 10, acked: 9, dropped: 3, queue: 4, queue_bytes: 200, inflight: 1, rtt_ms: 12 })
+        expect("rssi" in d).toBe(false)
+        expect(buildDiagnostics({ fw: "0.1.0", arch: "esp32", uptimeMs: 1, stats, queue: 0, queueBytes: 0, inflight: 0, rssi: -61 }).rssi).toBe(-61)
+    })
+})
+
+describe("period downlink", () => {
+    test.each([
+        ["2000", true, 2000],
+        [" 100 ", true, 100],
+        ["3600000", true, 3_600_000],
+        ["99", false, 0],
+        ["3600001", false, 0],
+        ["abc", false, 0],
+        ["1e3", false, 0],
+        ["-5", false, 0],
+        ["", false, 0],
+        ["1000.5", false, 0],
+    ])("'%s' -> ok=%s", (text, ok, ms) => {
+        const r = parsePeriodCommand(text)
+        expect(r.ok).toBe(ok)
+        expect(r.periodMs).toBe(ms)
+        expect(r.message).toMatch(ok ? /set to/ : /rejected period_ms .*100\.\.3600000/)
+    })
+})
