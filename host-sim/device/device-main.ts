@@ -4,7 +4,7 @@
  * faithful power cut). Configuration arrives as JSON in argv[2]; every VM log
  * line goes to stdout. The process exits when its parent goes away.
  */
-import { readFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { SimSensors, type SensorMode } from "../sensors/sim-sensors.ts"
 import { VmDevice, type SettingValue } from "./vm-device.ts"
 
@@ -18,7 +18,11 @@ export interface DeviceProcessConfig {
 
 async function main() {
     const cfg = JSON.parse(process.argv[2]) as DeviceProcessConfig
+    // DEVS_TAP_FILE: record every socket write (host time + hex) and save it on exit, for the benchmark.
+    const tapFile = process.env.DEVS_TAP_FILE
+    const writes: string[] = []
     const device = new VmDevice({
+        onSocketWrite: tapFile ? (b, t) => writes.push(`${t} ${Buffer.from(b).toString("hex")}`) : undefined,
         deviceId: cfg.deviceId,
         bytecode: readFileSync(cfg.bytecodePath),
         settings: cfg.settings,
@@ -28,6 +32,7 @@ async function main() {
     const stop = () => {
         sensors.stop()
         device.stop()
+        if (tapFile) writeFileSync(tapFile, writes.join("\n") + "\n")
         process.exit(0)
     }
     process.on("SIGTERM", stop)

@@ -22,13 +22,19 @@ export class SimDevice {
         readonly config: DeviceProcessConfig,
         private readonly onLog: (line: string) => void,
         /** A PEM file of extra trusted CAs for the VM's TLS sockets (NODE_EXTRA_CA_CERTS). */
-        private readonly extraCaFile = ""
+        private readonly extraCaFile = "",
+        /** Where the device process saves its socket writes on exit (benchmark wire tap). */
+        private readonly tapFile = ""
     ) {}
 
     start(): void {
         const child = spawn(process.execPath, ["--import", TSX, ENTRY, JSON.stringify(this.config)], {
             stdio: ["ignore", "pipe", "pipe", "ipc"],
-            env: this.extraCaFile ? { ...process.env, NODE_EXTRA_CA_CERTS: this.extraCaFile } : process.env,
+            env: {
+                ...process.env,
+                ...(this.extraCaFile ? { NODE_EXTRA_CA_CERTS: this.extraCaFile } : {}),
+                ...(this.tapFile ? { DEVS_TAP_FILE: this.tapFile } : {}),
+            },
         })
         this.child = child
         this.exited = new Promise(resolve => child.once("exit", code => resolve(code)))

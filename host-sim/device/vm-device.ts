@@ -16,6 +16,8 @@ export interface VmDeviceOptions {
     bytecode: Uint8Array
     settings: Record<string, SettingValue>
     onLog: (line: string) => void
+    /** Sees every socket write of the VM (bytes and host time): the benchmark's wire tap. */
+    onSocketWrite?: (bytes: Uint8Array, atMs: number) => void
 }
 
 const SETTINGS_WAIT_MS = 10_000
@@ -47,6 +49,14 @@ export class VmDevice {
         vm.sendPacket = frame => {
             const copy = new Uint8Array(frame)
             setImmediate(() => bridge.receiveFrameOrPacket(copy))
+        }
+        const tap = this.opts.onSocketWrite
+        if (tap) {
+            const write = vm.sockWrite.bind(vm)
+            vm.sockWrite = (ptr, len) => {
+                tap(vm.HEAPU8.slice(ptr, ptr + len), Date.now())
+                return write(ptr, len)
+            }
         }
         vm.flashLoad = null
         vm.flashSave = null

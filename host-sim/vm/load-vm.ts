@@ -37,6 +37,8 @@ export interface DevsVM {
     flashSave: ((buf: Uint8Array) => void) | null
     panicHandler?: (code: number) => void
     sockClose(): number
+    sockWrite(ptr: number, len: number): number
+    HEAPU8: Uint8Array
 }
 
 type Factory = (moduleArg?: object) => Promise<DevsVM>

@@ -15,6 +15,8 @@ const port: number = await readSetting("MQTT_PORT", 1883)
 const name: string = await readSetting("DEVICE_NAME", "burst")
 const n: number = await readSetting("BURST_N", 1000)
 const qos: number = await readSetting("BURST_QOS", 1)
+/** 0: as fast as the window allows; otherwise one message every this many ms (steady rate). */
+const periodMs: number = await readSetting("BURST_GAP_MS", 0)
 
 const d = SESSION_DEFAULTS
 const opts: SessionOptions = {
@@ -29,14 +31,14 @@ const opts: SessionOptions = {
     will: null,
     birth: null,
     offlinePayload: null,
-    maxInflight: d.maxInflight,
+    maxInflight: await readSetting("MAX_INFLIGHT", d.maxInflight),
     queueMaxCount: d.queueMaxCount,
     queueMaxBytes: d.queueMaxBytes,
     maxPacketBytes: d.maxPacketBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,
-    retryBaseMs: 100,
-    retryCapMs: 400,
+    retryBaseMs: await readSetting("RETRY_BASE_MS", 100),
+    retryCapMs: await readSetting("RETRY_CAP_MS", 400),
 }
 const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
 const supervisor = async () => {
@@ -49,6 +51,7 @@ const topic = "devs/" + name + "/telemetry"
 const t0 = ds.millis()
 for (let i = 1; i <= n; i++) {
     await session.waitForRoom(d.queueMaxCount)
+    if (periodMs > 0) await ds.sleep(periodMs)
     session.publish(topic, Buffer.from(`{"seq":${i}}`), { qos: qos, retain: false, ttlMs: 0, replaceKey: "" })
 }
 while (session.outbox.count() > 0) await ds.sleep(10)

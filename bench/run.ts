@@ -1,0 +1,270 @@
+/**
+ * `npm run bench`: one run, one broker (Mosquitto when installed, otherwise
+ * aedes), a fixed workload of small JSON telemetry publishes, delivery counted
+ * by an independent MQTT.js subscriber. Ratios are within this run only.
+ *
+ *   npm run bench               full run (~5 minutes here)
+ *   npm run bench -- --smoke    a short run that only proves the bench still works
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { cpus, totalmem, tmpdir } from "node:os"
+import { join } from "node:path"
+import mqtt from "mqtt"
+import { startEmbeddedBroker, type RunningBroker } from "../host-sim/broker.ts"
+import { buildFirmware } from "../host-sim/build-firmware.ts"
+import { SimDevice } from "../host-sim/device/sim-device.ts"
+import type { SettingValue } from "../host-sim/device/vm-device.ts"
+import { mosquittoPath, startMosquitto } from "../host-sim/mosquitto.ts"
+import { Observer, type Observed } from "../host-sim/observer.ts"
+import { PROJECT_DIR, Simulation } from "../host-sim/simulation.ts"
+import { SIM_QUANTITIES } from "../host-sim/sensors/sim-sensors.ts"
+import { analyseWire, percentile, type WireStats } from "./wire.ts"
+
+const SMOKE = process.argv.includes("--smoke")
+const N = SMOKE ? 200 : 2000
+const LATENCY_N = SMOKE ? 20 : 200
+const RUN_TIMEOUT_MS = 90_000
+const QUIET_MS = 3000
+const OUT_DIR = join(PROJECT_DIR, "bench")
+
+interface RunResult {
+    client: string
+    qos: number
+    sent: number
+    delivered: number
+    perS: number
+    completed: boolean
+    panics: number
+    wire?: WireStats
+    note: string
+}
+
+let nextId = 1
+const deviceId = () => (0xbe9c0000 + nextId++).toString(16).padStart(8, "0") + "0000b00c"
+
+/** Runs one firmware in a VM against the broker and counts what the subscriber received. */
+async function runVm(broker: RunningBroker, client: string, bytecode: string, qos: number, n: number, extra: Record<string, SettingValue> = {}): Promise<RunResult & { messages: Observed[]; writes: string[] }> {
+    const name = `${client}${qos}x${nextId}`
+    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
+    await obs.start()
+    const tap = join(tmpdir(), `devs-bench-${process.pid}-${name}.tap`)
+    const log: string[] = []
+    const dev = new SimDevice(
+        {
+            deviceId: deviceId(),
+            bytecodePath: bytecode,
+            settings: { MQTT_HOST: "127.0.0.1", MQTT_PORT: broker.port, DEVICE_NAME: name, BURST_N: n, BURST_QOS: qos, ...extra },
+            sensors: SIM_QUANTITIES,
+            seed: 1,
+        },
+        l => log.push(l),
+        "",
+        tap
+    )
+    dev.start()
+    // Done when everything arrived, or nothing new arrived for a while after the device said it finished or crashed.
+    const t0 = Date.now()
+    let last = 0
+    while (Date.now() - t0 < RUN_TIMEOUT_MS) {
+        await new Promise(r => setTimeout(r, 250))
+        const got = obs.messages.length
+        if (got >= n) break
+        const finished = log.some(l => /burst done|PANIC/.test(l))
+        if (finished && got === last && Date.now() - (obs.messages.at(-1)?.atMs ?? t0) > QUIET_MS) break
+        last = got
+    }
+    await dev.stop()
+    await obs.stop()
+    if (!existsSync(tap)) throw new Error(`${name}: the device process left no wire tap; its log ends:\n${log.slice(-15).join("\n")}`)
+    const writes = readFileSync(tap, "utf8").trim().split("\n").filter(Boolean)
+    rmSync(tap, { force: true })
+    const msgs = obs.messages
+    const seqs = new Set(msgs.map(m => JSON.parse(m.payload.toString()).seq))
+    const span = msgs.length > 1 ? msgs[msgs.length - 1].atMs - msgs[0].atMs : 0
+    const panics = log.filter(l => /PANIC/.test(l)).length
+    return {
+        client,
+        qos,
+        sent: n,
+        delivered: client === "raw" ? msgs.length : seqs.size,
+        perS: span > 0 ? ((msgs.length - 1) * 1000) / span : 0,
+        completed: msgs.length >= n && panics === 0,
+        panics,
+        wire: analyseWire(writes),
+        note: panics ? `VM panicked ${panics}x (${log.find(l => /Exception/.test(l))?.trim() ?? "?"})` : "",
+        messages: msgs,
+        writes,
+    }
+}
+
+/** MQTT.js in Node: the host reference. */
+async function runMqttJs(broker: RunningBroker, qos: 0 | 1, n: number): Promise<RunResult> {
+    const name = `mqttjs${qos}`
+    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
+    await obs.start()
+    const c = await mqtt.connectAsync(broker.url, { clientId: name })
+    const pubs: Promise<unknown>[] = []
+    for (let i = 1; i <= n; i++) pubs.push(c.publishAsync(`devs/${name}/telemetry`, `{"seq":${i}}`, { qos }))
+    await Promise.all(pubs)
+    await obs.waitFor(() => obs.messages.length >= n, 30_000).catch(() => undefined)
+    await c.endAsync()
+    await obs.stop()
+    const m = obs.messages
+    const span = m.length > 1 ? m[m.length - 1].atMs - m[0].atMs : 0
+    return { client: "mqttjs", qos, sent: n, delivered: m.length, perS: span > 0 ? ((m.length - 1) * 1000) / span : 0, completed: m.length >= n, panics: 0, note: "" }
+}
+
+/** Steady 10 msg/s from our client: VM socket write -> subscriber receipt. */
+async function latency(broker: RunningBroker, burst: string) {
+    const r = await runVm(broker, "latency", burst, 1, LATENCY_N, { BURST_GAP_MS: 100 })
+    const sentAt = new Map<number, number>()
+    for (const line of r.writes) {
+        const [t, hex] = line.split(" ")
+        const b = Buffer.from(hex, "hex")
+        const m = /"seq":(\d+)/.exec(b.toString("latin1"))
+        if ((b[0] >> 4) === 3 && m && !sentAt.has(Number(m[1]))) sentAt.set(Number(m[1]), Number(t))
+    }
+    const lat = r.messages.map(m => m.atMs - (sentAt.get(JSON.parse(m.payload.toString()).seq) ?? m.atMs)).sort((a, b) => a - b)
+    return { p50_ms: percentile(lat, 0.5), p99_ms: percentile(lat, 0.99), samples: lat.length }
+}
+
+/** Broker restart during steady telemetry: time from the broker listening again to the first new delivery. */
+async function restartToDelivery(broker: RunningBroker, burst: string) {
+    const name = `restart${nextId}`
+    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
+    await obs.start()
+    const log: string[] = []
+    const dev = new SimDevice(
+        { deviceId: deviceId(), bytecodePath: burst, settings: { MQTT_HOST: "127.0.0.1", MQTT_PORT: broker.port, DEVICE_NAME: name, BURST_N: 100_000, BURST_QOS: 1, BURST_GAP_MS: 100, RETRY_BASE_MS: 1000, RETRY_CAP_MS: 120_000 }, sensors: SIM_QUANTITIES, seed: 1 },
+        l => log.push(l)
+    )
+    dev.start()
+    await obs.waitFor(() => obs.messages.length >= 10, 30_000)
+    await broker.restart()
+    const upAt = Date.now()
+    const first = await obs.waitFor(m => m.atMs >= upAt, 60_000).catch(() => undefined)
+    await dev.stop()
+    await obs.stop()
+    const drawn = log.map(l => /reconnecting in (\d+) ms/.exec(l)).filter(Boolean).map(m => Number(m![1]))
+    return { ms: first ? first.atMs - upAt : -1, backoff_drawn_ms: drawn[drawn.length - 1] ?? -1 }
+}
+
+/** How many simulated devices at 1 msg/s this machine sustains (every device delivers >= 90 % in the window). */
+async function fleet(broker: RunningBroker) {
+    const sizes = SMOKE ? [2] : [4, 8, 16, 32]
+    const windowS = SMOKE ? 8 : 20
+    let sustained = 0
+    const tried: { devices: number; min_rate: number }[] = []
+    for (const n of sizes) {
+        const sim = new Simulation({ brokerUrl: broker.url, devices: n, periodMs: 1000, settings: { TOPIC_PREFIX: `fleet${n}`, HA_DISCOVERY: false } })
+        await sim.start()
+        await sim.observer.waitFor(() => new Set(sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).map(m => m.topic)).size >= n, 60_000).catch(() => undefined)
+        const from = Date.now()
+        await new Promise(r => setTimeout(r, windowS * 1000))
+        const counts = new Map<string, number>()
+        for (const m of sim.observer.messages) if (m.topic.endsWith("/telemetry") && m.atMs >= from) counts.set(m.topic, (counts.get(m.topic) ?? 0) + 1)
+        await sim.stop()
+        const minRate = counts.size < n ? 0 : Math.min(...counts.values()) / windowS
+        tried.push({ devices: n, min_rate: Number(minRate.toFixed(2)) })
+        if (minRate < 0.9) break
+        sustained = n
+    }
+    return { sustained, tried }
+}
+
+function fmt(x: number, d = 0) {
+    return Number.isFinite(x) ? x.toFixed(d) : "-"
+}
+
+async function main() {
+    const started = Date.now()
+    const burst = buildFirmware("test/firmware/burst.ts", "bench-ours.devs")
+    const stock = buildFirmware("bench/firmware/stock-burst.ts", "bench-stock.devs")
+    const raw = buildFirmware("bench/firmware/raw-burst.ts", "bench-raw.devs")
+    const sizeOurs = statSync(buildFirmware("bench/firmware/size-ours.ts", "size-ours.devs")).size
+    const sizeStock = statSync(buildFirmware("bench/firmware/size-stock.ts", "size-stock.devs")).size
+
+    const useMosquitto = mosquittoPath() !== null
+    const broker = useMosquitto ? await startMosquitto() : await startEmbeddedBroker()
+    const runs: RunResult[] = []
+    try {
+        for (const qos of [0, 1]) {
+            runs.push(await runVm(broker, "ours", burst, qos, N))
+            runs.push(await runVm(broker, "stock", stock, qos, N))
+            runs.push({ ...(await runVm(broker, "stock", stock, qos, N, { BURST_YIELD: 1 })), client: "stock+yield" })
+            runs.push(await runMqttJs(broker, qos as 0 | 1, N))
+        }
+        runs.push(await runVm(broker, "raw", raw, 0, N))
+        const lat = await latency(broker, burst)
+        const restart = await restartToDelivery(broker, burst)
+        const fl = await fleet(broker)
+
+        const get = (c: string, q: number) => runs.find(r => r.client === c && r.qos === q)
+        const ours1 = get("ours", 1)!
+        const ours0 = get("ours", 0)!
+        const results = {
+            machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+            date: new Date().toISOString(),
+            versions: { devicescript_cli: "2.16.4", broker: useMosquitto ? "mosquitto (Debian)" : "aedes", mqttjs: JSON.parse(readFileSync(join(PROJECT_DIR, "node_modules/mqtt/package.json"), "utf8")).version },
+            smoke: SMOKE,
+            messages: N,
+            runs: runs.map(r => ({ client: r.client, qos: r.qos, sent: r.sent, delivered: r.delivered, per_s: Number(fmt(r.perS, 1)), completed: r.completed, panics: r.panics, writes_per_packet: r.wire?.writesPerPacket, wire_ratio: r.wire?.wireRatio, note: r.note })),
+            ours: { qos0_per_s: ours0.perS, qos1_per_s: ours1.perS },
+            stock: { qos0_per_s: get("stock", 0)!.perS, qos1_per_s: get("stock", 1)!.perS, qos1_delivered: get("stock", 1)!.delivered, qos1_yield_per_s: get("stock+yield", 1)!.perS },
+            mqttjs: { qos0_per_s: get("mqttjs", 0)!.perS, qos1_per_s: get("mqttjs", 1)!.perS },
+            raw: { qos0_per_s: get("raw", 0)!.perS },
+            ratios: {
+                ours_stock_qos1: ours1.perS / (get("stock", 1)!.perS || NaN),
+                ours_stock_yield_qos1: ours1.perS / (get("stock+yield", 1)!.perS || NaN),
+                ours_mqttjs_qos1: ours1.perS / get("mqttjs", 1)!.perS,
+                ours_raw_qos0: ours0.perS / get("raw", 0)!.perS,
+            },
+            wire_ratio: ours1.wire?.wireRatio,
+            writes_per_packet: ours1.wire?.writesPerPacket,
+            latency_10_per_s: lat,
+            restart_to_delivery: restart,
+            bytecode: { ours_bytes: sizeOurs, stock_bytes: sizeStock, ratio: sizeOurs / sizeStock },
+            fleet_1_per_s: fl,
+            duration_s: Math.round((Date.now() - started) / 1000),
+        }
+        const table = [
+            `| client | QoS | sent | delivered | msgs/s | writes/packet | wire ratio | note |`,
+            `| --- | --- | --- | --- | --- | --- | --- | --- |`,
+            ...runs.map(r => `| ${r.client} | ${r.qos} | ${r.sent} | ${r.delivered} | ${fmt(r.perS)} | ${r.wire ? fmt(r.wire.writesPerPacket, 2) : "-"} | ${r.wire ? fmt(r.wire.wireRatio, 2) : "-"} | ${r.note} |`),
+        ].join("\n")
+        const md = `# Benchmark results
+
+Command: \`npm run bench${SMOKE ? " -- --smoke" : ""}\` — ${results.date}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node},
+broker: ${results.versions.broker}, ${N} messages of \`{"seq":N}\` per run.
+
+${table}
+
+| ratio | value |
+| --- | --- |
+| ours / stock, QoS 1 | ${fmt(results.ratios.ours_stock_qos1, 1)} (stock with yields: ${fmt(results.ratios.ours_stock_yield_qos1, 1)}) |
+| ours / MQTT.js, QoS 1 | ${fmt(results.ratios.ours_mqttjs_qos1, 2)} |
+| ours / raw, QoS 0 | ${fmt(results.ratios.ours_raw_qos0, 2)} |
+
+* Wire: ${fmt(results.wire_ratio ?? NaN, 2)} × the minimal PUBLISH encoding, ${fmt(results.writes_per_packet ?? NaN, 2)} socket writes per packet (ours, QoS 1).
+* Latency at a steady 10 msg/s (VM socket write → subscriber): p50 ${fmt(lat.p50_ms, 1)} ms, p99 ${fmt(lat.p99_ms, 1)} ms (${lat.samples} samples).
+* Broker restart → first delivery: ${restart.ms} ms (the device's drawn backoff: ${restart.backoff_drawn_ms} ms).
+* Bytecode of a minimal connect-and-publish program: ours ${sizeOurs} B, stock ${sizeStock} B (${fmt(results.bytecode.ratio, 2)} ×).
+* Devices sustained at 1 msg/s each: ${fl.sustained} (tried: ${fl.tried.map(t => `${t.devices} → min ${t.min_rate}/s`).join(", ")}).
+`
+        mkdirSync(OUT_DIR, { recursive: true })
+        const suffix = SMOKE ? ".smoke" : ""
+        writeFileSync(join(OUT_DIR, `results${suffix}.json`), JSON.stringify(results, null, 2) + "\n")
+        writeFileSync(join(OUT_DIR, `results${suffix}.md`), md)
+        console.log(md)
+    } finally {
+        await broker.close()
+    }
+}
+
+main().then(
+    () => process.exit(0),
+    e => {
+        console.error(`bench failed: ${(e as Error).stack ?? e}`)
+        process.exit(1)
+    }
+)
