@@ -25,6 +25,8 @@ export interface Config {
     maxInflight: number
     haDiscovery: boolean
     diagPeriodMs: number
+    /** The SENSORS setting, parsed by sensors/registry. */
+    sensors: string
 }
 
 export const CONFIG_DEFAULTS: Config = {
@@ -44,6 +46,7 @@ export const CONFIG_DEFAULTS: Config = {
     maxInflight: 8,
     haDiscovery: true,
     diagPeriodMs: 60000,
+    sensors: "",
 }
 
 import { PERIOD_MAX_MS, PERIOD_MIN_MS } from "./telemetry/downlink"
@@ -105,6 +108,7 @@ export async function readConfig(): Promise<Config> {
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
         haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
         diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),
+        sensors: await str("SENSORS", d.sensors),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
     return c

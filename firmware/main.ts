@@ -9,7 +9,7 @@ import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
 import { DsSignal, SocketTransport } from "./net/socket-transport"
 import { tlsConfigError } from "./platform"
-import { builtinSensors } from "./sensors/jacdac-sensor"
+import { sensorsFromConfig } from "./sensors/registry"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
 import { startPeriodDownlink } from "./telemetry/period-downlink"
@@ -56,7 +56,8 @@ const supervisor = async () => {
 }
 supervisor.start()
 
-const sensors = builtinSensors()
+// SENSORS lists chips (e.g. "bme280@0x76,sht4x"); empty: the Jacdac sensors (the simulator's, or a board's servers).
+const sensors = sensorsFromConfig(cfg.sensors)
 const publisher = new TelemetryPublisher(session, sensors, topics.telemetry, cfg.periodMs)
 
 let discovery: HaDiscovery = null

@@ -65,13 +65,18 @@ export class JacdacSensor implements Sensor {
     }
 }
 
-export function builtinSensors(): Sensor[] {
+/**
+ * The three Jacdac role sensors (the `jacdac` entry of SENSORS, and its
+ * default). `keys` renames a quantity when another sensor already publishes it.
+ */
+export function builtinSensors(keys?: Record<string, string>): Sensor[] {
+    const k = keys ? keys : {}
     const t = new ds.Temperature()
     const h = new ds.Humidity()
     const p = new ds.AirPressure()
     return [
-        new JacdacSensor("temperature", t, t.reading),
-        new JacdacSensor("humidity", h, h.reading),
-        new JacdacSensor("pressure", p, p.reading),
+        new JacdacSensor(k["temperature"] ? k["temperature"] : "temperature", t, t.reading),
+        new JacdacSensor(k["humidity"] ? k["humidity"] : "humidity", h, h.reading),
+        new JacdacSensor(k["pressure"] ? k["pressure"] : "pressure", p, p.reading),
     ]
 }

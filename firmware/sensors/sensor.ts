@@ -24,3 +24,10 @@ export interface Sensor {
     /** Fills `out` with fresh values; never throws. */
     read(out: Record<string, number>): Promise<void>
 }
+
+/** The telemetry keys of a quantity -> key map, in insertion order. */
+export function keyValues(keys: Record<string, string>): string[] {
+    const out: string[] = []
+    for (const k of Object.keys(keys)) out.push(keys[k])
+    return out
+}

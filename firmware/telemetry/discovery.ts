@@ -41,7 +41,7 @@ function deviceBlock(d: DeviceInfo): any {
 export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: number): DiscoveryMessage {
     const q = quantity(key)
     const c: any = {
-        name: q ? q.name : key,
+        name: q ? (q.key === key ? q.name : q.name + " (" + key.slice(q.key.length + 1) + ")") : key,
         unique_id: d.name + "_" + key,
         object_id: d.name + "_" + key,
         state_topic: t.telemetry,

@@ -19,7 +19,10 @@ export const QUANTITIES: Quantity[] = [
     { key: "co2", name: "CO2", unit: "ppm", deviceClass: "carbon_dioxide", stateClass: "measurement" },
 ]
 
+/** The quantity of a telemetry key; a second sensor's key ("temperature_sht4x") maps to its base quantity. */
 export function quantity(key: string): Quantity | null {
-    for (const q of QUANTITIES) if (q.key === key) return q
+    const u = key.indexOf("_")
+    const base = u > 0 ? key.slice(0, u) : key
+    for (const q of QUANTITIES) if (q.key === base) return q
     return null
 }

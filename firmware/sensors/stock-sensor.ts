@@ -1,0 +1,123 @@
+/**
+ * Chips that @devicescript/drivers already supports (SHT30/SHT3x, SHTC3,
+ * AHT20, BME680, LTR390), seen as one telemetry Sensor each. The stock start
+ * functions probe the chip and start Jacdac servers on the device; this adapter
+ * reads those servers through role clients, like the Jacdac role sensors.
+ *
+ * Limits of the stock drivers (node_modules/@devicescript/drivers/src):
+ * - they only take the board's I2C bus, so they cannot run against a fake chip,
+ *   and in the simulator they skip the chip entirely;
+ * - an I2C error after start is thrown inside their Jacdac server, which the
+ *   DeviceScript runtime treats as an unhandled exception: the program
+ *   restarts, and the chip is then probed again (not_found until it answers).
+ * A chip that is missing at boot is handled here: failed/not_found, probed
+ * again on every read, started once it answers.
+ */
+import * as ds from "@devicescript/core"
+import { startAHT20, startBME680, startLTR390, startSHT30, startSHTC3 } from "@devicescript/drivers"
+import { JacdacSensor } from "./jacdac-sensor"
+import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK } from "./sensor"
+import { ERR_NOT_FOUND, hexByte } from "./sensor-error"
+import { Q_HUMIDITY, Q_ILLUMINANCE, Q_PRESSURE, Q_TEMPERATURE } from "./sensor-spec"
+
+export const STOCK_CHIPS = ["sht30", "shtc3", "aht20", "bme680", "ltr390"]
+
+export class StockSensor implements Sensor {
+    status = SENSOR_FAILED
+    error = ERR_NOT_FOUND
+    lastGoodMs = 0
+    private parts: JacdacSensor[] = null
+    private reported = false
+    readonly quantities: string[]
+
+    constructor(
+        readonly name: string,
+        readonly chip: string,
+        readonly address: number,
+        private readonly keys: Record<string, string>
+    ) {
+        this.quantities = keyValues(keys)
+    }
+
+    async ready(timeoutMs: number): Promise<boolean> {
+        const deadline = ds.millis() + timeoutMs
+        if (!this.parts && !(await this.start())) return false
+        for (const p of this.parts) {
+            const left = deadline - ds.millis()
+            if (!(await p.ready(left > 0 ? left : 0))) {
+                this.fail(p.error)
+                return false
+            }
+        }
+        this.status = SENSOR_OK
+        this.error = ""
+        return true
+    }
+
+    async read(out: Record<string, number>): Promise<void> {
+        if (!this.parts && !(await this.start())) return
+        for (const p of this.parts) {
+            await p.read(out)
+            if (p.status !== SENSOR_OK) return this.fail(p.error)
+        }
+        this.status = SENSOR_OK
+        this.error = ""
+        this.lastGoodMs = ds.millis()
+    }
+
+    /** Runs the stock start function; a chip that does not answer throws before anything is started. */
+    private async start(): Promise<boolean> {
+        try {
+            this.parts = await this.startStock()
+            console.log("sensor " + this.name + ": started the stock " + this.chip + " driver at " + hexByte(this.address))
+            return true
+        } catch (e) {
+            // Probed again on every read: say it once.
+            if (!this.reported) {
+                const msg = e instanceof Error ? (e as Error).message : "" + e
+                console.warn("sensor " + this.name + ": failed, not_found (" + msg + ")")
+                this.reported = true
+            }
+            this.fail(ERR_NOT_FOUND)
+            return false
+        }
+    }
+
+    private async startStock(): Promise<JacdacSensor[]> {
+        const k = this.keys
+        if (this.chip === "sht30") {
+            const r = await startSHT30({ address: this.address as 0x44 | 0x45 })
+            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
+        }
+        if (this.chip === "shtc3") {
+            const r = await startSHTC3()
+            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
+        }
+        if (this.chip === "aht20") {
+            const r = await startAHT20()
+            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
+        }
+        if (this.chip === "bme680") {
+            const r = await startBME680({ address: this.address as 0x76 | 0x77 })
+            return [
+                part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading),
+                part(k, Q_HUMIDITY, r.humidity, r.humidity.reading),
+                part(k, Q_PRESSURE, r.pressure, r.pressure.reading),
+            ]
+        }
+        if (this.chip === "ltr390") {
+            const r = await startLTR390()
+            return [part(k, Q_ILLUMINANCE, r.illuminance, r.illuminance.reading)]
+        }
+        throw new Error("no stock driver for " + this.chip)
+    }
+
+    private fail(code: string) {
+        this.status = SENSOR_FAILED
+        this.error = code
+    }
+}
+
+function part(keys: Record<string, string>, quantity: string, role: ds.Sensor, reading: ds.Register<number>): JacdacSensor {
+    return new JacdacSensor(keys[quantity] ? keys[quantity] : quantity, role, reading)
+}

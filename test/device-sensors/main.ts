@@ -1,0 +1,32 @@
+/**
+ * On-VM tests of the sensor drivers against register-level fake chips
+ * (test/device-sensors/fakes), plus the portable sensor code on the VM.
+ * Run with: devs run test/device-sensors/main.ts --test --test-self-exit
+ * (without --test-self-exit no test runs and the command still exits 0).
+ */
+import * as ds from "@devicescript/core"
+import { describe, expect, test } from "@devicescript/test"
+import { bh1750Suites } from "./bh1750"
+import { bme280Suites } from "./bme280"
+import { i2cSensorSuites } from "./i2c-sensor"
+import { registrySuites } from "./registry"
+import { scd4xSuites } from "./scd4x"
+import { sht4xSuites } from "./sht4x"
+import { specSuites } from "./spec"
+
+specSuites()
+bme280Suites()
+sht4xSuites()
+bh1750Suites()
+scd4xSuites()
+i2cSensorSuites()
+registrySuites()
+
+describe("summary", () => {
+    test("reports the run time", () => {
+        // `devs run --test` stops a run after 5 s unless --test-timeout says otherwise, and the
+        // chips' datasheet waits (SCD4x: 500 ms per start) add up: keep an eye on this number.
+        console.log("sensor tests ran for " + ds.millis() + " ms of VM time")
+        expect(ds.millis() > 0).toBe(true)
+    })
+})

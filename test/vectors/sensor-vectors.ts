@@ -1,0 +1,169 @@
+/**
+ * Conversion vectors for our sensor drivers, shared by the vitest suites
+ * (test/sensors) and the on-VM suites (test/device-sensors), where the fake
+ * chips serve the raw values. Portable: imports nothing from DeviceScript.
+ * Expected values are what the firmware publishes (rounded to 0.01).
+ */
+import { Bme280Calibration } from "../../firmware/sensors/bme280-compensation.js"
+
+/**
+ * BMP280 datasheet (BST-BMP280-DS001) 3.12, "Calculating pressure and
+ * temperature": its worked example (trimming values, adc_T, adc_P). The BME280
+ * uses the same temperature and pressure formulas. Datasheet results: t_fine =
+ * 128422, T = 25.08 °C, p ≈ 100653 Pa. The double formulas give 100653.26 Pa,
+ * the int64 formula 100653.25 Pa (test/sensors/bme280-reference.ts): 1006.53 hPa.
+ */
+export const BMP280_EXAMPLE = {
+    cal: {
+        T1: 27504,
+        T2: 26435,
+        T3: -1000,
+        P1: 36477,
+        P2: -10685,
+        P3: 3024,
+        P4: 2855,
+        P5: 140,
+        P6: -7,
+        P7: 15500,
+        P8: -14600,
+        P9: 6000,
+        H1: 0,
+        H2: 0,
+        H3: 0,
+        H4: 0,
+        H5: 0,
+        H6: 0,
+        hasHumidity: false,
+    } as Bme280Calibration,
+    adcT: 519888,
+    adcP: 415148,
+    tFine: 128422,
+    temperature: 25.08,
+    /** hPa, as published */
+    pressure: 1006.53,
+}
+
+/**
+ * Humidity has no worked example in the BME280 datasheet. These trimming
+ * values are typical of real parts (dig_H1 ~75, dig_H2 ~350-370, dig_H4 ~300,
+ * dig_H6 30); the expected values come from the datasheet's double formulas
+ * (8.1) and agree within 0.004 %RH with its int32 formula (4.2.3), which
+ * test/sensors/bme280-compensation.test.ts recomputes independently.
+ */
+export const BME280_HUMIDITY_CAL = { H1: 75, H2: 370, H3: 0, H4: 313, H5: 50, H6: 30 }
+
+export interface HumidityVector {
+    adcH: number
+    /** %RH at the example temperature (t_fine 128422), rounded to 0.01 */
+    humidity: number
+}
+
+export const BME280_HUMIDITY_VECTORS: HumidityVector[] = [
+    { adcH: 20000, humidity: 0 }, // below the range: cropped to 0 (8.1)
+    { adcH: 25000, humidity: 27.67 },
+    { adcH: 30000, humidity: 56.21 },
+    { adcH: 35000, humidity: 84.5 },
+    { adcH: 40000, humidity: 100 }, // above the range: cropped to 100
+]
+
+/** The example calibration with the humidity trimming values added: a BME280. */
+export function bme280Calibration(): Bme280Calibration {
+    const c = BMP280_EXAMPLE.cal
+    const h = BME280_HUMIDITY_CAL
+    return {
+        T1: c.T1,
+        T2: c.T2,
+        T3: c.T3,
+        P1: c.P1,
+        P2: c.P2,
+        P3: c.P3,
+        P4: c.P4,
+        P5: c.P5,
+        P6: c.P6,
+        P7: c.P7,
+        P8: c.P8,
+        P9: c.P9,
+        H1: h.H1,
+        H2: h.H2,
+        H3: h.H3,
+        H4: h.H4,
+        H5: h.H5,
+        H6: h.H6,
+        hasHumidity: true,
+    }
+}
+
+function putU16le(b: number[], off: number, v: number) {
+    const u = v < 0 ? v + 0x10000 : v
+    b[off] = u & 0xff
+    b[off + 1] = (u >> 8) & 0xff
+}
+
+/**
+ * The register images of a calibration, the inverse of parseCalibration:
+ * `tp` for 0x88..0xA1 (26 bytes), `h` for 0xE1..0xE7 (7 bytes; BME280 datasheet 4.2.2, Table 16).
+ */
+export function encodeBme280Calibration(c: Bme280Calibration): { tp: number[]; h: number[] } {
+    const tp: number[] = []
+    for (let i = 0; i < 26; i++) tp.push(0)
+    const p = [c.T1, c.T2, c.T3, c.P1, c.P2, c.P3, c.P4, c.P5, c.P6, c.P7, c.P8, c.P9]
+    for (let i = 0; i < p.length; i++) putU16le(tp, i * 2, p[i])
+    tp[25] = c.H1 & 0xff
+    const h: number[] = [0, 0, 0, 0, 0, 0, 0]
+    putU16le(h, 0, c.H2)
+    h[2] = c.H3 & 0xff
+    h[3] = (c.H4 >> 4) & 0xff
+    h[4] = (c.H4 & 0x0f) | ((c.H5 & 0x0f) << 4)
+    h[5] = (c.H5 >> 4) & 0xff
+    h[6] = c.H6 & 0xff
+    return { tp: tp, h: h }
+}
+
+export interface TicksVector {
+    what: string
+    ticks: number
+    value: number
+}
+
+/** SHT4x datasheet, Quick Start / "Conversion of Signal Output": T = -45 + 175 * t / 65535. */
+export const SHT4X_TEMPERATURE_VECTORS: TicksVector[] = [
+    { what: "lowest code", ticks: 0, value: -45 },
+    { what: "25 °C", ticks: 26214, value: 25 }, // 24.9998
+    { what: "0 °C", ticks: 16852, value: 0 }, // 0.0008
+    { what: "highest code", ticks: 65535, value: 130 },
+]
+
+/** RH = -6 + 125 * rh / 65535, cropped to 0..100 %RH. */
+export const SHT4X_HUMIDITY_VECTORS: TicksVector[] = [
+    { what: "below 0 %RH: cropped", ticks: 0, value: 0 },
+    { what: "0 %RH exactly", ticks: 3146, value: 0 }, // 0.0006
+    { what: "50 %RH", ticks: 29360, value: 50 }, // 50.0004
+    { what: "above 100 %RH: cropped", ticks: 65535, value: 100 },
+]
+
+/**
+ * BH1750FVI datasheet, "Measurement sequence example": high byte 1000_0011,
+ * low byte 1001_0000 -> (2^15 + 2^9 + 2^8 + 2^7 + 2^4) / 1.2 ≈ 28067 lx.
+ */
+export const BH1750_VECTORS: TicksVector[] = [
+    { what: "the datasheet example 0x8390", ticks: 0x8390, value: 28066.67 },
+    { what: "darkness", ticks: 0, value: 0 },
+    { what: "full scale", ticks: 0xffff, value: 54612.5 },
+]
+
+/**
+ * SCD4x datasheet 3.5.2: CO2 = word 0 ppm, T = -45 + 175 * word 1 / 2^16,
+ * RH = 100 * word 2 / 2^16. The words of its read_measurement example:
+ * 0x01f4 (500 ppm), 0x6667 (25 °C), 0x5eb9 (37 %RH).
+ */
+export const SCD4X_EXAMPLE = { words: [0x01f4, 0x6667, 0x5eb9], co2: 500, temperature: 25, humidity: 37 }
+
+/** CRC-8 of Sensirion words (SHT4x / SCD4x datasheets; 0xBEEF -> 0x92 is their example). */
+export const CRC8_VECTORS: { bytes: number[]; crc: number }[] = [
+    { bytes: [0xbe, 0xef], crc: 0x92 },
+    { bytes: [0x00, 0x00], crc: 0x81 },
+    { bytes: [0x66, 0x67], crc: 0xa2 },
+    { bytes: [0x5e, 0xb9], crc: 0x3c },
+    { bytes: [0x01, 0xf4], crc: 0x33 },
+    { bytes: [0xff, 0xff], crc: 0xac },
+]
