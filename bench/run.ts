@@ -21,6 +21,8 @@ import { SIM_QUANTITIES } from "../host-sim/sensors/sim-sensors.ts"
 import { analyseWire, percentile, type WireStats } from "./wire.ts"
 
 const SMOKE = process.argv.includes("--smoke")
+/** Use the bytecode already built by the test setup (builds share .devicescript/bin and must not overlap). */
+const PREBUILT = process.argv.includes("--prebuilt")
 const N = SMOKE ? 200 : 2000
 const LATENCY_N = SMOKE ? 20 : 200
 const RUN_TIMEOUT_MS = 90_000
@@ -172,17 +174,31 @@ async function fleet(broker: RunningBroker) {
     return { sustained, tried }
 }
 
+export function buildBenchFirmwares() {
+    return {
+        burst: buildFirmware("test/firmware/burst.ts", "bench-ours.devs"),
+        stock: buildFirmware("bench/firmware/stock-burst.ts", "bench-stock.devs"),
+        raw: buildFirmware("bench/firmware/raw-burst.ts", "bench-raw.devs"),
+        sizeOurs: buildFirmware("bench/firmware/size-ours.ts", "size-ours.devs"),
+        sizeStock: buildFirmware("bench/firmware/size-stock.ts", "size-stock.devs"),
+    }
+}
+
+function prebuilt() {
+    const f = (n: string) => join(PROJECT_DIR, ".devicescript", n)
+    return { burst: f("bench-ours.devs"), stock: f("bench-stock.devs"), raw: f("bench-raw.devs"), sizeOurs: f("size-ours.devs"), sizeStock: f("size-stock.devs") }
+}
+
 function fmt(x: number, d = 0) {
     return Number.isFinite(x) ? x.toFixed(d) : "-"
 }
 
 async function main() {
     const started = Date.now()
-    const burst = buildFirmware("test/firmware/burst.ts", "bench-ours.devs")
-    const stock = buildFirmware("bench/firmware/stock-burst.ts", "bench-stock.devs")
-    const raw = buildFirmware("bench/firmware/raw-burst.ts", "bench-raw.devs")
-    const sizeOurs = statSync(buildFirmware("bench/firmware/size-ours.ts", "size-ours.devs")).size
-    const sizeStock = statSync(buildFirmware("bench/firmware/size-stock.ts", "size-stock.devs")).size
+    const fw = PREBUILT ? prebuilt() : buildBenchFirmwares()
+    const { burst, stock, raw } = fw
+    const sizeOurs = statSync(fw.sizeOurs).size
+    const sizeStock = statSync(fw.sizeStock).size
 
     const useMosquitto = mosquittoPath() !== null
     const broker = useMosquitto ? await startMosquitto() : await startEmbeddedBroker()
@@ -261,10 +277,11 @@ ${table}
     }
 }
 
-main().then(
-    () => process.exit(0),
-    e => {
-        console.error(`bench failed: ${(e as Error).stack ?? e}`)
-        process.exit(1)
-    }
-)
+if (process.argv[1]?.endsWith("run.ts"))
+    main().then(
+        () => process.exit(0),
+        e => {
+            console.error(`bench failed: ${(e as Error).stack ?? e}`)
+            process.exit(1)
+        }
+    )

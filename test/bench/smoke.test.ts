@@ -1,0 +1,23 @@
+/**
+ * The benchmark's smoke run, so `npm run bench` never rots. No timing is
+ * asserted here: only that every client ran and the results were written.
+ */
+import { spawnSync } from "node:child_process"
+import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import { expect, test } from "vitest"
+
+const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli")
+
+test("npm run bench -- --smoke runs every client and writes results.smoke.json", () => {
+    const r = spawnSync(process.execPath, [TSX_CLI, "bench/run.ts", "--smoke", "--prebuilt"], { encoding: "utf8", timeout: 400_000 })
+    expect(r.status, r.stdout.slice(-3000) + r.stderr.slice(-3000)).toBe(0)
+    const res = JSON.parse(readFileSync("bench/results.smoke.json", "utf8"))
+    for (const k of ["ours", "stock", "mqttjs", "raw"]) expect(res[k]).toBeDefined()
+    expect(res.ours.qos1_per_s).toBeGreaterThan(0)
+    expect(res.mqttjs.qos1_per_s).toBeGreaterThan(0)
+    expect(res.raw.qos0_per_s).toBeGreaterThan(0)
+    expect(res.wire_ratio).toBe(1)
+    expect(res.writes_per_packet).toBe(1)
+    expect(res.runs.find((x: { client: string; qos: number }) => x.client === "ours" && x.qos === 1).delivered).toBe(res.messages)
+}, 420_000)
