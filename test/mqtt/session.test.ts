@@ -590,3 +590,40 @@ describe("session state and robustness", () => {
         expect(again).toEqual(firstIds)
     })
 })
+
+describe("S7 truncation sweep", () => {
+    /** Five QoS 1 messages; connection 0 dies after `k` bytes in one direction; later connections are healthy. */
+    async function sweep(direction: "down" | "up", k: number) {
+        const net = new FakeNet()
+        net.script = scriptedBroker({ sessionPresent: true })
+        const first = net.open.bind(net)
+        net.open = async (...a) => {
+            await first(...a)
+            if (net.conns.length === 1) {
+                if (direction === "down") net.current!.limitOut = k
+                else net.current!.limitIn = k
+            }
+        }
+        const { s } = setup({}, net)
+        const msgs = [0, 1, 2, 3, 4].map(i => s.publish("t/a", payload("m" + i), QOS1))
+        await until(() => msgs.every(m => m.state === MSG_DONE), 300_000, 50)
+        // Every message reached the broker at least once; acknowledged ones were never sent under a new id.
+        const got = new Set<string>()
+        const idOf = new Map<string, number>()
+        for (const c of net.conns)
+            for (const p of c.ofType("publish")) {
+                if (p.cmd !== "publish") continue
+                const body = p.payload.toString()
+                got.add(body)
+                if (idOf.has(body)) expect(p.messageId).toBe(idOf.get(body))
+                idOf.set(body, p.messageId!)
+            }
+        expect([...got].sort()).toEqual(["m0", "m1", "m2", "m3", "m4"])
+        expect(s.state).toBe(ST_CONNECTED)
+    }
+
+    // CONNACK (4 bytes) + 5 PUBACKs (4 bytes each) from the broker.
+    for (let k = 0; k <= 24; k++) test(`broker-to-client stream cut after ${k} bytes`, () => sweep("down", k))
+    // CONNECT (~40 bytes) + 5 PUBLISHes (~11 bytes each) from the client.
+    for (let k = 0; k <= 100; k += 3) test(`client-to-broker stream cut after ${k} bytes`, () => sweep("up", k))
+})

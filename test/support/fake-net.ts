@@ -62,6 +62,9 @@ export class FakeConn {
     readonly inbox: Buffer[] = []
     closed = false
     closedAt = 0
+    /** Truncation (checklist S7): bytes the broker may still send / accept before the link dies. */
+    limitOut = Infinity
+    limitIn = Infinity
     private readonly parser = mqttPacket.parser({ protocolVersion: 4 })
     private pendingRaw: Buffer[] = []
     onPacket: (p: Parsed, c: FakeConn) => void = () => {}
@@ -81,6 +84,18 @@ export class FakeConn {
     }
 
     fromClient(data: Buffer) {
+        if (data.length > this.limitIn) {
+            // The link dies in the middle of this write: the broker never sees the rest.
+            const part = data.subarray(0, this.limitIn)
+            this.limitIn = 0
+            if (part.length) {
+                this.pendingRaw.push(Buffer.from(part))
+                this.parser.parse(Buffer.from(part))
+            }
+            this.end()
+            return
+        }
+        this.limitIn -= data.length
         this.writes.push(Buffer.from(data))
         this.pendingRaw.push(Buffer.from(data))
         this.parser.parse(Buffer.from(data))
@@ -89,7 +104,12 @@ export class FakeConn {
     /** Broker → client: a packet object (mqtt-packet) or raw bytes. */
     send(p: mqttPacket.Packet | Buffer) {
         if (this.closed) return
-        this.inbox.push(Buffer.isBuffer(p) ? p : mqttPacket.generate(p))
+        let b = Buffer.isBuffer(p) ? p : mqttPacket.generate(p)
+        const cut = b.length > this.limitOut
+        if (cut) b = b.subarray(0, this.limitOut)
+        this.limitOut -= b.length
+        if (b.length) this.inbox.push(b)
+        if (cut) this.end()
         this.net.wakeUp()
     }
 
