@@ -119,6 +119,10 @@ const PING_FRACTION = 0.75
 const YIELD_EVERY = 16
 /** A failure that repeats is logged at info level once per this many attempts. */
 const LOG_REPEAT_EVERY = 10
+/** A session closed by the broker this soon after CONNACK counts as "short" (S12). */
+const SHORT_SESSION_MS = 5000
+/** After this many short sessions in a row the client suspects a client-id conflict. */
+const SHORT_SESSIONS_WARN = 3
 
 export interface PublishOptions {
     qos: number
@@ -152,6 +156,7 @@ export class Session {
     private repeats = 0
     private quiet = false
     private roomCalls = 0
+    private shortSessions = 0
 
     constructor(
         readonly opts: SessionOptions,
@@ -331,7 +336,19 @@ export class Session {
         this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
         this.resumeSession(ack.sessionPresent)
         const cause = await this.connectedLoop()
-        if (this.rt.now() - upSince >= this.opts.stableMs) this.backoff.reset(this.transient)
+        const lasted = this.rt.now() - upSince
+        if (lasted >= this.opts.stableMs) {
+            this.backoff.reset(this.transient)
+            this.shortSessions = 0
+        } else if (cause === "connection_lost" && lasted < SHORT_SESSION_MS) {
+            // A broker that closes a fresh session again and again usually means a second client with our id
+            // takes the session over [MQTT-3.1.4-2] (S12). The backoff already grows; say what is likely going on.
+            this.shortSessions++
+            this.stats.shortSessions++
+            if (this.shortSessions === SHORT_SESSIONS_WARN)
+                this.rt.log(LOG_WARN, `mqtt: the broker closed ${SHORT_SESSIONS_WARN} sessions within ${SHORT_SESSION_MS} ms of CONNACK: is another client using client id '${this.opts.clientId}'?`)
+            if (this.shortSessions >= SHORT_SESSIONS_WARN) return "id_conflict_suspected"
+        }
         return cause
     }
 

@@ -13,6 +13,8 @@ export interface SessionStats {
     retransmits: number
     received: number
     protocolErrors: number
+    /** Sessions the broker closed within 5 s of CONNACK (a client-id conflict shows up here). */
+    shortSessions: number
     /** Drops by cause: queue_full, expired, replaced, too_large, stopped. */
     drops: Record<string, number>
     /** PUBLISH -> PUBACK time of the last acknowledged message. */
@@ -30,6 +32,7 @@ export function newStats(): SessionStats {
         retransmits: 0,
         received: 0,
         protocolErrors: 0,
+        shortSessions: 0,
         drops: {},
         lastRttMs: 0,
     }

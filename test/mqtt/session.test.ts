@@ -627,3 +627,21 @@ describe("S7 truncation sweep", () => {
     // CONNECT (~40 bytes) + 5 PUBLISHes (~11 bytes each) from the client.
     for (let k = 0; k <= 100; k += 3) test(`client-to-broker stream cut after ${k} bytes`, () => sweep("up", k))
 })
+
+describe("S12 client-id takeover", () => {
+    test("a broker that keeps closing fresh sessions: no reconnect storm, and a client-id conflict is surfaced", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // Another client with the same id connects 100 ms later and the broker drops us [MQTT-3.1.4-2].
+            if (p.cmd === "connect") setTimeout(() => c.end(), 100)
+        }
+        const { s, rt } = setup({}, net)
+        await vi.advanceTimersByTimeAsync(10 * 60_000)
+        // Backoff grows to its 2 min cap: a handful of attempts in 10 minutes, not hundreds.
+        expect(net.conns.length).toBeLessThan(20)
+        expect(s.stats.shortSessions).toBe(net.conns.length - (s.state === ST_CONNECTED ? 1 : 0))
+        expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
+        expect(s.lastError).toBe("id_conflict_suspected")
+    })
+})
