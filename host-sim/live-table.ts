@@ -65,7 +65,7 @@ export class LiveTable {
 
     /** The table as text (also what tests check). */
     render(nowMs = Date.now()): string[] {
-        const out = [this.header, ""]
+        const out = [...this.header.split("\n"), ""]
         const devices = [...this.rows.keys()].sort()
         if (devices.length === 0) out.push("  waiting for the first message ...")
         for (const d of devices) {
