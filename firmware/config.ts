@@ -43,7 +43,7 @@ export const CONFIG_DEFAULTS: Config = {
     retryCapMs: 120000,
     queueMax: 100,
     queueBytes: 16384,
-    maxInflight: 8,
+    maxInflight: 32,
     haDiscovery: true,
     diagPeriodMs: 60000,
     sensors: "",

@@ -103,7 +103,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
     will: null,
     birth: null,
     offlinePayload: null,
-    maxInflight: 8,
+    maxInflight: 32,
     queueMaxCount: 100,
     queueMaxBytes: 16384,
     maxPacketBytes: 8192,
