@@ -1,17 +1,8 @@
 /** Node-only helpers for the codec tests: a seeded PRNG and mqtt-packet as a reference parser. */
 import * as mqttPacket from "mqtt-packet"
 
-/** mulberry32: small, seeded, good enough to make fuzz runs reproducible. */
-export function prng(seed: number): () => number {
-    let a = seed >>> 0
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0
-        let t = a
-        t = Math.imul(t ^ (t >>> 15), t | 1)
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-}
+/** mulberry32 (shared with the simulator's sensor models): seeded, so fuzz runs are reproducible. */
+export { prng } from "../../host-sim/sensors/models.ts"
 
 export function randInt(rnd: () => number, lo: number, hi: number): number {
     return lo + Math.floor(rnd() * (hi - lo + 1))
