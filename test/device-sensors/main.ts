@@ -11,6 +11,7 @@ import { bme280Suites } from "./bme280"
 import { i2cSensorSuites } from "./i2c-sensor"
 import { registrySuites } from "./registry"
 import { scd4xSuites } from "./scd4x"
+import { sht3xSuites } from "./sht3x"
 import { sht4xSuites } from "./sht4x"
 import { specSuites } from "./spec"
 
@@ -19,6 +20,7 @@ bme280Suites()
 sht4xSuites()
 bh1750Suites()
 scd4xSuites()
+sht3xSuites()
 i2cSensorSuites()
 registrySuites()
 
