@@ -13,6 +13,7 @@ import { registrySuites } from "./registry"
 import { scd4xSuites } from "./scd4x"
 import { sht3xSuites } from "./sht3x"
 import { sht4xSuites } from "./sht4x"
+import { shtc3Suites } from "./shtc3"
 import { specSuites } from "./spec"
 
 specSuites()
@@ -21,6 +22,7 @@ sht4xSuites()
 bh1750Suites()
 scd4xSuites()
 sht3xSuites()
+shtc3Suites()
 i2cSensorSuites()
 registrySuites()
 
