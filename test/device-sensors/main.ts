@@ -6,6 +6,7 @@
  */
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
+import { aht20Suites } from "./aht20"
 import { bh1750Suites } from "./bh1750"
 import { bme280Suites } from "./bme280"
 import { i2cSensorSuites } from "./i2c-sensor"
@@ -23,6 +24,7 @@ bh1750Suites()
 scd4xSuites()
 sht3xSuites()
 shtc3Suites()
+aht20Suites()
 i2cSensorSuites()
 registrySuites()
 
