@@ -10,6 +10,7 @@ import { aht20Suites } from "./aht20"
 import { bh1750Suites } from "./bh1750"
 import { bme280Suites } from "./bme280"
 import { i2cSensorSuites } from "./i2c-sensor"
+import { ltr390Suites } from "./ltr390"
 import { registrySuites } from "./registry"
 import { scd4xSuites } from "./scd4x"
 import { sht3xSuites } from "./sht3x"
@@ -25,6 +26,7 @@ scd4xSuites()
 sht3xSuites()
 shtc3Suites()
 aht20Suites()
+ltr390Suites()
 i2cSensorSuites()
 registrySuites()
 
