@@ -4,22 +4,26 @@
  *   const sensors = sensorsFromConfig(await readSetting("SENSORS", ""))
  *
  * `jacdac` (the default) gives the three Jacdac role sensors; our chips get an
- * I2CSensor over their driver; the chips @devicescript/drivers has get a
- * StockSensor. A bad entry is logged and becomes a sensor that is always
+ * I2CSensor over their driver; the BME680, the one chip left on
+ * @devicescript/drivers, gets a StockSensor. A bad entry is logged and becomes a sensor that is always
  * failed with error "bad_config", so the payload says why it is missing; every
  * other sensor works as usual.
  */
 import { I2C } from "@devicescript/i2c"
+import { AHT20Driver } from "./aht20"
 import { BH1750Driver } from "./bh1750"
 import { BME280Driver } from "./bme280"
 import { ChipDriver, ChipDriverOptions } from "./chip-driver"
 import { I2CSensor } from "./i2c-sensor"
 import { builtinSensors } from "./jacdac-sensor"
+import { LTR390Driver } from "./ltr390"
 import { SCD4xDriver } from "./scd4x"
 import { Sensor, SENSOR_FAILED } from "./sensor"
 import { hexByte } from "./sensor-error"
 import { CHIP_JACDAC, parseSensorSpec, planSensors } from "./sensor-spec"
+import { SHT3xDriver } from "./sht3x"
 import { SHT4xDriver } from "./sht4x"
+import { SHTC3Driver } from "./shtc3"
 import { StockSensor, STOCK_CHIPS } from "./stock-sensor"
 
 /** The settings key (DeviceScript keys are at most 13 characters). */
@@ -52,13 +56,17 @@ export function driverFor(chip: string, address: number, i2c?: I2CLike): ChipDri
     if (chip === "sht4x") return new SHT4xDriver(address, o)
     if (chip === "bh1750") return new BH1750Driver(address, o)
     if (chip === "scd4x") return new SCD4xDriver(address, o)
+    if (chip === "sht30") return new SHT3xDriver(address, o)
+    if (chip === "shtc3") return new SHTC3Driver(address, o)
+    if (chip === "aht20") return new AHT20Driver(address, o)
+    if (chip === "ltr390") return new LTR390Driver(address, o)
     return null
 }
 
 /**
  * The sensors the SENSORS setting asks for, in its order. `i2c` is the bus for
- * our drivers (default: the board's; tests pass a fake). The stock drivers
- * always use the board's bus. Never throws; nothing is probed yet (that is
+ * our drivers (default: the board's; tests pass a fake). The stock BME680
+ * driver always uses the board's bus. Never throws; nothing is probed yet (that is
  * each sensor's ready()).
  */
 export function sensorsFromConfig(spec: string, i2c?: I2CLike): Sensor[] {

@@ -1,8 +1,10 @@
 /**
- * Sensirion's word framing, shared by the SHT4x and SCD4x drivers: every
- * 16-bit word on the wire is followed by a CRC-8 (polynomial 0x31, x^8 + x^5 +
- * x^4 + 1, initial value 0xFF, no reflection, no final XOR; SHT4x datasheet
- * "Checksum Calculation", SCD4x datasheet 3.11). Datasheet example: CRC(0xBEEF) = 0x92.
+ * Sensirion's word framing, shared by the SHT4x, SCD4x, SHT3x and SHTC3
+ * drivers: every 16-bit word on the wire is followed by a CRC-8 (polynomial
+ * 0x31, x^8 + x^5 + x^4 + 1, initial value 0xFF, no reflection, no final XOR;
+ * SHT4x datasheet "Checksum Calculation", SCD4x datasheet 3.11, SHT3x-DIS
+ * datasheet 4.12). Datasheet example: CRC(0xBEEF) = 0x92. The AHT20 uses the
+ * same CRC-8 over its six-byte answer (AHT20 datasheet 5.4 step 4).
  * Portable: imports nothing from DeviceScript.
  */
 import { ERR_CRC, SensorError } from "./sensor-error"

@@ -48,12 +48,12 @@ export const CHIPS: ChipInfo[] = [
     { chip: "sht4x", addresses: [0x44, 0x45, 0x46], quantities: TH, aliases: ["sht40", "sht41", "sht45"] },
     { chip: "bh1750", addresses: [0x23, 0x5c], quantities: [Q_ILLUMINANCE], aliases: [] },
     { chip: "scd4x", addresses: [0x62], quantities: [Q_CO2, Q_TEMPERATURE, Q_HUMIDITY], aliases: ["scd40", "scd41"] },
-    // Stock @devicescript/drivers (firmware/sensors/stock-sensor.ts); their start functions fix these addresses
     { chip: "sht30", addresses: [0x44, 0x45], quantities: TH, aliases: ["sht3x", "sht31", "sht35"] },
     { chip: "shtc3", addresses: [0x70], quantities: TH, aliases: [] },
     { chip: "aht20", addresses: [0x38], quantities: TH, aliases: [] },
-    { chip: "bme680", addresses: [0x76, 0x77], quantities: THP, aliases: [] },
     { chip: "ltr390", addresses: [0x53], quantities: [Q_ILLUMINANCE], aliases: [] },
+    // Stock @devicescript/drivers (firmware/sensors/stock-sensor.ts)
+    { chip: "bme680", addresses: [0x76, 0x77], quantities: THP, aliases: [] },
 ]
 
 export interface ChipSpec {

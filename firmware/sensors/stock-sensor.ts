@@ -1,26 +1,28 @@
 /**
- * Chips that @devicescript/drivers already supports (SHT30/SHT3x, SHTC3,
- * AHT20, BME680, LTR390), seen as one telemetry Sensor each. The stock start
- * functions probe the chip and start Jacdac servers on the device; this adapter
- * reads those servers through role clients, like the Jacdac role sensors.
+ * The one chip left on @devicescript/drivers, the BME680, seen as one
+ * telemetry Sensor. The stock start function probes the chip and starts Jacdac
+ * servers on the device; this adapter reads those servers through role
+ * clients, like the Jacdac role sensors.
  *
- * Limits of the stock drivers (node_modules/@devicescript/drivers/src):
- * - they only take the board's I2C bus, so they cannot run against a fake chip,
- *   and in the simulator they skip the chip entirely;
- * - an I2C error after start is thrown inside their Jacdac server, which the
+ * Limits of the stock driver (node_modules/@devicescript/drivers/src):
+ * - it only takes the board's I2C bus, so it cannot run against a fake chip,
+ *   and in the simulator it skips the chip entirely;
+ * - an I2C error after start is thrown inside its Jacdac server, which the
  *   DeviceScript runtime treats as an unhandled exception: the program
- *   restarts, and the chip is then probed again (not_found until it answers).
+ *   restarts (PANIC 60005), and the chip is then probed again (not_found
+ *   until it answers). This is why SHT30, SHTC3, AHT20 and LTR390 now have
+ *   drivers of our own (I2CSensor), which degrade instead.
  * A chip that is missing at boot is handled here: failed/not_found, probed
  * again on every read, started once it answers.
  */
 import * as ds from "@devicescript/core"
-import { startAHT20, startBME680, startLTR390, startSHT30, startSHTC3 } from "@devicescript/drivers"
+import { startBME680 } from "@devicescript/drivers"
 import { JacdacSensor } from "./jacdac-sensor"
 import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK } from "./sensor"
 import { ERR_NOT_FOUND, hexByte } from "./sensor-error"
-import { Q_HUMIDITY, Q_ILLUMINANCE, Q_PRESSURE, Q_TEMPERATURE } from "./sensor-spec"
+import { Q_HUMIDITY, Q_PRESSURE, Q_TEMPERATURE } from "./sensor-spec"
 
-export const STOCK_CHIPS = ["sht30", "shtc3", "aht20", "bme680", "ltr390"]
+export const STOCK_CHIPS = ["bme680"]
 
 export class StockSensor implements Sensor {
     status = SENSOR_FAILED
@@ -85,18 +87,6 @@ export class StockSensor implements Sensor {
 
     private async startStock(): Promise<JacdacSensor[]> {
         const k = this.keys
-        if (this.chip === "sht30") {
-            const r = await startSHT30({ address: this.address as 0x44 | 0x45 })
-            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
-        }
-        if (this.chip === "shtc3") {
-            const r = await startSHTC3()
-            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
-        }
-        if (this.chip === "aht20") {
-            const r = await startAHT20()
-            return [part(k, Q_TEMPERATURE, r.temperature, r.temperature.reading), part(k, Q_HUMIDITY, r.humidity, r.humidity.reading)]
-        }
         if (this.chip === "bme680") {
             const r = await startBME680({ address: this.address as 0x76 | 0x77 })
             return [
@@ -104,10 +94,6 @@ export class StockSensor implements Sensor {
                 part(k, Q_HUMIDITY, r.humidity, r.humidity.reading),
                 part(k, Q_PRESSURE, r.pressure, r.pressure.reading),
             ]
-        }
-        if (this.chip === "ltr390") {
-            const r = await startLTR390()
-            return [part(k, Q_ILLUMINANCE, r.illuminance, r.illuminance.reading)]
         }
         throw new Error("no stock driver for " + this.chip)
     }

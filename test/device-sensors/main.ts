@@ -6,12 +6,16 @@
  */
 import * as ds from "@devicescript/core"
 import { describe, expect, test } from "@devicescript/test"
+import { aht20Suites } from "./aht20"
 import { bh1750Suites } from "./bh1750"
 import { bme280Suites } from "./bme280"
 import { i2cSensorSuites } from "./i2c-sensor"
+import { ltr390Suites } from "./ltr390"
 import { registrySuites } from "./registry"
 import { scd4xSuites } from "./scd4x"
+import { sht3xSuites } from "./sht3x"
 import { sht4xSuites } from "./sht4x"
+import { shtc3Suites } from "./shtc3"
 import { specSuites } from "./spec"
 
 specSuites()
@@ -19,6 +23,10 @@ bme280Suites()
 sht4xSuites()
 bh1750Suites()
 scd4xSuites()
+sht3xSuites()
+shtc3Suites()
+aht20Suites()
+ltr390Suites()
 i2cSensorSuites()
 registrySuites()
 

@@ -38,11 +38,14 @@ export function registrySuites() {
             expect(names(renamed)).toBe("sht4x,temperature_jacdac,humidity_jacdac,pressure")
         })
 
-        test("stock chips get the stock driver adapter; in the simulator it finds nothing", async () => {
-            const s = sensorsFromConfig("sht30@0x45")
-            expect(s[0] instanceof StockSensor).toBe(true)
-            expect(await s[0].ready(100)).toBe(false)
-            expect(s[0].error).toBe("not_found")
+        test("sht30, shtc3, aht20 and ltr390 get our drivers; only bme680 is left on the stock driver", async () => {
+            const s = sensorsFromConfig("sht30@0x45,shtc3,aht20,ltr390,bme680", new FakeI2C())
+            expect(names(s)).toBe("sht30,shtc3,aht20,ltr390,bme680")
+            for (let i = 0; i < 4; i++) expect(s[i].name + " " + (s[i] instanceof I2CSensor)).toBe(s[i].name + " true")
+            expect(s[4] instanceof StockSensor).toBe(true)
+            // In the simulator the stock driver finds nothing.
+            expect(await s[4].ready(100)).toBe(false)
+            expect(s[4].error).toBe("not_found")
         })
 
         test("without a fake bus, the simulator's native I2C (which has none) makes our chips not_found", async () => {

@@ -5,6 +5,7 @@
  * Expected values are what the firmware publishes (rounded to 0.01).
  */
 import { Bme280Calibration } from "../../firmware/sensors/bme280-compensation.js"
+import { crc8 } from "../../firmware/sensors/sensirion-crc.js"
 
 /**
  * BMP280 datasheet (BST-BMP280-DS001) 3.12, "Calculating pressure and
@@ -166,4 +167,103 @@ export const CRC8_VECTORS: { bytes: number[]; crc: number }[] = [
     { bytes: [0x5e, 0xb9], crc: 0x3c },
     { bytes: [0x01, 0xf4], crc: 0x33 },
     { bytes: [0xff, 0xff], crc: 0xac },
+]
+
+/**
+ * SHT3x-DIS datasheet 4.13: T = -45 + 175 * t / (2^16 - 1), RH = 100 * rh / (2^16 - 1).
+ * The datasheet has no worked example; these are the ends of the range and round values.
+ */
+export const SHT3X_TEMPERATURE_VECTORS: TicksVector[] = [
+    { what: "lowest code", ticks: 0, value: -45 },
+    { what: "25 °C", ticks: 0x6666, value: 25 }, // 24.9998
+    { what: "0 °C", ticks: 16852, value: 0 }, // 0.0008
+    { what: "highest code", ticks: 0xffff, value: 130 },
+]
+
+export const SHT3X_HUMIDITY_VECTORS: TicksVector[] = [
+    { what: "0 %RH", ticks: 0, value: 0 },
+    { what: "37 %RH", ticks: 0x5eb9, value: 37 }, // 37.0016
+    { what: "50 %RH", ticks: 0x8000, value: 50 }, // 50.0008
+    { what: "highest code: 100 %RH exactly", ticks: 0xffff, value: 100 },
+]
+
+/**
+ * SHTC3 datasheet, conversion of sensor output: T = -45 + 175 * t / 2^16,
+ * RH = 100 * rh / 2^16 (2^16, unlike the SHT3x's 2^16 - 1: the highest code is
+ * 129.997 °C and 99.998 %RH, which round to 130 and 100).
+ */
+export const SHTC3_TEMPERATURE_VECTORS: TicksVector[] = [
+    { what: "lowest code", ticks: 0, value: -45 },
+    { what: "25 °C", ticks: 0x6667, value: 25 }, // 25.0027
+    { what: "0 °C", ticks: 16852, value: 0 }, // 0.00003
+    { what: "highest code", ticks: 0xffff, value: 130 }, // 129.9973
+]
+
+export const SHTC3_HUMIDITY_VECTORS: TicksVector[] = [
+    { what: "0 %RH", ticks: 0, value: 0 },
+    { what: "37 %RH", ticks: 0x5eb9, value: 37 }, // 37.0010
+    { what: "50 %RH", ticks: 0x8000, value: 50 }, // exactly
+    { what: "highest code", ticks: 0xffff, value: 100 }, // 99.9985
+]
+
+/** AHT20 datasheet 6.1 / 6.2: RH = S_RH / 2^20 * 100 %, T = S_T / 2^20 * 200 - 50 °C (20-bit codes). */
+export const AHT20_HUMIDITY_VECTORS: TicksVector[] = [
+    { what: "0 %RH", ticks: 0, value: 0 },
+    { what: "50 %RH", ticks: 0x80000, value: 50 },
+    { what: "highest code", ticks: 0xfffff, value: 100 }, // 99.9999
+]
+
+export const AHT20_TEMPERATURE_VECTORS: TicksVector[] = [
+    { what: "lowest code", ticks: 0, value: -50 },
+    { what: "25 °C", ticks: 0x60000, value: 25 },
+    { what: "highest code", ticks: 0xfffff, value: 150 }, // 149.9998
+]
+
+/**
+ * Seven bytes read from a real AHT20, with their CRC, published in the README of
+ * github.com/peff74/ESP_AHT20_BMP280: status 0x18 (idle, calibrated), humidity
+ * 0x93AC9 = 604873 -> 57.69 %RH, temperature 0x52AC5 = 338629 -> 14.59 °C, and
+ * CRC-8 (poly 0x31, init 0xFF) over the first six bytes = 0xB3.
+ */
+export const AHT20_FRAME_EXAMPLE = {
+    bytes: [0x18, 0x93, 0xac, 0x95, 0x2a, 0xc5, 0xb3],
+    rhRaw: 604873,
+    tRaw: 338629,
+    humidity: 57.69,
+    temperature: 14.59,
+}
+
+/** An AHT20 answer (5.4 step 4): status, 20-bit humidity, 20-bit temperature, CRC-8 over those six bytes. */
+export function encodeAht20Frame(status: number, rhRaw: number, tRaw: number): Buffer {
+    const b = Buffer.alloc(7)
+    b[0] = status & 0xff
+    b[1] = (rhRaw >> 12) & 0xff
+    b[2] = (rhRaw >> 4) & 0xff
+    b[3] = ((rhRaw & 0x0f) << 4) | ((tRaw >> 16) & 0x0f)
+    b[4] = (tRaw >> 8) & 0xff
+    b[5] = tRaw & 0xff
+    b[6] = crc8(b, 0, 6)
+    return b
+}
+
+export interface LuxVector {
+    what: string
+    als: number
+    gain: number
+    /** integration time / 100 ms */
+    intFactor: number
+    lux: number
+}
+
+/**
+ * LTR-390UV-01 datasheet lux formula: lux = 0.6 * ALS_DATA / (gain * int) * W_FAC,
+ * W_FAC = 1. The driver runs at gain 3, 18 bit (int 1): 0.2 lx per count.
+ */
+export const LTR390_LUX_VECTORS: LuxVector[] = [
+    { what: "darkness", als: 0, gain: 3, intFactor: 1, lux: 0 },
+    { what: "5 counts = 1 lx", als: 5, gain: 3, intFactor: 1, lux: 1 },
+    { what: "indoor light", als: 2500, gain: 3, intFactor: 1, lux: 500 },
+    { what: "18-bit full scale", als: 0x3ffff, gain: 3, intFactor: 1, lux: 52428.6 },
+    { what: "gain 18, 20 bit (400 ms)", als: 1000, gain: 18, intFactor: 4, lux: 8.33 },
+    { what: "gain 1, 16 bit (25 ms) full scale", als: 0xffff, gain: 1, intFactor: 0.25, lux: 157284 },
 ]
