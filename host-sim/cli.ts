@@ -7,14 +7,14 @@ import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
 import { parseScenario } from "./scenario.ts"
-import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
+import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |error|warn|mqtt:/i
 
 async function main(o: CliOptions): Promise<number> {
-    const scenarios = o.scenarios.map(s => parseScenario(s, SIM_QUANTITIES))
+    const scenarios = o.scenarios.map(s => parseScenario(s, ALL_SIM_QUANTITIES))
     const useTable = o.view === "table" || (o.view === "auto" && process.stdout.isTTY === true)
     let table: LiveTable | undefined
     const sim = new Simulation({

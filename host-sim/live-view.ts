@@ -3,7 +3,7 @@
  */
 import type { Observed } from "./observer.ts"
 
-const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa" }
+const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
 
 function clock(ms: number): string {
     return new Date(ms).toISOString().slice(11, 19)

@@ -13,7 +13,7 @@ import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
 import { scheduleScenario, type Scenario } from "./scenario.ts"
-import { SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
+import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
 /** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
@@ -63,6 +63,8 @@ export class Simulation {
         const n = this.opts.devices ?? 1
         for (let i = 1; i <= n; i++) {
             const settings: Record<string, SettingValue> = {
+                // The simulator serves temperature, humidity, pressure and light; SENSORS in .env files or options wins.
+                SENSORS: "jacdac,jacdac_light",
                 ...env,
                 MQTT_HOST: this.address.host,
                 MQTT_PORT: this.address.port,
@@ -77,7 +79,7 @@ export class Simulation {
                     deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
                     bytecodePath: bytecode,
                     settings,
-                    sensors: this.opts.sensors ?? SIM_QUANTITIES,
+                    sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
                     seed: i,
                 },
                 line => this.opts.onDeviceLog?.(name, line)

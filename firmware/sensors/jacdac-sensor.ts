@@ -80,3 +80,13 @@ export function builtinSensors(keys?: Record<string, string>): Sensor[] {
         new JacdacSensor(k["pressure"] ? k["pressure"] : "pressure", p, p.reading),
     ]
 }
+
+/**
+ * A Jacdac light (lx) role sensor. (There is no CO2 counterpart: the
+ * DeviceScript 2.16.4 compiler has no eCO2 client, so CO2 comes from the
+ * SCD4x driver only.)
+ */
+export function jacdacLightSensor(keys?: Record<string, string>): Sensor {
+    const l = new ds.Illuminance()
+    return new JacdacSensor(keys && keys["illuminance"] ? keys["illuminance"] : "illuminance", l, l.reading)
+}

@@ -15,12 +15,12 @@ import { BH1750Driver } from "./bh1750"
 import { BME280Driver } from "./bme280"
 import { ChipDriver, ChipDriverOptions } from "./chip-driver"
 import { I2CSensor } from "./i2c-sensor"
-import { builtinSensors } from "./jacdac-sensor"
+import { builtinSensors, jacdacLightSensor } from "./jacdac-sensor"
 import { LTR390Driver } from "./ltr390"
 import { SCD4xDriver } from "./scd4x"
 import { Sensor, SENSOR_FAILED } from "./sensor"
 import { hexByte } from "./sensor-error"
-import { CHIP_JACDAC, parseSensorSpec, planSensors } from "./sensor-spec"
+import { CHIP_JACDAC, CHIP_JACDAC_LIGHT, parseSensorSpec, planSensors } from "./sensor-spec"
 import { SHT3xDriver } from "./sht3x"
 import { SHT4xDriver } from "./sht4x"
 import { SHTC3Driver } from "./shtc3"
@@ -78,6 +78,10 @@ export function sensorsFromConfig(spec: string, i2c?: I2CLike): Sensor[] {
         names.push(p.address ? p.chip + "@" + hexByte(p.address) : p.chip)
         if (p.chip === CHIP_JACDAC) {
             for (const s of builtinSensors(p.keys)) sensors.push(s)
+            continue
+        }
+        if (p.chip === CHIP_JACDAC_LIGHT) {
+            sensors.push(jacdacLightSensor(p.keys))
             continue
         }
         const driver = driverFor(p.chip, p.address, i2c)

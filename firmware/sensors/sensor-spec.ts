@@ -28,6 +28,8 @@ export const QUANTITY_UNITS: Record<string, string> = {
 
 /** The special entry for the Jacdac role sensors (the simulator's sensors). */
 export const CHIP_JACDAC = "jacdac"
+/** The Jacdac light (illuminance) role sensor: the simulator serves it too. */
+export const CHIP_JACDAC_LIGHT = "jacdac_light"
 
 export interface ChipInfo {
     chip: string
@@ -42,6 +44,7 @@ const TH = [Q_TEMPERATURE, Q_HUMIDITY]
 
 export const CHIPS: ChipInfo[] = [
     { chip: CHIP_JACDAC, addresses: [], quantities: THP, aliases: [] },
+    { chip: CHIP_JACDAC_LIGHT, addresses: [], quantities: [Q_ILLUMINANCE], aliases: [] },
     // Ours (firmware/sensors/<chip>.ts)
     { chip: "bme280", addresses: [0x76, 0x77], quantities: THP, aliases: [] },
     { chip: "bmp280", addresses: [0x76, 0x77], quantities: [Q_TEMPERATURE, Q_PRESSURE], aliases: [] },

@@ -15,12 +15,14 @@ const SERVICE_CLASSES: Record<string, number> = {
     humidity: jd.SRV_HUMIDITY,
     pressure: jd.SRV_AIR_PRESSURE,
     illuminance: jd.SRV_ILLUMINANCE,
+    // eCO2 is served for jacdac-ts clients; the DeviceScript 2.16.4 compiler has no eCO2 client to read it.
     co2: jd.SRV_E_CO2,
 }
 const UPDATE_MS = 500
 
 export const SIM_QUANTITIES = ["temperature", "humidity", "pressure"]
-export const ALL_SIM_QUANTITIES = Object.keys(SERVICE_CLASSES)
+/** What the default simulation serves to the firmware (SENSORS=jacdac,jacdac_light). */
+export const ALL_SIM_QUANTITIES = ["temperature", "humidity", "pressure", "illuminance"]
 export type SensorMode = "ok" | "fail" | "stuck"
 export const SENSOR_MODES: SensorMode[] = ["ok", "fail", "stuck"]
 

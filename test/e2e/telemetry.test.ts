@@ -13,7 +13,7 @@ const WAIT_MS = 30_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
 
 describe("telemetry from a simulated device", () => {
-    const sim = new Simulation({ periodMs: 300, settings: { DEVICE_NAME: "tel1", HA_KEYS: ["temperature", "co2"], DIAG_EVERY_MS: 1000 } })
+    const sim = new Simulation({ periodMs: 300, settings: { DEVICE_NAME: "tel1", HA_KEYS: ["temperature", "gone"], DIAG_EVERY_MS: 1000 } })
     let ha: Observer
     const dev = "tel1"
     const telemetry = (m: Observed) => m.topic === `devs/${dev}/telemetry`
@@ -73,14 +73,14 @@ describe("telemetry from a simulated device", () => {
         expect(typeof d.mqtt.dropped).toBe("number")
     })
 
-    test("Home Assistant discovery: retained configs per quantity and diagnostic entity; the removed co2 entity is cleared", async () => {
-        for (const q of ["temperature", "humidity", "pressure"]) {
+    test("Home Assistant discovery: retained configs per quantity and diagnostic entity; a removed entity is cleared", async () => {
+        for (const q of ["temperature", "humidity", "pressure", "illuminance"]) {
             const m = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/${q}/config`, WAIT_MS, `${q} config`)
             const c = json(m)
             expect(c).toMatchObject({ unique_id: `${dev}_${q}`, state_topic: `devs/${dev}/telemetry`, availability_topic: `devs/${dev}/status`, expire_after: 1 })
             expect(c.device.identifiers).toEqual([dev])
         }
-        const cleared = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/co2/config`, WAIT_MS, "co2 cleared")
+        const cleared = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/gone/config`, WAIT_MS, "gone cleared")
         expect(cleared.payload.length).toBe(0)
         expect(ha.messages.some(x => x.payload.length > 0 && json(x).entity_category === "diagnostic")).toBe(true)
         // Retained: Home Assistant starting later still finds every config.
