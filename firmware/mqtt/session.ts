@@ -338,7 +338,9 @@ export class Session {
             clientId: this.opts.clientId,
             keepAliveS: this.opts.keepAliveS,
             clean: this.opts.clean,
-            username: this.opts.username,
+            // No credentials: no user name field at all. An empty one is a login as user "" to
+            // brokers with a user list (NATS with no_auth_user refuses it with CONNACK 4).
+            username: this.opts.username || this.opts.password ? this.opts.username : undefined,
             password: this.opts.password ? this.opts.password : undefined,
             will: this.opts.will ? this.opts.will : undefined,
         }

@@ -425,6 +425,18 @@ describe("stop, Will and birth", () => {
         expect(c.closed).toBe(true)
     })
 
+    test("without credentials the CONNECT has no user name field (an empty one is a login as user '')", async () => {
+        const net = new FakeNet()
+        const { s } = setup({ username: "", password: null }, net)
+        await vi.advanceTimersByTimeAsync(100)
+        const c = net.conns[0].ofType("connect")[0]
+        expect(c).toBeDefined()
+        if (c.cmd === "connect") expect(c.username).toBeUndefined()
+        expect([...net.conns[0].writes[0]][9] & 0xc0).toBe(0)
+        s.stop()
+        await vi.advanceTimersByTimeAsync(1000)
+    })
+
     test("credentials: the password never appears in logs, in UTF-8, hex or base64", async () => {
         const secret = "S3NT1NEL-pw"
         const net = new FakeNet()
