@@ -148,6 +148,8 @@ export class Session {
     private pingDeadlineMs = 0
     /** Inbound QoS 2 ids between PUBREC and PUBREL: delivered once only. */
     private qos2Ids: number[] = []
+    /** Chunks and frames handled since the connection fiber last yielded (see `breathe`). */
+    private sinceYield = 0
     private repeatCause = ""
     private repeats = 0
     private quiet = false
@@ -451,8 +453,21 @@ export class Session {
             if (chunk) {
                 const err = await this.receive(chunk)
                 if (err) return err
+                await this.breathe()
             }
         }
+    }
+
+    /**
+     * Yields every YIELD_EVERY chunks or frames. A read that finds chunks already
+     * queued returns without suspending, so a burst of inbound data (a broker
+     * delivering a clean=0 session's backlog) would otherwise run the fiber
+     * without a break until the VM's InfiniteLoop watchdog fires.
+     */
+    private async breathe(): Promise<void> {
+        if (++this.sinceYield < YIELD_EVERY) return
+        this.sinceYield = 0
+        await this.rt.sleep(0)
     }
 
     private nextWakeMs(): number {
@@ -508,7 +523,6 @@ export class Session {
     /** Handles received bytes; returns "" or the cause for closing. */
     private async receive(chunk: Buffer): Promise<string> {
         this.framer.push(chunk)
-        let n = 0
         for (;;) {
             const f = this.framer.next()
             if (this.framer.error) return this.violation(this.framer.error)
@@ -520,7 +534,7 @@ export class Session {
             this.pingDeadlineMs = 0
             const err = this.handle(p as InPacket)
             if (err) return this.violation(err)
-            if (++n % YIELD_EVERY === 0) await this.rt.sleep(0)
+            await this.breathe()
         }
     }
 
