@@ -59,7 +59,10 @@ function config(dir: string, clientPort: number, mqttPort: number, o: NatsOption
         `jetstream { store_dir: ${q(join(dir, "js"))}, max_mem: ${JS_MAX_MEM}, max_file: ${JS_MAX_FILE} }`,
     ]
     if (o.users?.length) {
-        const users = o.users.map(u => `{ user: ${q(u.user)}, password: ${q(u.password)} }`).join(", ")
+        // Explicit permissions: nats-server 2.9.10 dereferences a nil permission set (and exits) when a
+        // reload changes users while retained MQTT messages exist (mqttCheckPubRetainedPerms).
+        const perms = `permissions: { publish: ">", subscribe: ">" }`
+        const users = o.users.map(u => `{ user: ${q(u.user)}, password: ${q(u.password)}, ${perms} }`).join(", ")
         lines.push(`authorization { users: [ ${users} ] }`)
     }
     const noAuth = o.users?.length && o.noAuthUser ? `, no_auth_user: ${q(o.noAuthUser)}` : ""
