@@ -330,7 +330,10 @@ export class Session {
         this.stats.connects++
         this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
         this.resumeSession(ack.sessionPresent)
-        const cause = await this.connectedLoop()
+        // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
+        // messages) are handled now, not when some later chunk happens to arrive.
+        const early = await this.receive(Buffer.alloc(0))
+        const cause = early ? early : await this.connectedLoop()
         if (this.rt.now() - upSince >= this.opts.stableMs) this.backoff.reset(this.transient)
         return cause
     }
