@@ -35,7 +35,14 @@ export interface MosquittoOptions {
     extraConfig?: string[]
 }
 
-export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningBroker & { dir: string }> {
+export interface RunningMosquitto extends RunningBroker {
+    dir: string
+    version: string
+    /** SIGHUP: Mosquitto reads its config and password file again; resolves on its "Reloading config" line. */
+    reload(): Promise<void>
+}
+
+export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningMosquitto> {
     const bin = mosquittoPath()
     if (!bin) throw new Error("mosquitto is not installed (Debian: apt-get install mosquitto)")
     const dir = mkdtempSync(join(tmpdir(), "devs-mosquitto-"))
@@ -60,11 +67,13 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningB
         ].join("\n") + "\n"
     )
     let child: ChildProcess
+    let version = ""
+    let err = ""
 
     function launch(): Promise<void> {
         child = spawn(bin!, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] })
+        err = ""
         return new Promise((resolve, reject) => {
-            let err = ""
             const timer = setTimeout(() => fail(`no 'running' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
             const fail = (why: string) => {
                 clearTimeout(timer)
@@ -73,6 +82,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningB
             child.stderr!.on("data", d => {
                 err += d
                 if (/running/.test(err)) {
+                    version = /mosquitto version (\S+)/.exec(err)?.[1] ?? version
                     clearTimeout(timer)
                     resolve()
                 }
@@ -94,10 +104,26 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningB
         url: `mqtt://127.0.0.1:${port}`,
         port,
         dir,
+        get version() {
+            return version
+        },
         restart: async () => {
             await halt()
             await launch()
         },
+        reload: () =>
+            new Promise<void>((resolve, reject) => {
+                const from = err.length
+                const timer = setTimeout(() => reject(new Error("mosquitto: no 'Reloading config' line after SIGHUP")), START_TIMEOUT_MS)
+                const check = () => {
+                    if (!/Reloading config/.test(err.slice(from))) return
+                    clearTimeout(timer)
+                    child.stderr!.off("data", check)
+                    resolve()
+                }
+                child.stderr!.on("data", check)
+                child.kill("SIGHUP")
+            }),
         close: async () => {
             await halt()
             rmSync(dir, { recursive: true, force: true })

@@ -73,6 +73,12 @@ export class Observer extends EventEmitter {
         })
     }
 
+    /** Publishes through the observer's own connection (downlink traffic towards a device). */
+    async publish(topic: string, payload: Buffer | string, qos: 0 | 1 = 1): Promise<void> {
+        if (!this.client) throw new Error("the observer is not started")
+        await this.client.publishAsync(topic, payload, { qos })
+    }
+
     async stop(): Promise<void> {
         const c = this.client
         if (c) await new Promise<void>(resolve => c.end(true, {}, () => resolve()))

@@ -24,6 +24,8 @@
 
 /** Largest remaining length accepted by default. Devices have little RAM (C08). */
 export const MAX_PACKET_BYTES_DEFAULT = 8192
+/** Largest temporary copy while filling a body. */
+const COPY_PIECE_BYTES = 256
 /** §2.2.3: the remaining length takes 1 to 4 bytes. */
 const MAX_LENGTH_BYTES = 4
 
@@ -160,8 +162,12 @@ export class Framer {
             const c = this.chunks[0]
             let n = c.length - this.offset
             if (n > body.length - this.filled) n = body.length - this.filled
-            for (let i = 0; i < n; i++)
-                body[this.filled + i] = c[this.offset + i]
+            // Native copies, not a bytecode loop per byte (the VM's InfiniteLoop watchdog counts
+            // instructions), in small pieces: on DeviceScript slice() copies, and the heap is small.
+            for (let done = 0; done < n; done += COPY_PIECE_BYTES) {
+                const k = n - done < COPY_PIECE_BYTES ? n - done : COPY_PIECE_BYTES
+                body.set(c.slice(this.offset + done, this.offset + done + k), this.filled + done)
+            }
             this.filled += n
             this.consume(n)
         }

@@ -152,6 +152,8 @@ export class Session {
     private pingDeadlineMs = 0
     /** Inbound QoS 2 ids between PUBREC and PUBREL: delivered once only. */
     private qos2Ids: number[] = []
+    /** Chunks and frames handled since the connection fiber last yielded (see `breathe`). */
+    private sinceYield = 0
     private repeatCause = ""
     private repeats = 0
     private quiet = false
@@ -335,7 +337,10 @@ export class Session {
         this.stats.connects++
         this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
         this.resumeSession(ack.sessionPresent)
-        const cause = await this.connectedLoop()
+        // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
+        // messages) are handled now, not when some later chunk happens to arrive.
+        const early = await this.receive(Buffer.alloc(0))
+        const cause = early ? early : await this.connectedLoop()
         const lasted = this.rt.now() - upSince
         if (lasted >= this.opts.stableMs) {
             this.backoff.reset(this.transient)
@@ -357,7 +362,9 @@ export class Session {
             clientId: this.opts.clientId,
             keepAliveS: this.opts.keepAliveS,
             clean: this.opts.clean,
-            username: this.opts.username,
+            // No credentials: no user name field at all. An empty one is a login as user "" to
+            // brokers with a user list (NATS with no_auth_user refuses it with CONNACK 4).
+            username: this.opts.username || this.opts.password ? this.opts.username : undefined,
             password: this.opts.password ? this.opts.password : undefined,
             will: this.opts.will ? this.opts.will : undefined,
         }
@@ -468,8 +475,21 @@ export class Session {
             if (chunk) {
                 const err = await this.receive(chunk)
                 if (err) return err
+                await this.breathe()
             }
         }
+    }
+
+    /**
+     * Yields every YIELD_EVERY chunks or frames. A read that finds chunks already
+     * queued returns without suspending, so a burst of inbound data (a broker
+     * delivering a clean=0 session's backlog) would otherwise run the fiber
+     * without a break until the VM's InfiniteLoop watchdog fires.
+     */
+    private async breathe(): Promise<void> {
+        if (++this.sinceYield < YIELD_EVERY) return
+        this.sinceYield = 0
+        await this.rt.sleep(0)
     }
 
     private nextWakeMs(): number {
@@ -525,7 +545,6 @@ export class Session {
     /** Handles received bytes; returns "" or the cause for closing. */
     private async receive(chunk: Buffer): Promise<string> {
         this.framer.push(chunk)
-        let n = 0
         for (;;) {
             const f = this.framer.next()
             if (this.framer.error) return this.violation(this.framer.error)
@@ -537,7 +556,7 @@ export class Session {
             this.pingDeadlineMs = 0
             const err = this.handle(p as InPacket)
             if (err) return this.violation(err)
-            if (++n % YIELD_EVERY === 0) await this.rt.sleep(0)
+            await this.breathe()
         }
     }
 

@@ -10,9 +10,16 @@ export interface PeriodCommand {
     message: string
 }
 
+/**
+ * Longest command text looked at. Anything longer is rejected before trim(), which is
+ * bytecode on DeviceScript: a burst of long payloads would otherwise trip the VM's
+ * InfiniteLoop watchdog, and a clean=0 session redelivers the same burst after the reboot.
+ */
+export const PERIOD_COMMAND_MAX_CHARS = 32
+
 /** `<prefix>/<device>/set/period_ms` carries a plain integer (JSON number text). */
 export function parsePeriodCommand(text: string): PeriodCommand {
-    const t = text.trim()
+    const t = text.length > PERIOD_COMMAND_MAX_CHARS ? text.slice(0, PERIOD_COMMAND_MAX_CHARS) + "..." : text.trim()
     let digits = t.length > 0 && t.length <= 8
     for (let i = 0; i < t.length && digits; i++) {
         const c = t.charAt(i)

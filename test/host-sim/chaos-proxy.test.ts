@@ -105,3 +105,106 @@ test("a 'both' black hole passes nothing and keeps the client's socket open when
     expect(c.destroyed).toBe(false)
     c.destroy()
 })
+
+const CONNACK = Buffer.from([0x20, 0x02, 0x00, 0x00])
+const PUBLISH = Buffer.from([0x30, 0x05, 0x00, 0x01, 0x61, 0x62, 0x63])
+
+test("sliceRandomMax cuts the stream into pieces of 1..N bytes across packet boundaries, bytes unchanged", async () => {
+    proxy.seed(7)
+    proxy.sliceRandomMax = 5
+    const c = await client()
+    c.setNoDelay(true)
+    const b = await upstream
+    const sent = Buffer.concat([PUBLISH, PUBACK, PINGRESP, PUBLISH, PUBACK])
+    const cuts: [number, number][] = []
+    proxy.on("slice", (o: number, n: number) => cuts.push([o, n]))
+    const got = chunks(c, sent.length)
+    b.write(sent)
+    const parts = await within(got, 2000, "bytes")
+    expect(Buffer.concat(parts)).toEqual(sent)
+    // Loopback TCP may merge the pieces again, so check the cuts the proxy made.
+    expect(cuts.reduce((n, [, len]) => n + len, 0)).toBe(sent.length)
+    for (const [, len] of cuts) expect(len).toBeGreaterThanOrEqual(1)
+    for (const [, len] of cuts) expect(len).toBeLessThanOrEqual(5)
+    const boundaries = [7, 11, 13, 20]
+    expect(cuts.some(([o, len]) => boundaries.some(x => o < x && x < o + len))).toBe(true)
+})
+
+test("latency with jitter delays every chunk but never reorders them", async () => {
+    proxy.seed(3)
+    proxy.latencyMs = 60
+    proxy.jitterMs = 50
+    const c = await client()
+    const b = await upstream
+    const frames = Array.from({ length: 20 }, (_, i) => Buffer.from([0x40, 0x02, 0x00, i + 1]))
+    const got = chunks(c, 80)
+    const t0 = Date.now()
+    for (const f of frames) b.write(f)
+    const all = Buffer.concat(await within(got, 3000, "bytes"))
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(10)
+    expect(all).toEqual(Buffer.concat(frames))
+    // Upstream too: the device's bytes reach the broker late, in order.
+    const up = chunks(b, 8)
+    const t1 = Date.now()
+    c.write(Buffer.concat([PUBACK, PUBACK]))
+    await within(up, 3000, "upstream bytes")
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(10)
+})
+
+test("bandwidthBps limits the byte rate of a direction", async () => {
+    proxy.bandwidthBps = 1000
+    const c = await client()
+    const b = await upstream
+    const big = Buffer.concat([Buffer.from([0x30, 0xc8, 0x01, 0x00, 0x01, 0x61]), Buffer.alloc(197, 0x78)])
+    const got = chunks(c, big.length * 2)
+    const t0 = Date.now()
+    b.write(Buffer.concat([big, big]))
+    await within(got, 3000, "bytes")
+    // 406 bytes at 1000 B/s take about 400 ms.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(350)
+})
+
+test("holdTypes holds packets of a type until releaseHeld, then delivers them in order", async () => {
+    proxy.holdTypes = [4]
+    const c = await client()
+    const b = await upstream
+    const received: Buffer[] = []
+    c.on("data", d => received.push(d))
+    const p2 = Buffer.from([0x40, 0x02, 0x00, 0x02])
+    b.write(Buffer.concat([PUBACK, PINGRESP, p2]))
+    await within(new Promise(r => proxy.once("held", r)), 2000, "held")
+    await new Promise(r => setTimeout(r, 50))
+    expect(Buffer.concat(received)).toEqual(PINGRESP)
+    proxy.releaseHeld()
+    await new Promise(r => setTimeout(r, 50))
+    expect(Buffer.concat(received)).toEqual(Buffer.concat([PINGRESP, PUBACK, p2]))
+    c.destroy()
+})
+
+test("connackRc rewrites the CONNACK return code", async () => {
+    proxy.connackRc = 3
+    const c = await client()
+    const b = await upstream
+    const got = chunks(c, 4)
+    b.write(CONNACK)
+    expect(Buffer.concat(await within(got, 2000, "bytes"))).toEqual(Buffer.from([0x20, 0x02, 0x00, 0x03]))
+    c.destroy()
+})
+
+test("setListening(false) refuses new connections at the OS level and true listens again on the same port", async () => {
+    const live = await client()
+    await upstream
+    await proxy.setListening(false)
+    const err = await new Promise<string>(resolve => {
+        const s = connect(proxy.port, "127.0.0.1")
+        s.on("error", e => resolve((e as NodeJS.ErrnoException).code ?? ""))
+        s.on("connect", () => resolve("connected"))
+    })
+    expect(err).toBe("ECONNREFUSED")
+    expect(live.destroyed).toBe(false)
+    live.destroy()
+    await proxy.setListening(true)
+    const again = await within(client(), 2000, "connect after listening again")
+    expect(proxy.connectionTimes.length).toBe(2)
+    again.destroy()
+})

@@ -425,6 +425,35 @@ describe("stop, Will and birth", () => {
         expect(c.closed).toBe(true)
     })
 
+    test("packets in the same chunk as the CONNACK are handled at once (a clean=0 session's queued messages)", async () => {
+        const net = new FakeNet()
+        const base = scriptedBroker()
+        net.script = (p, c) => {
+            if (p.cmd !== "connect") return base(p, c)
+            c.send(Buffer.concat([
+                mqttPacket.generate({ cmd: "connack", returnCode: 0, sessionPresent: true }),
+                mqttPacket.generate({ cmd: "publish", topic: "a/b", payload: Buffer.from("queued"), qos: 1, messageId: 7, retain: false, dup: false }),
+            ]))
+        }
+        const { s } = setup({ will: null }, net)
+        await vi.advanceTimersByTimeAsync(100)
+        expect(net.conns[0].ofType("puback").map(p => (p.cmd === "puback" ? p.messageId : -1))).toEqual([7])
+        s.stop()
+        await vi.advanceTimersByTimeAsync(1000)
+    })
+
+    test("without credentials the CONNECT has no user name field (an empty one is a login as user '')", async () => {
+        const net = new FakeNet()
+        const { s } = setup({ username: "", password: null }, net)
+        await vi.advanceTimersByTimeAsync(100)
+        const c = net.conns[0].ofType("connect")[0]
+        expect(c).toBeDefined()
+        if (c.cmd === "connect") expect(c.username).toBeUndefined()
+        expect([...net.conns[0].writes[0]][9] & 0xc0).toBe(0)
+        s.stop()
+        await vi.advanceTimersByTimeAsync(1000)
+    })
+
     test("credentials: the password never appears in logs, in UTF-8, hex or base64", async () => {
         const secret = "S3NT1NEL-pw"
         const net = new FakeNet()

@@ -58,6 +58,7 @@ describe("period downlink", () => {
         ["-5", false, 0],
         ["", false, 0],
         ["1000.5", false, 0],
+        [" ".repeat(600) + "2000", false, 0],
     ])("'%s' -> ok=%s", (text, ok, ms) => {
         const r = parsePeriodCommand(text)
         expect(r.ok).toBe(ok)
