@@ -14,7 +14,7 @@
  */
 import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { PublishError } from "./errors"
-import { Framer } from "./framer"
+import { Frame, Framer } from "./framer"
 import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, Outbox, OutMessage } from "./outbox"
 import {
     CONNACK,
@@ -106,7 +106,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
     maxInflight: 32,
     queueMaxCount: 100,
     queueMaxBytes: 16384,
-    maxPacketBytes: 8192,
+    maxPacketBytes: 4096,
     connectTimeoutMs: 10000,
     stableMs: 60000,
     retryBaseMs: BACKOFF_TRANSIENT.baseMs,
@@ -546,7 +546,16 @@ export class Session {
     private async receive(chunk: Buffer): Promise<string> {
         this.framer.push(chunk)
         for (;;) {
-            const f = this.framer.next()
+            let f: Frame | null
+            try {
+                f = this.framer.next()
+            } catch (e) {
+                // A transient failure while taking in a packet (the VM's heap is fragmented and the body does
+                // not fit) closes the connection like a violation; the stream cannot be resynchronised [MQTT-4.8.0-2] (C81).
+                this.stats.protocolErrors++
+                this.rt.log(LOG_WARN, `mqtt: cannot take in a packet, closing: ${errorMessage(e)}`)
+                return "receive_error: " + errorMessage(e)
+            }
             if (this.framer.error) return this.violation(this.framer.error)
             if (!f) return ""
             const p = decodePacket(f.firstByte, f.body)
@@ -556,7 +565,11 @@ export class Session {
             this.pingDeadlineMs = 0
             const err = this.handle(p as InPacket)
             if (err) return this.violation(err)
-            await this.breathe()
+            // Application handlers can be heavy (they may publish): yield after each delivered message.
+            if ((p as InPacket).type === PUBLISH) {
+                this.sinceYield = 0
+                await this.rt.sleep(0)
+            } else await this.breathe()
         }
     }
 

@@ -38,8 +38,8 @@ describe("a burst of inbound QoS 1 messages", () => {
 
     const cases: [string, (device: string) => Buffer, number][] = [
         [`${COUNT} downlink commands of 600 bytes`, d => burst(() => `devs/${d}/set/period_ms`, Buffer.from(JUNK), COUNT), COUNT],
-        // Near the 8 KB packet limit: the framer copies each body natively, in small pieces (heap).
-        ["2 messages of 7000 bytes", () => burst(i => `other/${i}`, Buffer.alloc(7000, 0x61), 2), 2],
+        // Near the 4 KB packet limit: the framer copies each body natively, in small pieces (heap).
+        ["2 messages of 3900 bytes", () => burst(i => `other/${i}`, Buffer.alloc(3900, 0x61), 2), 2],
     ]
     for (const [what, bytesFor, n] of cases) {
         test(`S11 C56: ${what} in one write are all acknowledged in order, without a VM panic`, async () => {
