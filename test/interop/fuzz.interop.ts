@@ -11,6 +11,8 @@
  *
  * Bar: zero VM panics, and at the end the device is connected and publishing.
  */
+import { mkdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
 import { afterAll, expect, test } from "vitest"
 import mqttPacket from "mqtt-packet"
 import { ScriptedBroker, type BrokerConn, type Packet } from "../../host-sim/fake-broker.ts"
@@ -18,6 +20,7 @@ import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { aligned, Mutator, type FuzzCase } from "./mutate.ts"
 import { writePart, type FuzzResult } from "./report.ts"
+import { LOG_DIR } from "./rig.ts"
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261122)
 const TARGET_CASES = Number(process.env.FUZZ_CASES ?? 10_000)
@@ -104,94 +107,100 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
     await broker.start()
     vm = new VmUnderTest(broker.port, { PERIOD_MS: 1000, HA_DISCOVERY: false, RETRY_BASE_MS: 10, RETRY_CAP_MS: 10 }).start()
 
-    for (let n = 0; r.cases < TARGET_CASES; n++) {
-        const c = await within(broker.connection(n), 30_000, `connection ${n}`)
-        r.connections++
-        await within(broker.packet(c, p => p.cmd === "connect"), 15_000, "CONNECT")
-        if (mutator.rand() < 0.08) {
-            // The mutant is the handshake answer.
-            const k = take("connack")
-            c.send(k.bytes)
-            if (!aligned(k.bytes)) {
-                c.socket.end()
-                count(k, "stalled")
-                continue
-            }
-            const got = await until(c, p => p.cmd !== "connect", QUIET_MS)
-            if (got === "quiet") {
-                c.socket.destroy()
-                count(k, "stalled")
-                continue
-            }
-            count(k, got === "ok" ? "accepted" : "closed")
-            if (got === "closed") continue
-        } else c.send(CONNACK_OK)
-
-        // Batches of [mutant, probe] until the device closes.
-        while (!c.closed && r.cases < TARGET_CASES) {
-            const batch: { k: FuzzCase; probe: number }[] = []
-            const parts: Buffer[] = []
-            let cut = false
-            while (batch.length < BATCH && r.cases + batch.length < TARGET_CASES && !cut) {
-                const k = take("after")
-                parts.push(k.bytes)
+    try {
+        for (let n = 0; r.cases < TARGET_CASES; n++) {
+            const c = await within(broker.connection(n), 30_000, `connection ${n}`)
+            r.connections++
+            await within(broker.packet(c, p => p.cmd === "connect"), 15_000, "CONNECT")
+            if (mutator.rand() < 0.08) {
+                // The mutant is the handshake answer.
+                const k = take("connack")
+                c.send(k.bytes)
                 if (!aligned(k.bytes)) {
-                    batch.push({ k, probe: -1 })
-                    cut = true
-                    break
+                    c.socket.end()
+                    count(k, "stalled")
+                    continue
                 }
-                const probe = nextProbe()
-                parts.push(mqttPacket.generate({ cmd: "publish", topic: PROBE_TOPIC, payload: Buffer.from("p"), qos: 1, messageId: probe, retain: false, dup: false }))
-                batch.push({ k, probe })
-            }
-            const acked = new Set<number>()
-            const onPacket = (p: Packet) => {
-                if (p.cmd === "puback" && p.messageId! >= 0xc000) acked.add(p.messageId!)
-            }
-            c.on("packet", onPacket)
-            const isProbeAck = (p: Packet) => p.cmd === "puback" && p.messageId! >= 0xc000
-            // The aligned mutants and their probes first; a FIN would cut the device's answers short
-            // (the VM's socket closes on FIN), so a misaligned mutant is sent only once they are in.
-            const probed = batch.filter(b => b.probe >= 0)
-            let got: "ok" | "closed" | "quiet" = "ok"
-            if (probed.length > 0) {
-                const lastProbe = probed[probed.length - 1].probe
-                c.send(Buffer.concat(parts.slice(0, parts.length - (cut ? 1 : 0))))
-                got = await until(c, p => p.cmd === "puback" && p.messageId === lastProbe, QUIET_MS, isProbeAck)
-            }
-            if (cut && got === "ok") {
-                c.send(parts[parts.length - 1])
-                c.socket.end()
-                got = await until(c, () => false, QUIET_MS)
-            }
-            c.off("packet", onPacket)
-            let i = 0
-            for (; i < batch.length && batch[i].probe >= 0 && acked.has(batch[i].probe); i++) count(batch[i].k, "accepted")
-            if (i < batch.length) {
-                // The first unanswered mutant ended the connection; the rest go again on the next one.
-                const last = batch[i]
-                count(last.k, last.probe < 0 || got === "quiet" ? "stalled" : "closed")
-                pending.unshift(...batch.slice(i + 1).map(b => b.k))
-                if (!c.closed) c.socket.destroy()
+                const got = await until(c, p => p.cmd !== "connect", QUIET_MS)
+                if (got === "quiet") {
+                    c.socket.destroy()
+                    count(k, "stalled")
+                    continue
+                }
+                count(k, got === "ok" ? "accepted" : "closed")
+                if (got === "closed") continue
+            } else c.send(CONNACK_OK)
+
+            // Batches of [mutant, probe] until the device closes.
+            while (!c.closed && r.cases < TARGET_CASES) {
+                const batch: { k: FuzzCase; probe: number }[] = []
+                const parts: Buffer[] = []
+                let cut = false
+                while (batch.length < BATCH && r.cases + batch.length < TARGET_CASES && !cut) {
+                    const k = take("after")
+                    parts.push(k.bytes)
+                    if (!aligned(k.bytes)) {
+                        batch.push({ k, probe: -1 })
+                        cut = true
+                        break
+                    }
+                    const probe = nextProbe()
+                    parts.push(mqttPacket.generate({ cmd: "publish", topic: PROBE_TOPIC, payload: Buffer.from("p"), qos: 1, messageId: probe, retain: false, dup: false }))
+                    batch.push({ k, probe })
+                }
+                const acked = new Set<number>()
+                const onPacket = (p: Packet) => {
+                    if (p.cmd === "puback" && p.messageId! >= 0xc000) acked.add(p.messageId!)
+                }
+                c.on("packet", onPacket)
+                const isProbeAck = (p: Packet) => p.cmd === "puback" && p.messageId! >= 0xc000
+                // The aligned mutants and their probes first; a FIN would cut the device's answers short
+                // (the VM's socket closes on FIN), so a misaligned mutant is sent only once they are in.
+                const probed = batch.filter(b => b.probe >= 0)
+                let got: "ok" | "closed" | "quiet" = "ok"
+                if (probed.length > 0) {
+                    const lastProbe = probed[probed.length - 1].probe
+                    c.send(Buffer.concat(parts.slice(0, parts.length - (cut ? 1 : 0))))
+                    got = await until(c, p => p.cmd === "puback" && p.messageId === lastProbe, QUIET_MS, isProbeAck)
+                }
+                if (cut && got === "ok") {
+                    c.send(parts[parts.length - 1])
+                    c.socket.end()
+                    got = await until(c, () => false, QUIET_MS)
+                }
+                c.off("packet", onPacket)
+                let i = 0
+                for (; i < batch.length && batch[i].probe >= 0 && acked.has(batch[i].probe); i++) count(batch[i].k, "accepted")
+                if (i < batch.length) {
+                    // The first unanswered mutant ended the connection; the rest go again on the next one.
+                    const last = batch[i]
+                    count(last.k, last.probe < 0 || got === "quiet" ? "stalled" : "closed")
+                    pending.unshift(...batch.slice(i + 1).map(b => b.k))
+                    if (!c.closed) c.socket.destroy()
+                }
             }
         }
-    }
 
-    // Recovery: well-behaved broker again; the device must connect and keep publishing.
-    broker.hook = () => false
-    const n = broker.conns.length
-    broker.conns[n - 1]?.socket.destroy()
-    const current = await within(broker.connection(n), 30_000, "the reconnection after the fuzz")
-    const telemetry = (p: Packet) => p.cmd === "publish" && p.topic.endsWith("/telemetry")
-    const before = current.received.filter(telemetry).length
-    await within(broker.packet(current, p => telemetry(p) && current.received.filter(telemetry).length > before + 1), 15_000, "telemetry after the fuzz")
-    r.publishingAtEnd = true
-    r.connectedAtEnd = !current.closed && vm.device.running
-    r.panics = vm.panics()
-    r.violationsLogged = vm.log.filter(l => /protocol violation/.test(l)).length
-    r.durationMs = Date.now() - t0
-    writePart("fuzz", { fuzz: r })
-    console.log(JSON.stringify(r))
+        // Recovery: well-behaved broker again; the device must connect and keep publishing.
+        broker.hook = () => false
+        const n = broker.conns.length
+        broker.conns[n - 1]?.socket.destroy()
+        const current = await within(broker.connection(n), 30_000, "the reconnection after the fuzz")
+        const telemetry = (p: Packet) => p.cmd === "publish" && p.topic.endsWith("/telemetry")
+        const before = current.received.filter(telemetry).length
+        await within(broker.packet(current, p => telemetry(p) && current.received.filter(telemetry).length > before + 1), 15_000, "telemetry after the fuzz")
+        r.publishingAtEnd = true
+        r.connectedAtEnd = !current.closed && vm.device.running
+    } finally {
+        // Whatever happened is reported, with the device log for the post-mortem.
+        r.panics = vm.panics()
+        r.violationsLogged = vm.log.filter(l => /protocol violation/.test(l)).length
+        r.durationMs = Date.now() - t0
+        writePart("fuzz", { fuzz: r })
+        mkdirSync(LOG_DIR, { recursive: true })
+        writeFileSync(join(LOG_DIR, "fuzz.log"), vm.log.join("\n") + "\n")
+        console.log(JSON.stringify(r))
+    }
 
     expect(r.cases).toBeGreaterThanOrEqual(TARGET_CASES)
     expect(r.panics).toEqual([])

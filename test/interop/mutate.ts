@@ -73,9 +73,16 @@ function encodeLength(n: number): number[] {
     return out
 }
 
-/** A valid CONNACK refusing with rc 1, 2, 4 or 5 is not malformed, and would park the device for 30 s to 1 h. */
+/**
+ * A well-formed CONNACK refusing with rc 1, 2, 4 or 5 (also with a non-minimal length, which the
+ * device accepts, or with bytes after it) is not malformed, and would park the device for 30 s to 1 h.
+ */
 function parksTheDevice(b: Buffer): boolean {
-    return b.length === 4 && b[0] === 0x20 && b[1] === 0x02 && b[2] <= 1 && [1, 2, 4, 5].includes(b[3])
+    const rl = remainingLength(b)
+    // The first frame decides: bytes after it arrive when the handshake is already over.
+    if (b[0] !== 0x20 || !rl || rl[0] !== 2 || b.length < 1 + rl[1] + 2) return false
+    const body = b.subarray(1 + rl[1])
+    return body[0] <= 1 && [1, 2, 4, 5].includes(body[1])
 }
 
 export class Mutator {
