@@ -77,6 +77,8 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             const timer = setTimeout(() => fail(`no 'running' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
             const fail = (why: string) => {
                 clearTimeout(timer)
+                // Never leave a half-started broker behind.
+                if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
                 reject(new Error(`mosquitto did not start: ${why}\n${err}`))
             }
             child.stderr!.on("data", d => {
