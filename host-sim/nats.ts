@@ -125,7 +125,14 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         await exited
     }
 
-    await launch()
+    try {
+        await launch()
+    } catch (e) {
+        // Never leave a half-started server behind.
+        await halt()
+        rmSync(dir, { recursive: true, force: true })
+        throw e
+    }
     return {
         kind: "nats",
         url: `mqtt://127.0.0.1:${port}`,
