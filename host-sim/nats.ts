@@ -125,6 +125,9 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         await exited
     }
 
+    // If the test process dies without close(), the server must not outlive it.
+    const onExit = () => child.kill("SIGKILL")
+    process.once("exit", onExit)
     await launch()
     return {
         kind: "nats",
@@ -148,6 +151,7 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         },
         close: async () => {
             await halt()
+            process.off("exit", onExit)
             rmSync(dir, { recursive: true, force: true })
         },
     }
