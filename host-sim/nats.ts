@@ -125,6 +125,9 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         await exited
     }
 
+    // If the test process dies without close(), the server must not outlive it.
+    const onExit = () => child.kill("SIGKILL")
+    process.once("exit", onExit)
     try {
         await launch()
     } catch (e) {
@@ -155,6 +158,7 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         },
         close: async () => {
             await halt()
+            process.off("exit", onExit)
             rmSync(dir, { recursive: true, force: true })
         },
     }

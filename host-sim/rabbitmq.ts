@@ -169,12 +169,19 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
         child = undefined
     }
 
+    // If the test process dies without close(), the node and its epmd must not outlive it.
+    const onExit = () => {
+        if (child) killGroup(child, "SIGKILL")
+        epmdChild.kill("SIGKILL")
+    }
+    process.once("exit", onExit)
     try {
         await tcpOpen(epmdPort, 10_000, () => !exited(epmdChild))
         await launch()
     } catch (e) {
         await halt()
         await stopEpmd()
+        process.off("exit", onExit)
         rmSync(dir, { recursive: true, force: true })
         throw e
     }
@@ -204,6 +211,7 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
         close: async () => {
             await halt()
             await stopEpmd()
+            process.off("exit", onExit)
             rmSync(dir, { recursive: true, force: true })
         },
     }
