@@ -133,6 +133,7 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
     } catch (e) {
         // Never leave a half-started server behind.
         await halt()
+        process.off("exit", onExit)
         rmSync(dir, { recursive: true, force: true })
         throw e
     }

@@ -45,7 +45,7 @@ import {
     Will,
 } from "./packet"
 import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, REQ_SENT, Request, Subscriptions } from "./subscriptions"
-import { validTopicFilter, validTopicName } from "./topic"
+import { validTopicFilter } from "./topic"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./transport"
 import { without } from "./list"
 import { newStats, SessionStats, countCause } from "./stats"
@@ -186,8 +186,10 @@ export class Session {
      * (QoS 0), or MSG_DROPPED with a `reason`.
      */
     publish(topic: string, payload: Buffer, o: PublishOptions): OutMessage {
-        if (!validTopicName(topic)) throw new Error(`invalid topic name '${topic}'`)
         if (o.qos !== 0 && o.qos !== 1) throw new Error(`unsupported publish QoS ${o.qos}`)
+        // One validation pass per publish on this hot path: the length calculation also checks the topic (-1 if invalid).
+        const bytes = encodedPublishLength(topic, payload.length, o.qos)
+        if (bytes < 0) throw new Error(`invalid topic name '${topic}'`)
         const m: OutMessage = {
             topic,
             payload,
@@ -195,7 +197,7 @@ export class Session {
             retain: o.retain,
             id: 0,
             dup: false,
-            bytes: encodedPublishLength(topic, payload.length, o.qos),
+            bytes: bytes,
             enqueuedMs: this.rt.now(),
             ttlMs: o.ttlMs,
             replaceKey: o.replaceKey,
