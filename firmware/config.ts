@@ -22,6 +22,7 @@ export interface Config {
     retryCapMs: number
     queueMax: number
     queueBytes: number
+    windowBytes: number
     maxInflight: number
     haDiscovery: boolean
     diagPeriodMs: number
@@ -43,6 +44,7 @@ export const CONFIG_DEFAULTS: Config = {
     retryCapMs: 120000,
     queueMax: 100,
     queueBytes: 16384,
+    windowBytes: 2048,
     maxInflight: 32,
     haDiscovery: true,
     diagPeriodMs: 60000,
@@ -104,7 +106,8 @@ export async function readConfig(): Promise<Config> {
         retryBaseMs: await int("RETRY_BASE_MS", d.retryBaseMs, 10, 3600000),
         retryCapMs: await int("RETRY_CAP_MS", d.retryCapMs, 10, 3600000),
         queueMax: await int("QUEUE_MAX", d.queueMax, 1, 10000),
-        queueBytes: await int("QUEUE_BYTES", d.queueBytes, 256, 1048576),
+        queueBytes: await int("QUEUE_BYTES", d.queueBytes, 256, 32768),
+        windowBytes: await int("WINDOW_BYTES", d.windowBytes, 256, 16384),
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
         haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
         diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),

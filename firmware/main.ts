@@ -44,6 +44,7 @@ const opts: SessionOptions = {
     maxInflight: cfg.maxInflight,
     queueMaxCount: cfg.queueMax,
     queueMaxBytes: cfg.queueBytes,
+    windowBytes: cfg.windowBytes,
     maxPacketBytes: d.maxPacketBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,

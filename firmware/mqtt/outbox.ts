@@ -1,147 +1,336 @@
 /**
- * Outbound message store: the offline queue and the in-flight window.
+ * Outbound messages in a fixed memory budget: two PacketRings allocated once, at boot.
  *
- * - `queue`: accepted, not yet sent on the current connection, in order.
- * - `inflight`: QoS 1 PUBLISHes sent and waiting for PUBACK, in send order.
- *   They keep their packet id until acknowledged [MQTT-2.3.1-3] and are
- *   resent first, same id, DUP=1, after a reconnect [MQTT-4.4.0-1].
- * Both together are bounded by count and bytes. When full, the oldest queued
- * (never in-flight) message is dropped to make room, because for telemetry
- * the newest reading is worth more than the oldest. Every drop is counted.
+ * - `queue` (QUEUE_BYTES, QUEUE_MAX records): accepted PUBLISH packets, encoded once when
+ *   published, not yet handed to the connection, oldest first.
+ * - `window` (WINDOW_BYTES): packets handed to the connection. A QoS 1 packet stays there,
+ *   with its packet id, until its PUBACK [MQTT-2.3.1-3] and is resent first, same id, DUP=1,
+ *   after a reconnect [MQTT-4.4.0-1]; a QoS 0 packet leaves once written. At most `maxInflight`
+ *   QoS 1 packets and WINDOW_BYTES bytes are outstanding: the window paces the socket by bytes
+ *   (a Pico W closes its socket when too much is unacknowledged) as well as by count.
+ *
+ * Records in each ring are contiguous, so a run of staged packets goes to the socket in one write,
+ * and a resend patches the DUP bit in place. Nothing here allocates per message, so a queue that
+ * stays full through an hour-long outage neither grows nor fragments the heap.
+ *
+ * Policy when the queue is full: the oldest queued (never in-flight) message is dropped to make
+ * room, because for telemetry the newest reading is worth more than the oldest. A message older
+ * than its TTL is dropped when it reaches the head. A message published with `replace` replaces
+ * an older queued one to the same topic. Every drop is counted by cause (onDrop).
+ *
+ * Messages are known by a ticket (1, 2, ...): stateOf(ticket) says where one is, and the outcome
+ * of the last OUTCOMES_KEPT finished messages is remembered.
+ *
+ * Portable: imports nothing from @devicescript/*.
  */
-import { without } from "./list"
+import { blit, blitUtf8, read32, write32 } from "./bytes"
+import { PacketRing } from "./packet-ring"
+import { PUBLISH, remainingLengthSize, writeRemainingLength } from "./wire"
 
 export const MSG_QUEUED = 0
 export const MSG_INFLIGHT = 1
 export const MSG_DONE = 2
 export const MSG_DROPPED = 3
+/** Finished longer ago than the outcome memory reaches. */
+export const MSG_UNKNOWN = 4
 
 export const DROP_QUEUE_FULL = "queue_full"
 export const DROP_EXPIRED = "expired"
 export const DROP_REPLACED = "replaced"
 export const DROP_TOO_LARGE = "too_large"
 export const DROP_STOPPED = "stopped"
+/** Outcome codes stored per finished ticket: 0 done, else 1 + index here. */
+const DROP_REASONS = [DROP_QUEUE_FULL, DROP_EXPIRED, DROP_REPLACED, DROP_TOO_LARGE, DROP_STOPPED]
 
-export interface OutMessage {
-    topic: string
-    payload: Buffer
-    qos: number
-    retain: boolean
-    /** Packet id while in flight (QoS 1), else 0. */
-    id: number
-    dup: boolean
-    /** Bytes this message takes on the wire (its queue cost). */
-    bytes: number
-    enqueuedMs: number
-    /** 0: never expires while queued. */
-    ttlMs: number
-    /** Non-empty: a newer queued message with the same key replaces this one. */
-    replaceKey: string
-    state: number
-    /** Drop reason when state is MSG_DROPPED. */
-    reason: string
-    sentMs: number
-}
+/** Finished messages whose outcome stateOf can still tell. */
+export const OUTCOMES_KEPT = 16
+/** Window records beyond the QoS 1 in-flight limit: QoS 0 packets staged for writing. */
+const WINDOW_EXTRA_RECORDS = 16
+
+/** Queue record flags. */
+const Q_DEAD = 1
+const Q_REPLACE = 2
+/** Window record states. */
+const W_STAGED = 1
+const W_SENT = 2
+const W_DONE = 3
+
+const U32 = 4294967296
 
 export interface OutboxLimits {
-    maxCount: number
-    maxBytes: number
+    /** Bytes of encoded packets the queue can hold. */
+    queueBytes: number
+    /** Messages the queue can hold. */
+    queueMax: number
+    /** Bytes of packets handed to the connection and not finished (QoS 1 until PUBACK). */
+    windowBytes: number
+    /** QoS 1 packets in flight at once. */
+    maxInflight: number
+    /** Largest PUBLISH packet accepted (also bounded by both rings). */
+    maxPacketBytes: number
 }
 
 export class Outbox {
-    queue: OutMessage[] = []
-    inflight: OutMessage[] = []
-    bytes = 0
+    readonly queue: PacketRing
+    readonly window: PacketRing
+    /** Queued records that are not dead (replaced). */
+    private live = 0
+    /** QoS 1 records in the window that wait for a PUBACK (staged or sent). */
+    private inflight = 0
+    /** Window records that are not finished (staged or sent). */
+    private pending = 0
+    /** Index (from the oldest) of the first window record that may be staged. */
+    private firstStaged = 0
     /** Last id handed out; ids cycle 1..65535 [MQTT-2.3.1-1]. */
     private lastId = 0
+    private lastTicket = 0
+    /** OUTCOMES_KEPT × (ticket u32, code u8). */
+    private readonly outcomes: Buffer
+    private nextOutcome = 0
+    /** Set by nextRun: the run of staged window records [runFirst, runEnd) and its bytes [runFrom, runTo). */
+    runFrom = 0
+    runTo = 0
+    private runFirst = 0
+    private runEnd = 0
 
     constructor(
-        public limits: OutboxLimits,
-        private readonly onDrop: (m: OutMessage, reason: string) => void
-    ) {}
+        readonly limits: OutboxLimits,
+        private readonly onDrop: (reason: string) => void
+    ) {
+        this.queue = new PacketRing(limits.queueBytes, limits.queueMax)
+        this.window = new PacketRing(limits.windowBytes, limits.maxInflight + WINDOW_EXTRA_RECORDS)
+        this.outcomes = Buffer.alloc(OUTCOMES_KEPT * 5)
+    }
 
+    /** Heap bytes taken at boot; the outbox never allocates after that. */
+    storageBytes(): number {
+        return this.queue.storageBytes() + this.window.storageBytes() + OUTCOMES_KEPT * 5
+    }
+
+    /** Largest PUBLISH packet the outbox can carry (it must fit the queue and the window). */
+    maxPacketBytes(): number {
+        return Math.min(this.limits.maxPacketBytes, Math.min(this.limits.queueBytes, this.limits.windowBytes))
+    }
+
+    /** Messages not finished: queued plus handed to the connection. */
     count(): number {
-        return this.queue.length + this.inflight.length
+        return this.live + this.pending
     }
 
-    /** Accepts a message, evicting by the replace key and then the oldest queued. Returns "" or the drop reason for `m`. */
-    add(m: OutMessage): string {
-        if (m.bytes > this.limits.maxBytes) return this.reject(m, DROP_TOO_LARGE)
-        if (m.replaceKey !== "") {
-            for (let i = 0; i < this.queue.length; i++) {
-                if (this.queue[i].replaceKey === m.replaceKey) {
-                    this.dropQueuedAt(i, DROP_REPLACED)
-                    break
-                }
+    queuedCount(): number {
+        return this.live
+    }
+
+    /** QoS 1 messages waiting for a PUBACK. */
+    inflightCount(): number {
+        return this.inflight
+    }
+
+    /** Bytes taken in both rings (including space skipped at a ring's end). */
+    bytes(): number {
+        return this.queue.usedBytes() + this.window.usedBytes()
+    }
+
+    /**
+     * Encodes a PUBLISH into the queue. topicBytes is the topic's checked UTF-8 length. Returns the
+     * message's ticket; a message that cannot be taken is dropped at once (stateOf tells why).
+     */
+    add(topic: string, topicBytes: number, payload: Buffer, qos: number, retain: boolean, ttlMs: number, replace: boolean, nowMs: number): number {
+        const ticket = ++this.lastTicket
+        const n = publishBytes(topicBytes, payload.length, qos)
+        if (n > this.maxPacketBytes()) {
+            this.finish(ticket, DROP_TOO_LARGE)
+            return ticket
+        }
+        let s = -1
+        for (;;) {
+            if (this.live < this.limits.queueMax) {
+                s = this.queue.push(n)
+                if (s >= 0) break
             }
+            if (this.queue.count === 0) {
+                this.finish(ticket, DROP_QUEUE_FULL)
+                return ticket
+            }
+            this.dropOldest(DROP_QUEUE_FULL)
         }
-        while (this.count() + 1 > this.limits.maxCount || this.bytes + m.bytes > this.limits.maxBytes) {
-            if (this.queue.length === 0) return this.reject(m, DROP_QUEUE_FULL)
-            this.dropQueuedAt(0, DROP_QUEUE_FULL)
-        }
-        m.state = MSG_QUEUED
-        this.queue.push(m)
-        this.bytes += m.bytes
-        return ""
+        writePublish(this.queue.data, this.queue.off(s), topic, topicBytes, payload, qos, retain, 0)
+        this.queue.setFlags(s, replace ? Q_REPLACE : 0)
+        this.queue.setA(s, ticket)
+        this.queue.setB(s, nowMs % U32)
+        this.queue.setC(s, ttlMs)
+        this.live++
+        if (replace) this.replaceOlder(s)
+        return ticket
     }
 
-    /** Removes and returns the next queued message that has not expired, or null. */
-    takeNext(nowMs: number): OutMessage | null {
-        while (this.queue.length > 0) {
-            const m = this.queue[0]
-            this.queue.shift()
-            if (m.ttlMs > 0 && nowMs - m.enqueuedMs > m.ttlMs) {
-                this.bytes -= m.bytes
-                this.finishDropped(m, DROP_EXPIRED)
+    /**
+     * Encodes a QoS 1 PUBLISH straight into the window, behind what is in flight and ahead of
+     * everything queued (the birth message after a reconnect). Falls back to the queue when the
+     * window has no room. Returns the ticket.
+     */
+    addFirst(topic: string, topicBytes: number, payload: Buffer, retain: boolean, otherInUse: (id: number) => boolean): number {
+        const n = publishBytes(topicBytes, payload.length, 1)
+        const id = this.inflight < this.limits.maxInflight && n <= this.maxPacketBytes() ? this.allocId(otherInUse) : 0
+        const ws = id > 0 ? this.window.push(n) : -1
+        if (ws < 0) return this.add(topic, topicBytes, payload, 1, retain, 0, false, 0)
+        const ticket = ++this.lastTicket
+        writePublish(this.window.data, this.window.off(ws), topic, topicBytes, payload, 1, retain, id)
+        this.window.setFlags(ws, W_STAGED)
+        this.window.setA(ws, ticket)
+        this.window.setB(ws, 0)
+        this.window.setC(ws, id)
+        this.inflight++
+        this.pending++
+        return ticket
+    }
+
+    /** Records a message refused before it was queued (e.g. after stop) and returns its ticket. */
+    refuse(reason: string): number {
+        const ticket = ++this.lastTicket
+        this.finish(ticket, reason)
+        return ticket
+    }
+
+    /**
+     * Moves queued packets into the window, oldest first, while the window has room (bytes,
+     * records, QoS 1 in flight) and `budgetBytes` lasts; gives each QoS 1 packet a free packet id
+     * (`otherInUse` names ids taken elsewhere). Expired messages are dropped on the way. Returns the
+     * bytes moved.
+     */
+    stage(nowMs: number, budgetBytes: number, otherInUse: (id: number) => boolean): number {
+        const q = this.queue
+        const w = this.window
+        let moved = 0
+        while (q.count > 0 && moved < budgetBytes) {
+            const s = q.slot(0)
+            if (q.flags(s) & Q_DEAD) {
+                q.shift()
                 continue
             }
-            return m
+            const ttl = q.c(s)
+            if (ttl > 0 && elapsed(nowMs, q.b(s)) > ttl) {
+                this.dropOldest(DROP_EXPIRED)
+                continue
+            }
+            const off = q.off(s)
+            const n = q.len(s)
+            const qos = (q.data[off] >> 1) & 3
+            if (qos > 0 && this.inflight >= this.limits.maxInflight) break
+            let id = 0
+            if (qos > 0) {
+                id = this.allocId(otherInUse)
+                if (id === 0) break
+            }
+            const ws = w.push(n)
+            if (ws < 0) break
+            const woff = w.off(ws)
+            blit(w.data, woff, q.data, off, n)
+            if (qos > 0) {
+                const at = idOffset(w.data, woff)
+                w.data[at] = id >> 8
+                w.data[at + 1] = id & 0xff
+                this.inflight++
+            }
+            w.setFlags(ws, W_STAGED)
+            w.setA(ws, q.a(s))
+            w.setB(ws, 0)
+            w.setC(ws, id)
+            this.pending++
+            this.live--
+            q.shift()
+            moved += n
         }
-        return null
+        return moved
     }
 
-    /** Puts a message taken by takeNext back at the head (the write failed). */
-    unshift(m: OutMessage) {
-        m.state = MSG_QUEUED
-        this.queue.unshift(m)
+    /**
+     * Finds the next run of staged window records that lie back to back in `window.data`, at most
+     * maxBytes long (but at least one record); sets runFrom/runTo. False when nothing is staged.
+     */
+    nextRun(maxBytes: number): boolean {
+        const w = this.window
+        let i = this.firstStaged
+        while (i < w.count && w.flags(w.slot(i)) !== W_STAGED) i++
+        this.firstStaged = i
+        if (i >= w.count) return false
+        const s0 = w.slot(i)
+        this.runFirst = i
+        this.runFrom = w.off(s0)
+        this.runTo = this.runFrom + w.len(s0)
+        i++
+        while (i < w.count) {
+            const s = w.slot(i)
+            if (w.flags(s) !== W_STAGED || w.off(s) !== this.runTo || this.runTo + w.len(s) - this.runFrom > maxBytes) break
+            this.runTo += w.len(s)
+            i++
+        }
+        this.runEnd = i
+        return true
     }
 
-    /** Marks a taken QoS 1 message as sent, with a fresh packet id. */
-    markInflight(m: OutMessage, id: number, nowMs: number) {
-        m.id = id
-        m.state = MSG_INFLIGHT
-        m.sentMs = nowMs
-        this.inflight.push(m)
+    /** The run found by nextRun was written: QoS 1 packets now wait for PUBACK, QoS 0 are done. Returns its packets. */
+    runWritten(nowMs: number): number {
+        const w = this.window
+        for (let i = this.runFirst; i < this.runEnd; i++) {
+            const s = w.slot(i)
+            if (w.c(s) > 0) {
+                w.setFlags(s, W_SENT)
+                w.setB(s, nowMs % U32)
+            } else this.finishWindow(s, "")
+        }
+        this.firstStaged = this.runEnd
+        this.popFinished()
+        return this.runEnd - this.runFirst
     }
 
-    /** Message taken and written with QoS 0: done. */
-    finishSent(m: OutMessage) {
-        this.bytes -= m.bytes
-        m.state = MSG_DONE
+    /**
+     * After a reconnect: every QoS 1 packet that was written and not acknowledged is staged again
+     * with DUP=1 [MQTT-3.3.1-1], ahead of everything queued. Returns how many.
+     */
+    rewind(): number {
+        const w = this.window
+        let n = 0
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            if (w.flags(s) !== W_SENT) continue
+            const off = w.off(s)
+            w.data[off] = w.data[off] | 0x08
+            w.setFlags(s, W_STAGED)
+            n++
+        }
+        this.firstStaged = 0
+        return n
     }
 
-    /** PUBACK for `id`: returns the acknowledged message, or null for an unknown id. */
-    ack(id: number): OutMessage | null {
-        for (let i = 0; i < this.inflight.length; i++) {
-            const m = this.inflight[i]
-            if (m.id === id) {
-                this.inflight = without(this.inflight, m)
-                this.bytes -= m.bytes
-                m.state = MSG_DONE
-                return m
+    /** PUBACK for `id`: -1 for an id not in flight, else the ms the packet was written at (mod 2^32). */
+    ack(id: number): number {
+        const w = this.window
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            if (w.flags(s) === W_SENT && w.c(s) === id) {
+                const sent = w.b(s)
+                this.finishWindow(s, "")
+                this.popFinished()
+                return sent
             }
         }
-        return null
+        return -1
     }
 
     idInUse(id: number): boolean {
-        for (const m of this.inflight) if (m.id === id) return true
+        const w = this.window
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            const f = w.flags(s)
+            if ((f === W_STAGED || f === W_SENT) && w.c(s) === id) return true
+        }
         return false
     }
 
     /**
-     * Next free packet id, skipping ids in use (by in-flight PUBLISHes or by
-     * `otherInUse`) [MQTT-2.3.1-2]; 0 when all 65535 are taken.
+     * Next free packet id, skipping ids in use (by in-flight PUBLISHes or by `otherInUse`)
+     * [MQTT-2.3.1-2]; 0 when all 65535 are taken.
      */
     allocId(otherInUse: (id: number) => boolean): number {
         let id = this.lastId
@@ -155,31 +344,147 @@ export class Outbox {
         return 0
     }
 
-    /** Drops everything (planned stop or clean session with no resend). */
+    /** Drops everything (planned stop). */
     clear(reason: string) {
-        const all = this.inflight
-        for (const m of this.queue) all.push(m)
-        this.inflight = []
-        this.queue = []
-        this.bytes = 0
-        for (const m of all) this.finishDropped(m, reason)
+        const w = this.window
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            if (w.flags(s) !== W_DONE) this.finish(w.a(s), reason)
+        }
+        while (this.queue.count > 0) this.dropOldest(reason)
+        w.clear()
+        this.inflight = 0
+        this.pending = 0
+        this.firstStaged = 0
     }
 
-    private dropQueuedAt(i: number, reason: string) {
-        const m = this.queue[i]
-        this.queue = without(this.queue, m)
-        this.bytes -= m.bytes
-        this.finishDropped(m, reason)
+    /** Where the message with this ticket is: MSG_QUEUED, MSG_INFLIGHT, MSG_DONE, MSG_DROPPED or MSG_UNKNOWN. */
+    stateOf(ticket: number): number {
+        const q = this.queue
+        for (let i = 0; i < q.count; i++) {
+            const s = q.slot(i)
+            if (q.a(s) === ticket && !(q.flags(s) & Q_DEAD)) return MSG_QUEUED
+        }
+        const w = this.window
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            if (w.a(s) === ticket && w.flags(s) !== W_DONE) return MSG_INFLIGHT
+        }
+        const code = this.outcomeOf(ticket)
+        if (code < 0) return MSG_UNKNOWN
+        return code === 0 ? MSG_DONE : MSG_DROPPED
     }
 
-    private reject(m: OutMessage, reason: string): string {
-        this.finishDropped(m, reason)
-        return reason
+    /** The drop reason of a dropped ticket ("" if it was not dropped or is forgotten). */
+    dropReason(ticket: number): string {
+        const code = this.outcomeOf(ticket)
+        return code > 0 ? DROP_REASONS[code - 1] : ""
     }
 
-    private finishDropped(m: OutMessage, reason: string) {
-        m.state = MSG_DROPPED
-        m.reason = reason
-        this.onDrop(m, reason)
+    private outcomeOf(ticket: number): number {
+        const o = this.outcomes
+        for (let i = 0; i < OUTCOMES_KEPT; i++) if (read32(o, i * 5) === ticket % U32 && ticket > 0) return o[i * 5 + 4]
+        return -1
     }
+
+    /** Records the end of a message: done ("") or dropped with a reason (counted). */
+    private finish(ticket: number, reason: string) {
+        const at = this.nextOutcome * 5
+        write32(this.outcomes, at, ticket % U32)
+        this.outcomes[at + 4] = reason === "" ? 0 : 1 + DROP_REASONS.indexOf(reason)
+        this.nextOutcome = (this.nextOutcome + 1) % OUTCOMES_KEPT
+        if (reason !== "") this.onDrop(reason)
+    }
+
+    private finishWindow(s: number, reason: string) {
+        const w = this.window
+        if (w.c(s) > 0) this.inflight--
+        this.pending--
+        w.setFlags(s, W_DONE)
+        this.finish(w.a(s), reason)
+    }
+
+    /** Frees finished records at the window's head. */
+    private popFinished() {
+        const w = this.window
+        while (w.count > 0 && w.flags(w.slot(0)) === W_DONE) {
+            w.shift()
+            if (this.firstStaged > 0) this.firstStaged--
+        }
+    }
+
+    private dropOldest(reason: string) {
+        const q = this.queue
+        const s = q.slot(0)
+        if (!(q.flags(s) & Q_DEAD)) {
+            this.live--
+            this.finish(q.a(s), reason)
+        }
+        q.shift()
+    }
+
+    /** Marks older queued messages to the same topic as record `s` (published with replace) as replaced. */
+    private replaceOlder(s: number) {
+        const q = this.queue
+        const d = q.data
+        const off = q.off(s)
+        const t = topicOffset(d, off)
+        const tl = (d[t - 2] << 8) | d[t - 1]
+        for (let i = 0; i < q.count - 1; i++) {
+            const o = q.slot(i)
+            if (q.flags(o) !== Q_REPLACE) continue
+            const ooff = q.off(o)
+            const ot = topicOffset(d, ooff)
+            if (((d[ot - 2] << 8) | d[ot - 1]) !== tl) continue
+            let same = true
+            for (let k = 0; k < tl && same; k++) if (d[ot + k] !== d[t + k]) same = false
+            if (!same) continue
+            q.setFlags(o, Q_REPLACE | Q_DEAD)
+            this.live--
+            this.finish(q.a(o), DROP_REPLACED)
+        }
+    }
+}
+
+/** Bytes of a PUBLISH packet with this topic length, payload length and QoS. */
+export function publishBytes(topicBytes: number, payloadBytes: number, qos: number): number {
+    // C14 [MQTT-2.3.1-5]: a packet id only at QoS > 0
+    const rl = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes
+    return 1 + remainingLengthSize(rl) + rl
+}
+
+/** Writes a PUBLISH (DUP=0) at d[off]; the caller reserved publishBytes(...) there. */
+function writePublish(d: Buffer, off: number, topic: string, topicBytes: number, payload: Buffer, qos: number, retain: boolean, id: number) {
+    const rl = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length
+    d[off] = (PUBLISH << 4) | (qos << 1) | (retain ? 1 : 0)
+    let p = writeRemainingLength(d, off + 1, rl)
+    d[p] = topicBytes >> 8
+    d[p + 1] = topicBytes & 0xff
+    p = blitUtf8(d, p + 2, topic, topicBytes) // C45: topic first
+    if (qos > 0) {
+        // Patched in when the packet is handed to the connection, if not known yet.
+        d[p] = id >> 8
+        d[p + 1] = id & 0xff
+        p += 2
+    }
+    blit(d, p, payload, 0, payload.length)
+}
+
+/** Offset of the topic's first byte in the PUBLISH packet starting at `off` (after its length prefix). */
+function topicOffset(b: Buffer, off: number): number {
+    let i = off + 1
+    while (b[i] & 0x80) i++
+    return i + 3
+}
+
+/** Offset of the packet id in the QoS 1 PUBLISH packet starting at `off`. */
+function idOffset(b: Buffer, off: number): number {
+    const t = topicOffset(b, off)
+    return t + ((b[t - 2] << 8) | b[t - 1])
+}
+
+/** ms from a stored (mod 2^32) time to now. */
+function elapsed(nowMs: number, thenMod: number): number {
+    const d = (nowMs % U32) - thenMod
+    return d < 0 ? d + U32 : d
 }

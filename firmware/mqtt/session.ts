@@ -15,7 +15,8 @@
 import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { PublishError } from "./errors"
 import { Frame, Framer } from "./framer"
-import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, Outbox, OutMessage } from "./outbox"
+import { copyOut } from "./bytes"
+import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN, Outbox } from "./outbox"
 import {
     CONNACK,
     DISCONNECT,
@@ -27,7 +28,6 @@ import {
     encodePubcomp,
     encodePublish,
     encodePubrec,
-    encodedPublishLength,
     encodeSubscribe,
     encodeUnsubscribe,
     InPacket,
@@ -48,6 +48,7 @@ import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, REQ_SENT, Request, S
 import { validTopicFilter } from "./topic"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./transport"
 import { without } from "./list"
+import { TopicCache } from "./topic-cache"
 import { newStats, SessionStats, countCause } from "./stats"
 
 export const ST_IDLE = "idle"
@@ -82,6 +83,9 @@ export interface SessionOptions {
     maxInflight: number
     queueMaxCount: number
     queueMaxBytes: number
+    /** Bytes handed to the socket and not finished (QoS 1 until PUBACK): paces writes by bytes. */
+    windowBytes: number
+    /** Largest packet sent or received. */
     maxPacketBytes: number
     connectTimeoutMs: number
     /** A connection that lasted this long resets the backoff. */
@@ -106,6 +110,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
     maxInflight: 32,
     queueMaxCount: 100,
     queueMaxBytes: 16384,
+    windowBytes: 2048,
     maxPacketBytes: 4096,
     connectTimeoutMs: 10000,
     stableMs: 60000,
@@ -115,8 +120,17 @@ export const SESSION_DEFAULTS: SessionOptions = {
 
 /** Ping after this fraction of the keepalive without traffic: margin for VM/GC jitter (C35). */
 const PING_FRACTION = 0.75
-/** Writes or frames handled before the loop yields, so the VM never sees an InfiniteLoop. */
+/** Frames handled (or producer calls) before the loop yields, so the VM never sees an InfiniteLoop. */
 const YIELD_EVERY = 16
+/**
+ * Work budget of one fiber run while sending, in bytes moved or written; each packet also costs
+ * ITEM_COST_BYTES. The VM's watchdog counts opcodes (128 K per fiber run): copies are native, so the
+ * cost per slice is dominated by per-packet bookkeeping. `npm run bench` measures the margin.
+ */
+export const SLICE_BYTES = 4096
+const ITEM_COST_BYTES = 64
+/** Largest socket write: consecutive packets go out together up to this size (ESP32 TLS needs < 4096). */
+export const TX_MAX_BYTES = 1024
 /** A failure that repeats is logged at info level once per this many attempts. */
 const LOG_REPEAT_EVERY = 10
 /** A session closed by the broker this soon after CONNACK counts as "short" (S12). */
@@ -129,8 +143,8 @@ export interface PublishOptions {
     retain: boolean
     /** Drop the message if it waited longer than this while queued (0 = never). */
     ttlMs: number
-    /** A newer message with the same key replaces an older queued one ("" = never). */
-    replaceKey: string
+    /** A newer message to the same topic replaces an older queued one (discovery, status). */
+    replace: boolean
 }
 
 export class Session {
@@ -159,6 +173,8 @@ export class Session {
     private quiet = false
     private roomCalls = 0
     private shortSessions = 0
+    private readonly topics = new TopicCache()
+    private readonly idInUse: (id: number) => boolean
 
     constructor(
         readonly opts: SessionOptions,
@@ -172,60 +188,50 @@ export class Session {
         this.transient = { baseMs: base, capMs: opts.retryCapMs, floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs }
         this.backoff = new Backoff(this.transient)
         const stats = this.stats
-        this.outbox = new Outbox({ maxCount: opts.queueMaxCount, maxBytes: opts.queueMaxBytes }, (m, reason) => {
-            countCause(stats.drops, reason)
-            rt.log(LOG_DEBUG, `mqtt: dropped message to ${m.topic}: ${reason}`)
-        })
+        this.outbox = new Outbox(
+            { queueBytes: opts.queueMaxBytes, queueMax: opts.queueMaxCount, windowBytes: opts.windowBytes, maxInflight: opts.maxInflight, maxPacketBytes: opts.maxPacketBytes },
+            reason => {
+                countCause(stats.drops, reason)
+                rt.log(LOG_DEBUG, `mqtt: dropped a message: ${reason}`)
+            }
+        )
+        const subs = this.subs
+        this.idInUse = id => subs.idInUse(id)
         // Validate everything the CONNECT will carry now: a bad config is a clear error at start, not a loop of failures.
         encodeConnect(this.connectOptions())
     }
 
     /**
-     * Queues a PUBLISH. Throws on an invalid topic or QoS. Returns the message
-     * handle; its `state` becomes MSG_DONE on PUBACK (QoS 1) or once written
-     * (QoS 0), or MSG_DROPPED with a `reason`.
+     * Queues a PUBLISH, encoded once into the outbox. Throws on an invalid topic or QoS. Returns
+     * the message's ticket: stateOf(ticket) becomes MSG_DONE on PUBACK (QoS 1) or once written
+     * (QoS 0), or MSG_DROPPED with a dropReason.
      */
-    publish(topic: string, payload: Buffer, o: PublishOptions): OutMessage {
+    publish(topic: string, payload: Buffer, o: PublishOptions): number {
         if (o.qos !== 0 && o.qos !== 1) throw new Error(`unsupported publish QoS ${o.qos}`)
-        // One validation pass per publish on this hot path: the length calculation also checks the topic (-1 if invalid).
-        const bytes = encodedPublishLength(topic, payload.length, o.qos)
-        if (bytes < 0) throw new Error(`invalid topic name '${topic}'`)
-        const m: OutMessage = {
-            topic,
-            payload,
-            qos: o.qos,
-            retain: o.retain,
-            id: 0,
-            dup: false,
-            bytes: bytes,
-            enqueuedMs: this.rt.now(),
-            ttlMs: o.ttlMs,
-            replaceKey: o.replaceKey,
-            state: 0,
-            reason: "",
-            sentMs: 0,
-        }
-        if (this.stopRequested) {
-            m.state = MSG_DROPPED
-            m.reason = DROP_STOPPED
-            countCause(this.stats.drops, DROP_STOPPED)
-            return m
-        }
-        if (m.bytes > this.opts.maxPacketBytes) {
-            m.state = MSG_DROPPED
-            m.reason = "too_large"
-            countCause(this.stats.drops, "too_large")
-            return m
-        }
-        this.outbox.add(m)
+        const tb = this.topics.bytes(topic)
+        if (tb < 0) throw new Error(`invalid topic name '${topic}'`)
+        if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED)
+        const t = this.outbox.add(topic, tb, payload, o.qos, o.retain, o.ttlMs, o.replace, this.rt.now())
         this.transport.interrupt()
-        return m
+        return t
     }
 
-    /** Waits until `m` is acknowledged (resolves) or dropped (throws a PublishError with the reason). */
-    async waitFor(m: OutMessage): Promise<void> {
-        while (m.state !== MSG_DONE) {
-            if (m.state === MSG_DROPPED) throw new PublishError(m.topic, m.reason)
+    /** MSG_QUEUED, MSG_INFLIGHT, MSG_DONE, MSG_DROPPED or MSG_UNKNOWN (finished long ago). */
+    stateOf(ticket: number): number {
+        return this.outbox.stateOf(ticket)
+    }
+
+    /** Why a ticket was dropped ("" if it was not, or is forgotten). */
+    dropReason(ticket: number): string {
+        return this.outbox.dropReason(ticket)
+    }
+
+    /** Waits until the message is acknowledged (resolves) or dropped (throws a PublishError with the reason). */
+    async waitFor(ticket: number, topic = ""): Promise<void> {
+        for (;;) {
+            const st = this.outbox.stateOf(ticket)
+            if (st === MSG_DONE || st === MSG_UNKNOWN) return
+            if (st === MSG_DROPPED) throw new PublishError(topic, this.outbox.dropReason(ticket))
             await this.changed.wait(60000)
         }
     }
@@ -417,13 +423,8 @@ export class Session {
      */
     private resumeSession(sessionPresent: boolean) {
         this.pingDeadlineMs = 0
-        const now = this.rt.now()
-        for (const m of this.outbox.inflight) {
-            m.dup = true
-            m.sentMs = now
-            this.stats.retransmits++
-            this.send(encodePublish(m), "PUBLISH")
-        }
+        // Written by the next flush, in order, in runs, with the work budget.
+        this.stats.retransmits += this.outbox.rewind()
         for (const r of this.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING
         if (!sessionPresent) {
             this.qos2Ids = []
@@ -439,13 +440,8 @@ export class Session {
             if (filters.length > 0) this.request(SUBSCRIBE, filters, qos)
         }
         const b = this.opts.birth
-        if (b) {
-            const m = this.publish(b.topic, b.payload, { qos: 1, retain: b.retain, ttlMs: 0, replaceKey: "" })
-            // Birth goes ahead of queued telemetry.
-            const rest = without(this.outbox.queue, m)
-            rest.unshift(m)
-            this.outbox.queue = rest
-        }
+        // Birth goes ahead of queued telemetry.
+        if (b) this.outbox.addFirst(b.topic, this.topics.bytes(b.topic), b.payload, b.retain, this.idInUse)
     }
 
     private pendingFor(filter: string): boolean {
@@ -504,9 +500,12 @@ export class Session {
         return Math.max(t, this.rt.now() + 1)
     }
 
-    /** Sends pending requests and queued messages while the in-flight window has room. */
+    /**
+     * Sends pending requests, then moves queued packets into the window and writes them, runs of
+     * consecutive packets in one write, while the window has room. Yields after SLICE_BYTES of
+     * work, so a reconnect with a full queue never trips the VM's watchdog.
+     */
     private async flush(): Promise<string> {
-        let n = 0
         for (const r of this.subs.requests) {
             if (r.state !== REQ_PENDING) continue
             r.id = this.allocId()
@@ -514,34 +513,33 @@ export class Session {
             if (!this.send(pkt, packetName(r.type))) return "write_failed"
             r.state = REQ_SENT
         }
-        while (this.outbox.inflight.length < this.opts.maxInflight) {
-            const m = this.outbox.takeNext(this.rt.now())
-            if (!m) break
-            if (m.qos > 0) {
-                const id = this.allocId()
-                if (id === 0) {
-                    this.outbox.unshift(m)
-                    break
+        const o = this.outbox
+        let spent = 0
+        let wrote = false
+        for (;;) {
+            while (o.nextRun(TX_MAX_BYTES)) {
+                if (!this.send(copyOut(o.window.data, o.runFrom, o.runTo), "PUBLISH")) return "write_failed"
+                const n = o.runWritten(this.rt.now())
+                this.stats.published += n
+                wrote = true
+                spent += o.runTo - o.runFrom + n * ITEM_COST_BYTES
+                if (spent >= SLICE_BYTES) {
+                    spent = 0
+                    await this.rt.sleep(0)
+                    if (this.stopRequested || !this.connected) return ""
                 }
-                this.outbox.markInflight(m, id, this.rt.now())
             }
-            if (!this.send(encodePublish(m), "PUBLISH")) {
-                if (m.qos === 0) this.outbox.unshift(m)
-                return "write_failed"
-            }
-            this.stats.published++
-            if (m.qos === 0) {
-                this.outbox.finishSent(m)
-                this.changed.notify()
-            }
-            if (++n % YIELD_EVERY === 0) await this.rt.sleep(0)
+            const moved = o.stage(this.rt.now(), SLICE_BYTES - spent, this.idInUse)
+            if (moved === 0) break
+            spent += moved
         }
+        // QoS 0 messages finished: a producer waiting for room may go on.
+        if (wrote) this.changed.notify()
         return ""
     }
 
     private allocId(): number {
-        const subs = this.subs
-        return this.outbox.allocId(id => subs.idInUse(id))
+        return this.outbox.allocId(this.idInUse)
     }
 
     /** Handles received bytes; returns "" or the cause for closing. */
@@ -584,10 +582,10 @@ export class Session {
     private handle(p: InPacket): string {
         const t = p.type
         if (t === PUBACK) {
-            const m = this.outbox.ack(p.id)
-            if (m) {
+            const sentMs = this.outbox.ack(p.id)
+            if (sentMs >= 0) {
                 this.stats.acked++
-                this.stats.lastRttMs = this.rt.now() - m.sentMs
+                this.stats.lastRttMs = (this.rt.now() % 4294967296) - sentMs
                 this.changed.notify()
             }
             return ""

@@ -27,11 +27,11 @@ export class DiagnosticsReporter {
             uptimeMs: ds.millis(),
             stats: s.stats,
             queue: s.outbox.count(),
-            queueBytes: s.outbox.bytes,
-            inflight: s.outbox.inflight.length,
+            queueBytes: s.outbox.bytes(),
+            inflight: s.outbox.inflightCount(),
             rssi: rssi === -128 ? NaN : rssi,
         })
-        s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replaceKey: this.topic })
+        s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true })
     }
 
     async run(): Promise<void> {

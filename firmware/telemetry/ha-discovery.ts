@@ -47,7 +47,7 @@ export class HaDiscovery {
         const previous: string[] = await readSetting("HA_KEYS", [])
         const msgs = discoveryMessages(this.device, this.topics, this.keys, previous, this.periodMs)
         for (const m of msgs) {
-            this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replaceKey: m.topic })
+            this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
             await ds.sleep(DISCOVERY_PACE_MS)
         }
         if (JSON.stringify(previous) !== JSON.stringify(this.keys)) await writeSetting("HA_KEYS", this.keys)

@@ -13,7 +13,7 @@ import { Topics } from "./topics"
 export function startPeriodDownlink(session: Session, topics: Topics, publisher: TelemetryPublisher, discovery: HaDiscovery) {
     const log = (level: string, msg: string) => {
         console.log(`downlink: ${msg}`)
-        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), { qos: 1, retain: false, ttlMs: 0, replaceKey: "" })
+        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), { qos: 1, retain: false, ttlMs: 0, replace: false })
     }
     session.subscribe(topics.setPeriod, 1, (topic, payload) => {
         const cmd = parsePeriodCommand(payload.toString("utf-8"))

@@ -45,7 +45,7 @@ export class TelemetryPublisher {
             retain: false,
             // A reading older than 100 periods is history, not telemetry.
             ttlMs: this.periodMs * 100,
-            replaceKey: "",
+            replace: false,
         })
     }
 

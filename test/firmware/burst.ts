@@ -34,6 +34,7 @@ const opts: SessionOptions = {
     maxInflight: await readSetting("MAX_INFLIGHT", d.maxInflight),
     queueMaxCount: d.queueMaxCount,
     queueMaxBytes: d.queueMaxBytes,
+    windowBytes: d.windowBytes,
     maxPacketBytes: d.maxPacketBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,
@@ -52,7 +53,7 @@ const t0 = ds.millis()
 for (let i = 1; i <= n; i++) {
     await session.waitForRoom(d.queueMaxCount)
     if (periodMs > 0) await ds.sleep(periodMs)
-    session.publish(topic, Buffer.from(`{"seq":${i}}`), { qos: qos, retain: false, ttlMs: 0, replaceKey: "" })
+    session.publish(topic, Buffer.from(`{"seq":${i}}`), { qos: qos, retain: false, ttlMs: 0, replace: false })
 }
 while (session.outbox.count() > 0) await ds.sleep(10)
 console.log(`burst done: ${n} messages in ${ds.millis() - t0} ms, acked ${session.stats.acked}, drops ${JSON.stringify(session.stats.drops)}`)

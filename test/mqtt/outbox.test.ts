@@ -1,38 +1,195 @@
+import mqttPacket from "mqtt-packet"
 import { describe, expect, test } from "vitest"
-import { MSG_QUEUED, Outbox, type OutMessage } from "../../firmware/mqtt/outbox.ts"
+import { MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT, Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
+import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
 
-function msg(bytes = 10): OutMessage {
-    return { topic: "t", payload: Buffer.alloc(0), qos: 1, retain: false, id: 0, dup: false, bytes, enqueuedMs: 0, ttlMs: 0, replaceKey: "", state: MSG_QUEUED, reason: "", sentMs: 0 }
+const LIMITS: OutboxLimits = { queueBytes: 4096, queueMax: 100, windowBytes: 1024, maxInflight: 8, maxPacketBytes: 4096 }
+const free = () => false
+
+function outbox(over: Partial<OutboxLimits> = {}) {
+    const drops: string[] = []
+    const o = new Outbox({ ...LIMITS, ...over }, r => drops.push(r))
+    return { o, drops }
 }
 
+function add(o: Outbox, payload: string, opts: { qos?: number; topic?: string; ttlMs?: number; replace?: boolean; now?: number } = {}) {
+    const topic = opts.topic ?? "t/a"
+    return o.add(topic, Buffer.byteLength(topic), Buffer.from(payload), opts.qos ?? 1, false, opts.ttlMs ?? 0, opts.replace ?? false, opts.now ?? 0)
+}
+
+/** Stages and "writes" everything the window takes; returns the packets as parsed by mqtt-packet. */
+function sendAll(o: Outbox, now = 0): mqttPacket.IPublishPacket[] {
+    const out: mqttPacket.IPublishPacket[] = []
+    const parser = mqttPacket.parser({ protocolVersion: 4 })
+    parser.on("packet", p => out.push(p as mqttPacket.IPublishPacket))
+    for (;;) {
+        while (o.nextRun(1024)) {
+            parser.parse(Buffer.from(o.window.data.subarray(o.runFrom, o.runTo)))
+            o.runWritten(now)
+        }
+        if (o.stage(now, 1e9, free) === 0) break
+    }
+    return out
+}
+
+describe("packet ring", () => {
+    test("records stay contiguous, wrap to the start when the end is short, and free space is exact", () => {
+        const r = new PacketRing(100, 10)
+        const a = r.push(40)
+        const b = r.push(40)
+        expect([r.off(a), r.off(b)]).toEqual([0, 40])
+        expect(r.push(30)).toBe(-1) // 20 left at the end, 0 at the start
+        r.shift()
+        const c = r.push(30) // the end has 20: wraps to 0
+        expect(r.off(c)).toBe(0)
+        expect(r.usedBytes()).toBe(100 - 40 + 30)
+        expect(r.push(11)).toBe(-1) // 10 free between 30 and 40
+        expect(r.off(r.push(10))).toBe(30)
+        expect(r.usedBytes()).toBe(100)
+    })
+
+    test("the slot table is bounded too", () => {
+        const r = new PacketRing(1000, 3)
+        for (let i = 0; i < 3; i++) expect(r.push(1)).toBeGreaterThanOrEqual(0)
+        expect(r.push(1)).toBe(-1)
+    })
+})
+
+describe("queue policy", () => {
+    test("C64: when the count is full the oldest queued message is dropped and counted", () => {
+        const { o, drops } = outbox({ queueMax: 3 })
+        const t = [1, 2, 3, 4, 5].map(i => add(o, "m" + i))
+        expect(o.count()).toBe(3)
+        expect(drops).toEqual(["queue_full", "queue_full"])
+        expect(o.stateOf(t[0])).toBe(MSG_DROPPED)
+        expect(o.dropReason(t[1])).toBe("queue_full")
+        expect(o.stateOf(t[4])).toBe(MSG_QUEUED)
+        expect(sendAll(o).map(p => p.payload.toString())).toEqual(["m3", "m4", "m5"])
+    })
+
+    test("when the bytes are full the oldest go, and the ring never holds more than its size", () => {
+        const { o } = outbox({ queueBytes: 500 })
+        for (let i = 0; i < 200; i++) add(o, "x".repeat(37 + (i % 50)))
+        expect(o.queue.usedBytes()).toBeLessThanOrEqual(500)
+        const got = sendAll(o).map(p => p.payload.length)
+        // The newest message is always kept.
+        expect(got.at(-1)).toBe(37 + (199 % 50))
+    })
+
+    test("a message larger than the window or the max packet is dropped as too_large at once", () => {
+        const { o, drops } = outbox({ windowBytes: 200 })
+        const t = add(o, "x".repeat(300))
+        expect(o.stateOf(t)).toBe(MSG_DROPPED)
+        expect(drops).toEqual(["too_large"])
+    })
+
+    test("replace drops an older queued message to the same topic, never one to another topic", () => {
+        const { o, drops } = outbox()
+        const a = add(o, "old", { topic: "ha/x/config", replace: true })
+        const b = add(o, "other", { topic: "ha/y/config", replace: true })
+        const c = add(o, "new", { topic: "ha/x/config", replace: true })
+        expect(o.stateOf(a)).toBe(MSG_DROPPED)
+        expect(o.dropReason(a)).toBe("replaced")
+        expect([o.stateOf(b), o.stateOf(c)]).toEqual([MSG_QUEUED, MSG_QUEUED])
+        expect(drops).toEqual(["replaced"])
+        expect(sendAll(o).map(p => p.payload.toString())).toEqual(["other", "new"])
+    })
+
+    test("a message past its TTL is dropped as expired when it reaches the head", () => {
+        const { o, drops } = outbox()
+        const a = add(o, "stale", { ttlMs: 1000, now: 0 })
+        const b = add(o, "fresh", { ttlMs: 1000, now: 1500 })
+        expect(sendAll(o, 2001).map(p => p.payload.toString())).toEqual(["fresh"])
+        expect(o.dropReason(a)).toBe("expired")
+        expect(o.stateOf(b)).toBe(MSG_INFLIGHT)
+        expect(drops).toEqual(["expired"])
+    })
+
+    test("TTL works across the 2^32 ms wrap of the stored time", () => {
+        const { o } = outbox()
+        const t0 = 4294967296 - 100
+        add(o, "a", { ttlMs: 1000, now: t0 })
+        expect(sendAll(o, t0 + 500).map(p => p.payload.toString())).toEqual(["a"])
+    })
+})
+
+describe("window", () => {
+    test("C12 C42: QoS 1 packets get distinct ids, the window caps them, and a rewind resends them with DUP=1 and the same ids", () => {
+        const { o } = outbox({ maxInflight: 4 })
+        for (let i = 0; i < 6; i++) add(o, "m" + i)
+        const first = sendAll(o)
+        expect(first.map(p => p.messageId)).toEqual([1, 2, 3, 4])
+        expect(first.every(p => !p.dup)).toBe(true)
+        expect(o.rewind()).toBe(4)
+        const again = sendAll(o)
+        expect(again.map(p => p.messageId)).toEqual([1, 2, 3, 4])
+        expect(again.every(p => p.dup)).toBe(true)
+        expect(o.ack(2)).toBeGreaterThanOrEqual(0)
+        expect(o.ack(2)).toBe(-1) // unknown id now
+        expect(sendAll(o).map(p => p.payload.toString())).toEqual(["m4"])
+    })
+
+    test("the window paces by bytes: no more than windowBytes are outstanding", () => {
+        const { o } = outbox({ windowBytes: 300, maxInflight: 32 })
+        for (let i = 0; i < 20; i++) add(o, "x".repeat(90))
+        const sent = sendAll(o)
+        const bytes = sent.reduce((n, p) => n + (p.length ?? 0) + 2, 0)
+        expect(bytes).toBeLessThanOrEqual(300)
+        expect(sent.length).toBe(3) // 3 × 99 B
+    })
+
+    test("QoS 0 packets leave the window once written", () => {
+        const { o } = outbox()
+        const t = add(o, "q0", { qos: 0 })
+        expect(sendAll(o)[0].qos).toBe(0)
+        expect(o.stateOf(t)).toBe(MSG_DONE)
+        expect(o.count()).toBe(0)
+    })
+
+    test("the outcome of the last OUTCOMES_KEPT finished messages is remembered, older ones are unknown", () => {
+        const { o } = outbox()
+        const t = [] as number[]
+        for (let i = 0; i < OUTCOMES_KEPT + 1; i++) t.push(add(o, "m", { qos: 0 }))
+        sendAll(o)
+        expect(o.stateOf(t[0])).toBe(MSG_UNKNOWN)
+        expect(o.stateOf(t[OUTCOMES_KEPT])).toBe(MSG_DONE)
+    })
+})
+
 describe("packet ids", () => {
-    test("C11 C12 PB: over 70 000 allocate/ack cycles the allocator never returns 0 nor an id in flight", () => {
-        const o = new Outbox({ maxCount: 100, maxBytes: 1e9 }, () => {})
+    test("C11 C12 PB: over 70 000 publish/ack cycles the allocator never returns 0 nor an id in flight", () => {
+        const { o } = outbox({ maxInflight: 50, windowBytes: 4096 })
         let seed = 42
-        const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff)
+        const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
+        const inflight: number[] = []
         for (let i = 0; i < 70_000; i++) {
-            const m = msg()
-            const id = o.allocId(() => false)
-            expect(id).not.toBe(0)
-            expect(o.idInUse(id)).toBe(false)
-            o.markInflight(m, id, 0)
-            // Ack a random in-flight message now and then, keeping up to ~50 in flight.
-            if (o.inflight.length > 50 || rand() < 0.5) o.ack(o.inflight[Math.floor(rand() * o.inflight.length)].id)
+            add(o, "x")
+            for (const p of sendAll(o)) {
+                expect(p.messageId).not.toBe(0)
+                expect(inflight).not.toContain(p.messageId)
+                inflight.push(p.messageId!)
+            }
+            if (inflight.length > 40 || rand() < 0.5) {
+                const k = Math.floor(rand() * inflight.length)
+                expect(o.ack(inflight[k])).toBeGreaterThanOrEqual(0)
+                inflight.splice(k, 1)
+            }
         }
     })
 
     test("C12: ids wrap 65535 -> 1 skipping ids in use, and 0 is returned when all are taken", () => {
-        const o = new Outbox({ maxCount: 100, maxBytes: 1e9 }, () => {})
-        for (let i = 0; i < 65534; i++) o.allocId(() => false)
-        o.markInflight(msg(), 1, 0)
-        expect(o.allocId(() => false)).toBe(65535)
-        expect(o.allocId(() => false)).toBe(2) // wrapped, skipping 1 (in flight)
+        const { o } = outbox()
+        for (let i = 0; i < 65534; i++) o.allocId(free)
+        expect(o.allocId(free)).toBe(65535)
+        add(o, "a")
+        sendAll(o) // takes id 1
+        expect(o.allocId(free)).toBe(2)
         expect(o.allocId(id => id !== 7)).toBe(7)
         expect(o.allocId(() => true)).toBe(0) // everything taken: backpressure, never reuse
     })
 
     test("ids used by pending SUBSCRIBEs are skipped too", () => {
-        const o = new Outbox({ maxCount: 10, maxBytes: 1e9 }, () => {})
+        const { o } = outbox()
         expect(o.allocId(id => id === 1 || id === 2)).toBe(3)
     })
 })

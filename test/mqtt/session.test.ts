@@ -4,13 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
-import { MSG_DONE, MSG_DROPPED, type OutMessage } from "../../firmware/mqtt/outbox.ts"
+import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
 import mqttPacket from "mqtt-packet"
 import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"
 
-const QOS1 = { qos: 1, retain: false, ttlMs: 0, replaceKey: "" }
-const QOS0 = { qos: 0, retain: false, ttlMs: 0, replaceKey: "" }
+const QOS1 = { qos: 1, retain: false, ttlMs: 0, replace: false }
+const QOS0 = { qos: 0, retain: false, ttlMs: 0, replace: false }
 
 function setup(over: Partial<SessionOptions> = {}, net = new FakeNet()) {
     const rt = new TestRuntime(7)
@@ -174,7 +174,7 @@ describe("publish QoS 1", () => {
         const { s } = setup({}, net)
         await until(() => s.state === ST_CONNECTED, 1000)
         const m = s.publish("t/a", payload("x"), QOS1)
-        await until(() => net.conns.length === 2 && m.state === MSG_DONE, 120_000)
+        await until(() => net.conns.length === 2 && s.stateOf(m) === MSG_DONE, 120_000)
         const first = net.conns[0].ofType("publish")[0]
         const again = net.conns[1].received[1]
         expect(again.cmd).toBe("publish")
@@ -194,7 +194,7 @@ describe("publish QoS 1", () => {
         await vi.advanceTimersByTimeAsync(100)
         const sent = net.current!.ofType("publish")
         expect(sent).toHaveLength(8)
-        expect(s.outbox.inflight).toHaveLength(8)
+        expect(s.outbox.inflightCount()).toBe(8)
         for (const p of sent) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
         await until(() => net.current!.ofType("publish").length === 16, 1000)
         const rest = net.current!.ofType("publish")
@@ -209,13 +209,13 @@ describe("publish QoS 1", () => {
         const { s } = setup({ queueMaxCount: 1 })
         const m = s.publish("t/a", payload("1"), QOS1)
         const ok = s.waitFor(m)
-        await until(() => m.state === MSG_DONE, 5000)
+        await until(() => s.stateOf(m) === MSG_DONE, 5000)
         await expect(ok).resolves.toBeUndefined()
         expect(() => s.publish("t/+", payload("1"), QOS1)).toThrow(/invalid topic/)
         const big = s.publish("t/a", Buffer.alloc(20_000), QOS1)
         await expect(s.waitFor(big)).rejects.toThrow(/too_large/)
         await expect(s.waitFor(big)).rejects.toBeInstanceOf(PublishError)
-        await expect(s.waitFor(big)).rejects.toMatchObject({ reason: "too_large", topic: "t/a" })
+        await expect(s.waitFor(big, "t/a")).rejects.toMatchObject({ reason: "too_large", topic: "t/a" })
     }, 10_000)
 
     test("C14: QoS 0 PUBLISH has no packet id", async () => {
@@ -232,14 +232,14 @@ describe("offline queue", () => {
     test("C64 S10: while offline the queue is bounded by count, the oldest is dropped and counted, the rest are delivered in order", async () => {
         const net = new FakeNet()
         net.refuse = "ECONNREFUSED"
-        const { s } = setup({ queueMaxCount: 10, queueMaxBytes: 100_000 }, net)
-        const msgs: OutMessage[] = []
+        const { s } = setup({ queueMaxCount: 10, queueMaxBytes: 10_000 }, net)
+        const msgs: number[] = []
         for (let i = 0; i < 25; i++) msgs.push(s.publish("t/a", payload("m" + i), QOS1))
         expect(s.outbox.count()).toBe(10)
         expect(s.stats.drops.queue_full).toBe(15)
-        expect(msgs[0].state).toBe(MSG_DROPPED)
+        expect(s.stateOf(msgs[0])).toBe(MSG_DROPPED)
         net.refuse = ""
-        await until(() => msgs[24].state === MSG_DONE, 300_000, 50)
+        await until(() => s.stateOf(msgs[24]) === MSG_DONE, 300_000, 50)
         const got = net.current!.ofType("publish").map(p => (p.cmd === "publish" ? p.payload.toString() : ""))
         expect(got).toEqual(msgs.slice(15).map((_, i) => "m" + (15 + i)))
     })
@@ -249,7 +249,7 @@ describe("offline queue", () => {
         net.refuse = "down"
         const { s } = setup({ queueMaxCount: 1000, queueMaxBytes: 1000 }, net)
         for (let i = 0; i < 100; i++) s.publish("t/a", Buffer.alloc(90), QOS1)
-        expect(s.outbox.bytes).toBeLessThanOrEqual(1000)
+        expect(s.outbox.bytes()).toBeLessThanOrEqual(1000)
         expect(s.outbox.count()).toBe(10)
     })
 
@@ -257,10 +257,10 @@ describe("offline queue", () => {
         const net = new FakeNet()
         net.refuse = "down"
         const { s } = setup({}, net)
-        const a = s.publish("t/a", payload("old"), { ...QOS1, replaceKey: "t/a" })
-        s.publish("t/a", payload("new"), { ...QOS1, replaceKey: "t/a" })
-        expect(a.state).toBe(MSG_DROPPED)
-        expect(a.reason).toBe("replaced")
+        const a = s.publish("t/a", payload("old"), { ...QOS1, replace: true })
+        s.publish("t/a", payload("new"), { ...QOS1, replace: true })
+        expect(s.stateOf(a)).toBe(MSG_DROPPED)
+        expect(s.dropReason(a)).toBe("replaced")
         expect(s.outbox.count()).toBe(1)
     })
 
@@ -271,8 +271,8 @@ describe("offline queue", () => {
         const a = s.publish("t/a", payload("stale"), { ...QOS1, ttlMs: 1000 })
         await vi.advanceTimersByTimeAsync(5000)
         net.refuse = ""
-        await until(() => a.state === MSG_DROPPED, 300_000, 50)
-        expect(a.reason).toBe("expired")
+        await until(() => s.stateOf(a) === MSG_DROPPED, 300_000, 50)
+        expect(s.dropReason(a)).toBe("expired")
         expect(s.stats.drops.expired).toBe(1)
     })
 })
@@ -513,7 +513,7 @@ describe("session state and robustness", () => {
         net.conns[0].send({ cmd: "connack", returnCode: 5, sessionPresent: false })
         await until(() => net.conns[0].closed, 1000)
         expect(net.conns[0].ofType("publish")).toHaveLength(0)
-        expect(msgs.every(m => m.state !== MSG_DONE)).toBe(true)
+        expect(msgs.every(m => s.stateOf(m) !== MSG_DONE)).toBe(true)
         expect(s.stats.published).toBe(0)
     })
 
@@ -531,7 +531,7 @@ describe("session state and robustness", () => {
         const { s } = setup({ clean: true }, net)
         await until(() => s.state === ST_CONNECTED, 1000)
         const m = s.publish("t/a", payload("x"), QOS1)
-        await until(() => m.state === MSG_DONE, 120_000, 50)
+        await until(() => s.stateOf(m) === MSG_DONE, 120_000, 50)
         expect(net.conns[1].ofType("publish")).toHaveLength(1)
         expect(net.conns[1].received[0]).toMatchObject({ cmd: "connect", clean: true })
     })
@@ -576,7 +576,7 @@ describe("session state and robustness", () => {
         net.current!.send({ cmd: "pubrel", messageId: 997 })
         await until(() => net.current!.ofType("pubcomp").length === 1, 1000)
         const m = s.publish("t/a", payload("x"), QOS1)
-        await until(() => m.state === MSG_DONE, 1000)
+        await until(() => s.stateOf(m) === MSG_DONE, 1000)
         expect(net.conns).toHaveLength(1)
         expect(s.stats.protocolErrors).toBe(0)
     })
@@ -635,7 +635,7 @@ describe("S7 truncation sweep", () => {
         }
         const { s } = setup({}, net)
         const msgs = [0, 1, 2, 3, 4].map(i => s.publish("t/a", payload("m" + i), QOS1))
-        await until(() => msgs.every(m => m.state === MSG_DONE), 300_000, 50)
+        await until(() => msgs.every(m => s.stateOf(m) === MSG_DONE), 300_000, 50)
         // Every message reached the broker at least once; acknowledged ones were never sent under a new id.
         const got = new Set<string>()
         const idOf = new Map<string, number>()

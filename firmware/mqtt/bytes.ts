@@ -1,0 +1,60 @@
+/**
+ * Native byte copies on both runtimes: the one place that knows how each runtime moves bytes in
+ * bulk. On the DeviceScript VM, `Buffer.blitAt` is a memcpy in C (a handful of opcodes whatever
+ * the length, and a string source is copied as its UTF-8 bytes); an index-by-index loop costs
+ * several opcodes per byte and counts against the VM's InfiniteLoop watchdog (128 K opcodes per
+ * fiber run). In Node, `Buffer.copy` and `Buffer.write` do the same. The golden vectors in
+ * test/vectors/bytes-vectors.ts run through these helpers in Node and on the VM.
+ *
+ * Callers stay within bounds: blitAt clamps a copy that runs past either end (Node's copy clamps
+ * too), and nothing here relies on that.
+ *
+ * Portable: imports nothing.
+ */
+
+/** Copies n bytes of src from srcOffset into dst at dstOffset; returns dstOffset + n. */
+export function blit(dst: Buffer, dstOffset: number, src: Buffer, srcOffset: number, n: number): number {
+    if (n <= 0) return dstOffset
+    const d = dst as any
+    if (d.blitAt) d.blitAt(dstOffset, src, srcOffset, n)
+    else (src as any).copy(dst, dstOffset, srcOffset, srcOffset + n)
+    return dstOffset + n
+}
+
+/**
+ * Writes the first n UTF-8 bytes of s into dst at offset; returns offset + n. n is the string's
+ * checked UTF-8 length (utf8Length): s holds no lone surrogate, so both runtimes produce the same
+ * bytes.
+ */
+export function blitUtf8(dst: Buffer, offset: number, s: string, n: number): number {
+    if (n <= 0) return offset
+    const d = dst as any
+    if (d.blitAt) d.blitAt(offset, s, 0, n)
+    else d.write(s, offset, n, "utf8")
+    return offset + n
+}
+
+/**
+ * A copy of src[from, to) that the caller may keep or hand to a socket while src changes: the VM's
+ * slice() already copies, Node's shares memory.
+ */
+export function copyOut(src: Buffer, from: number, to: number): Buffer {
+    const b = Buffer.alloc(to - from)
+    blit(b, 0, src, from, to - from)
+    return b
+}
+
+/** Big-endian unsigned 32-bit value at b[i] (0 .. 2^32-1, exact as a double). */
+export function read32(b: Buffer, i: number): number {
+    return b[i] * 16777216 + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3])
+}
+
+/** Stores the low 32 bits of v (a non-negative integer) big-endian at b[i]. */
+export function write32(b: Buffer, i: number, v: number) {
+    const hi = Math.floor(v / 65536) % 65536
+    const lo = v % 65536
+    b[i] = hi >> 8
+    b[i + 1] = hi & 0xff
+    b[i + 2] = lo >> 8
+    b[i + 3] = lo & 0xff
+}

@@ -1,0 +1,146 @@
+/**
+ * A FIFO of byte records in storage allocated once: `data` holds the records back to back (a
+ * record never wraps; the space left at the end is skipped), and `meta` holds one fixed-size slot
+ * per record (offset, length, flags and three 32-bit fields the owner gives a meaning to).
+ * Because the records are contiguous, consecutive records can be written to a socket in one
+ * write. Adding and removing records never allocates, so a ring that stays full for hours does
+ * not grow or fragment the heap.
+ *
+ * Portable: imports only bytes.ts.
+ */
+import { read32, write32 } from "./bytes"
+
+/** Slot layout: offset u16, length u16, flags u8, three u32 fields (big-endian). */
+const SLOT_BYTES = 17
+const S_OFF = 0
+const S_LEN = 2
+const S_FLAGS = 4
+const S_A = 5
+const S_B = 9
+const S_C = 13
+
+/** Records are addressed by 16-bit offsets. */
+export const RING_MAX_BYTES = 65535
+
+export class PacketRing {
+    readonly data: Buffer
+    private readonly meta: Buffer
+    /** Slot index of the oldest record. */
+    private first = 0
+    /** Records held. */
+    count = 0
+    /** Byte offset where the next record goes. */
+    private tail = 0
+
+    constructor(
+        readonly capacity: number,
+        readonly maxRecords: number
+    ) {
+        if (capacity > RING_MAX_BYTES) throw new Error(`ring of ${capacity} bytes, max ${RING_MAX_BYTES}`)
+        this.data = Buffer.alloc(capacity)
+        this.meta = Buffer.alloc(maxRecords * SLOT_BYTES)
+    }
+
+    /** Heap bytes this ring took at construction (its whole cost: it never allocates again). */
+    storageBytes(): number {
+        return this.capacity + this.maxRecords * SLOT_BYTES
+    }
+
+    /** Slot of the i-th record from the oldest (0 = oldest). */
+    slot(i: number): number {
+        return (this.first + i) % this.maxRecords
+    }
+
+    /**
+     * Appends a record of n bytes and returns its slot (fill data[off(slot), off(slot) + n) and
+     * the fields), or -1 when no slot is free or n contiguous bytes are not free.
+     */
+    push(n: number): number {
+        if (this.count >= this.maxRecords || n <= 0 || n > this.capacity) return -1
+        let off = -1
+        if (this.count === 0) {
+            this.first = 0
+            off = 0
+        } else {
+            const head = this.off(this.first)
+            if (this.tail > head) {
+                // Live bytes are [head, tail): room at the end, else wrap to the start.
+                if (this.tail + n <= this.capacity) off = this.tail
+                else if (n <= head) off = 0
+            } else if (this.tail + n <= head) {
+                // Wrapped: live bytes are [head, end) and [0, tail).
+                off = this.tail
+            }
+        }
+        if (off < 0) return -1
+        const s = this.slot(this.count)
+        const m = this.meta
+        const i = s * SLOT_BYTES
+        m[i + S_OFF] = off >> 8
+        m[i + S_OFF + 1] = off & 0xff
+        m[i + S_LEN] = n >> 8
+        m[i + S_LEN + 1] = n & 0xff
+        m[i + S_FLAGS] = 0
+        this.tail = off + n
+        this.count++
+        return s
+    }
+
+    /** Removes the oldest record. */
+    shift() {
+        if (this.count === 0) return
+        this.first = (this.first + 1) % this.maxRecords
+        this.count--
+        if (this.count === 0) {
+            this.first = 0
+            this.tail = 0
+        }
+    }
+
+    /** Bytes between the oldest record's start and the tail, including skipped space: what is not free. */
+    usedBytes(): number {
+        if (this.count === 0) return 0
+        const head = this.off(this.first)
+        return this.tail > head ? this.tail - head : this.capacity - head + this.tail
+    }
+
+    /** Removes every record. */
+    clear() {
+        this.first = 0
+        this.count = 0
+        this.tail = 0
+    }
+
+    off(s: number): number {
+        const i = s * SLOT_BYTES + S_OFF
+        return (this.meta[i] << 8) | this.meta[i + 1]
+    }
+    len(s: number): number {
+        const i = s * SLOT_BYTES + S_LEN
+        return (this.meta[i] << 8) | this.meta[i + 1]
+    }
+    flags(s: number): number {
+        return this.meta[s * SLOT_BYTES + S_FLAGS]
+    }
+    setFlags(s: number, v: number) {
+        this.meta[s * SLOT_BYTES + S_FLAGS] = v
+    }
+    a(s: number): number {
+        return read32(this.meta, s * SLOT_BYTES + S_A)
+    }
+    setA(s: number, v: number) {
+        write32(this.meta, s * SLOT_BYTES + S_A, v)
+    }
+    b(s: number): number {
+        return read32(this.meta, s * SLOT_BYTES + S_B)
+    }
+    setB(s: number, v: number) {
+        write32(this.meta, s * SLOT_BYTES + S_B, v)
+    }
+    c(s: number): number {
+        return read32(this.meta, s * SLOT_BYTES + S_C)
+    }
+    setC(s: number, v: number) {
+        write32(this.meta, s * SLOT_BYTES + S_C, v)
+    }
+}
