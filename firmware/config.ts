@@ -41,7 +41,7 @@ export const CONFIG_DEFAULTS: Config = {
     periodMs: 5000,
     keepAliveS: 30,
     retryBaseMs: 1000,
-    retryCapMs: 120000,
+    retryCapMs: 30000,
     queueMax: 100,
     queueBytes: 16384,
     windowBytes: 2048,

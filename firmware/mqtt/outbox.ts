@@ -50,12 +50,21 @@ const WINDOW_EXTRA_RECORDS = 16
 /** Queue record flags. */
 const Q_DEAD = 1
 const Q_REPLACE = 2
+/** Either ring: the message is tagged (its drops are also counted apart, e.g. telemetry readings). */
+const F_TAGGED = 0x10
+/** Window record states (the low bits of its flags). */
+const W_STATE = 0x0f
 /** Window record states. */
 const W_STAGED = 1
 const W_SENT = 2
 const W_DONE = 3
 
 const U32 = 4294967296
+
+/** `add` options, or-ed with the QoS (0 or 1) in the low bits (the VM caps a call's arguments). */
+export const ADD_RETAIN = 4
+export const ADD_REPLACE = 8
+export const ADD_TAGGED = 16
 
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
@@ -95,7 +104,7 @@ export class Outbox {
 
     constructor(
         readonly limits: OutboxLimits,
-        private readonly onDrop: (reason: string) => void
+        private readonly onDrop: (reason: string, tagged: boolean) => void
     ) {
         this.queue = new PacketRing(limits.queueBytes, limits.queueMax)
         this.window = new PacketRing(limits.windowBytes, limits.maxInflight + WINDOW_EXTRA_RECORDS)
@@ -132,14 +141,19 @@ export class Outbox {
     }
 
     /**
-     * Encodes a PUBLISH into the queue. topicBytes is the topic's checked UTF-8 length. Returns the
+     * Encodes a PUBLISH into the queue. topicBytes is the topic's checked UTF-8 length; options is the
+     * QoS or-ed with ADD_RETAIN, ADD_REPLACE, ADD_TAGGED. Returns the
      * message's ticket; a message that cannot be taken is dropped at once (stateOf tells why).
      */
-    add(topic: string, topicBytes: number, payload: Buffer, qos: number, retain: boolean, ttlMs: number, replace: boolean, nowMs: number): number {
+    add(topic: string, topicBytes: number, payload: Buffer, ttlMs: number, nowMs: number, options: number): number {
+        const qos = options & 3
+        const retain = (options & ADD_RETAIN) !== 0
+        const replace = (options & ADD_REPLACE) !== 0
+        const tagged = (options & ADD_TAGGED) !== 0
         const ticket = ++this.lastTicket
         const n = publishBytes(topicBytes, payload.length, qos)
         if (n > this.maxPacketBytes()) {
-            this.finish(ticket, DROP_TOO_LARGE)
+            this.finish(ticket, DROP_TOO_LARGE, tagged)
             return ticket
         }
         let s = -1
@@ -149,13 +163,13 @@ export class Outbox {
                 if (s >= 0) break
             }
             if (this.queue.count === 0) {
-                this.finish(ticket, DROP_QUEUE_FULL)
+                this.finish(ticket, DROP_QUEUE_FULL, tagged)
                 return ticket
             }
             this.dropOldest(DROP_QUEUE_FULL)
         }
         writePublish(this.queue.data, this.queue.off(s), topic, topicBytes, payload, qos, retain, 0)
-        this.queue.setFlags(s, replace ? Q_REPLACE : 0)
+        this.queue.setFlags(s, (replace ? Q_REPLACE : 0) | (tagged ? F_TAGGED : 0))
         this.queue.setA(s, ticket)
         this.queue.setB(s, nowMs % U32)
         this.queue.setC(s, ttlMs)
@@ -173,7 +187,7 @@ export class Outbox {
         const n = publishBytes(topicBytes, payload.length, 1)
         const id = this.inflight < this.limits.maxInflight && n <= this.maxPacketBytes() ? this.allocId(otherInUse) : 0
         const ws = id > 0 ? this.window.push(n) : -1
-        if (ws < 0) return this.add(topic, topicBytes, payload, 1, retain, 0, false, 0)
+        if (ws < 0) return this.add(topic, topicBytes, payload, 0, 0, 1 | (retain ? ADD_RETAIN : 0))
         const ticket = ++this.lastTicket
         writePublish(this.window.data, this.window.off(ws), topic, topicBytes, payload, 1, retain, id)
         this.window.setFlags(ws, W_STAGED)
@@ -186,9 +200,9 @@ export class Outbox {
     }
 
     /** Records a message refused before it was queued (e.g. after stop) and returns its ticket. */
-    refuse(reason: string): number {
+    refuse(reason: string, tagged: boolean): number {
         const ticket = ++this.lastTicket
-        this.finish(ticket, reason)
+        this.finish(ticket, reason, tagged)
         return ticket
     }
 
@@ -232,7 +246,7 @@ export class Outbox {
                 w.data[at + 1] = id & 0xff
                 this.inflight++
             }
-            w.setFlags(ws, W_STAGED)
+            w.setFlags(ws, W_STAGED | (q.flags(s) & F_TAGGED))
             w.setA(ws, q.a(s))
             w.setB(ws, 0)
             w.setC(ws, id)
@@ -251,7 +265,7 @@ export class Outbox {
     nextRun(maxBytes: number): boolean {
         const w = this.window
         let i = this.firstStaged
-        while (i < w.count && w.flags(w.slot(i)) !== W_STAGED) i++
+        while (i < w.count && this.state(w.slot(i)) !== W_STAGED) i++
         this.firstStaged = i
         if (i >= w.count) return false
         const s0 = w.slot(i)
@@ -261,7 +275,7 @@ export class Outbox {
         i++
         while (i < w.count) {
             const s = w.slot(i)
-            if (w.flags(s) !== W_STAGED || w.off(s) !== this.runTo || this.runTo + w.len(s) - this.runFrom > maxBytes) break
+            if (this.state(s) !== W_STAGED || w.off(s) !== this.runTo || this.runTo + w.len(s) - this.runFrom > maxBytes) break
             this.runTo += w.len(s)
             i++
         }
@@ -275,7 +289,7 @@ export class Outbox {
         for (let i = this.runFirst; i < this.runEnd; i++) {
             const s = w.slot(i)
             if (w.c(s) > 0) {
-                w.setFlags(s, W_SENT)
+                this.setState(s, W_SENT)
                 w.setB(s, nowMs % U32)
             } else this.finishWindow(s, "")
         }
@@ -293,10 +307,10 @@ export class Outbox {
         let n = 0
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.flags(s) !== W_SENT) continue
+            if (this.state(s) !== W_SENT) continue
             const off = w.off(s)
             w.data[off] = w.data[off] | 0x08
-            w.setFlags(s, W_STAGED)
+            this.setState(s, W_STAGED)
             n++
         }
         this.firstStaged = 0
@@ -308,7 +322,7 @@ export class Outbox {
         const w = this.window
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.flags(s) === W_SENT && w.c(s) === id) {
+            if (this.state(s) === W_SENT && w.c(s) === id) {
                 const sent = w.b(s)
                 this.finishWindow(s, "")
                 this.popFinished()
@@ -322,7 +336,7 @@ export class Outbox {
         const w = this.window
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            const f = w.flags(s)
+            const f = this.state(s)
             if ((f === W_STAGED || f === W_SENT) && w.c(s) === id) return true
         }
         return false
@@ -349,7 +363,7 @@ export class Outbox {
         const w = this.window
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.flags(s) !== W_DONE) this.finish(w.a(s), reason)
+            if (this.state(s) !== W_DONE) this.finish(w.a(s), reason, (w.flags(s) & F_TAGGED) !== 0)
         }
         while (this.queue.count > 0) this.dropOldest(reason)
         w.clear()
@@ -368,7 +382,7 @@ export class Outbox {
         const w = this.window
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.a(s) === ticket && w.flags(s) !== W_DONE) return MSG_INFLIGHT
+            if (w.a(s) === ticket && this.state(s) !== W_DONE) return MSG_INFLIGHT
         }
         const code = this.outcomeOf(ticket)
         if (code < 0) return MSG_UNKNOWN
@@ -388,26 +402,34 @@ export class Outbox {
     }
 
     /** Records the end of a message: done ("") or dropped with a reason (counted). */
-    private finish(ticket: number, reason: string) {
+    private finish(ticket: number, reason: string, tagged: boolean) {
         const at = this.nextOutcome * 5
         write32(this.outcomes, at, ticket % U32)
         this.outcomes[at + 4] = reason === "" ? 0 : 1 + DROP_REASONS.indexOf(reason)
         this.nextOutcome = (this.nextOutcome + 1) % OUTCOMES_KEPT
-        if (reason !== "") this.onDrop(reason)
+        if (reason !== "") this.onDrop(reason, tagged)
     }
 
     private finishWindow(s: number, reason: string) {
         const w = this.window
         if (w.c(s) > 0) this.inflight--
         this.pending--
-        w.setFlags(s, W_DONE)
-        this.finish(w.a(s), reason)
+        this.setState(s, W_DONE)
+        this.finish(w.a(s), reason, (w.flags(s) & F_TAGGED) !== 0)
+    }
+
+    private state(s: number): number {
+        return this.window.flags(s) & W_STATE
+    }
+
+    private setState(s: number, st: number) {
+        this.window.setFlags(s, (this.window.flags(s) & ~W_STATE) | st)
     }
 
     /** Frees finished records at the window's head. */
     private popFinished() {
         const w = this.window
-        while (w.count > 0 && w.flags(w.slot(0)) === W_DONE) {
+        while (w.count > 0 && this.state(w.slot(0)) === W_DONE) {
             w.shift()
             if (this.firstStaged > 0) this.firstStaged--
         }
@@ -416,9 +438,10 @@ export class Outbox {
     private dropOldest(reason: string) {
         const q = this.queue
         const s = q.slot(0)
-        if (!(q.flags(s) & Q_DEAD)) {
+        const f = q.flags(s)
+        if (!(f & Q_DEAD)) {
             this.live--
-            this.finish(q.a(s), reason)
+            this.finish(q.a(s), reason, (f & F_TAGGED) !== 0)
         }
         q.shift()
     }
@@ -432,16 +455,17 @@ export class Outbox {
         const tl = (d[t - 2] << 8) | d[t - 1]
         for (let i = 0; i < q.count - 1; i++) {
             const o = q.slot(i)
-            if (q.flags(o) !== Q_REPLACE) continue
+            const f = q.flags(o)
+            if ((f & (Q_REPLACE | Q_DEAD)) !== Q_REPLACE) continue
             const ooff = q.off(o)
             const ot = topicOffset(d, ooff)
             if (((d[ot - 2] << 8) | d[ot - 1]) !== tl) continue
             let same = true
             for (let k = 0; k < tl && same; k++) if (d[ot + k] !== d[t + k]) same = false
             if (!same) continue
-            q.setFlags(o, Q_REPLACE | Q_DEAD)
+            q.setFlags(o, f | Q_DEAD)
             this.live--
-            this.finish(q.a(o), DROP_REPLACED)
+            this.finish(q.a(o), DROP_REPLACED, (f & F_TAGGED) !== 0)
         }
     }
 }

@@ -12,11 +12,11 @@
  * Concurrency: one fiber (`run`) owns the connection. Other fibers only
  * enqueue work and call `transport.interrupt()` to wake it.
  */
-import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
+import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_CONFLICT, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { PublishError } from "./errors"
 import { Frame, Framer } from "./framer"
 import { copyOut } from "./bytes"
-import { DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN, Outbox } from "./outbox"
+import { ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN, Outbox } from "./outbox"
 import {
     CONNACK,
     DISCONNECT,
@@ -145,6 +145,8 @@ export interface PublishOptions {
     ttlMs: number
     /** A newer message to the same topic replaces an older queued one (discovery, status). */
     replace: boolean
+    /** Drops of tagged messages are also counted in stats.taggedDrops (telemetry readings: the loss ledger). */
+    tagged?: boolean
 }
 
 export class Session {
@@ -190,8 +192,9 @@ export class Session {
         const stats = this.stats
         this.outbox = new Outbox(
             { queueBytes: opts.queueMaxBytes, queueMax: opts.queueMaxCount, windowBytes: opts.windowBytes, maxInflight: opts.maxInflight, maxPacketBytes: opts.maxPacketBytes },
-            reason => {
+            (reason, tagged) => {
                 countCause(stats.drops, reason)
+                if (tagged) countCause(stats.taggedDrops, reason)
                 rt.log(LOG_DEBUG, `mqtt: dropped a message: ${reason}`)
             }
         )
@@ -210,8 +213,10 @@ export class Session {
         if (o.qos !== 0 && o.qos !== 1) throw new Error(`unsupported publish QoS ${o.qos}`)
         const tb = this.topics.bytes(topic)
         if (tb < 0) throw new Error(`invalid topic name '${topic}'`)
-        if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED)
-        const t = this.outbox.add(topic, tb, payload, o.qos, o.retain, o.ttlMs, o.replace, this.rt.now())
+        const tagged = o.tagged === true
+        if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED, tagged)
+        const flags = o.qos | (o.retain ? ADD_RETAIN : 0) | (o.replace ? ADD_REPLACE : 0) | (tagged ? ADD_TAGGED : 0)
+        const t = this.outbox.add(topic, tb, payload, o.ttlMs, this.rt.now(), flags)
         this.transport.interrupt()
         return t
     }
@@ -360,7 +365,10 @@ export class Session {
             this.stats.shortSessions++
             if (this.shortSessions === SHORT_SESSIONS_WARN)
                 this.rt.log(LOG_WARN, `mqtt: the broker closed ${SHORT_SESSIONS_WARN} sessions within ${SHORT_SESSION_MS} ms of CONNACK: is another client using client id '${this.opts.clientId}'?`)
-            if (this.shortSessions >= SHORT_SESSIONS_WARN) return "id_conflict_suspected"
+            if (this.shortSessions >= SHORT_SESSIONS_WARN) {
+                if (this.backoff.policy !== BACKOFF_CONFLICT) this.backoff.reset(BACKOFF_CONFLICT)
+                return "id_conflict_suspected"
+            }
         }
         return cause
     }

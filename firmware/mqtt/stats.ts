@@ -17,6 +17,8 @@ export interface SessionStats {
     shortSessions: number
     /** Drops by cause: queue_full, expired, replaced, too_large, stopped. */
     drops: Record<string, number>
+    /** Drops of messages published with `tagged` (the telemetry readings), by cause. */
+    taggedDrops: Record<string, number>
     /** PUBLISH -> PUBACK time of the last acknowledged message. */
     lastRttMs: number
 }
@@ -34,6 +36,7 @@ export function newStats(): SessionStats {
         protocolErrors: 0,
         shortSessions: 0,
         drops: {},
+        taggedDrops: {},
         lastRttMs: 0,
     }
 }

@@ -1,5 +1,7 @@
 /**
- * Publishes the diagnostics JSON every DIAG_PERIOD_MS (QoS 1, not retained).
+ * Publishes the diagnostics JSON (QoS 1, not retained): right after every CONNACK, again once the
+ * outbox has caught up after that connect (so the drop counters of an outage are complete), and
+ * every DIAG_EVERY_MS.
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
@@ -8,6 +10,8 @@ import { FIRMWARE_VERSION } from "../version"
 import { buildDiagnostics } from "./diagnostics"
 
 const RSSI_TIMEOUT_MS = 500
+/** How often the reporter looks at the session (a connect, the outbox drained). */
+const POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
@@ -35,9 +39,24 @@ export class DiagnosticsReporter {
     }
 
     async run(): Promise<void> {
+        const s = this.session
+        let connects = 0
+        let caughtUp = 0
+        let next = ds.millis() + this.periodMs
         for (;;) {
-            await ds.sleep(this.periodMs)
-            await this.publishOnce()
+            let due = ds.millis() >= next
+            if (s.isConnected() && s.stats.connects !== connects) {
+                connects = s.stats.connects
+                due = true
+            } else if (s.isConnected() && caughtUp !== connects && s.outbox.count() === 0) {
+                caughtUp = connects
+                due = true
+            }
+            if (due) {
+                await this.publishOnce()
+                next = ds.millis() + this.periodMs
+            }
+            await ds.sleep(POLL_MS)
         }
     }
 }

@@ -39,6 +39,7 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             protocol_errors: s.protocolErrors,
             dropped: sum(s.drops),
             drops: s.drops,
+            readings_dropped: s.taggedDrops,
             queue: i.queue,
             queue_bytes: i.queueBytes,
             inflight: i.inflight,

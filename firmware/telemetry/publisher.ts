@@ -46,6 +46,8 @@ export class TelemetryPublisher {
             // A reading older than 100 periods is history, not telemetry.
             ttlMs: this.periodMs * 100,
             replace: false,
+            // Readings are the loss ledger: their drops are counted apart.
+            tagged: true,
         })
     }
 

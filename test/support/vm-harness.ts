@@ -14,7 +14,12 @@ export class VmUnderTest extends EventEmitter {
     readonly log: string[] = []
     readonly device: SimDevice
 
-    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE, extraCaFile = "") {
+    /**
+     * Settings default to a fast test profile (1 s period, 100-400 ms retries); with
+     * `productDefaults` only the broker and the device name are set, so every other setting is
+     * the firmware's own default.
+     */
+    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE, extraCaFile = "", productDefaults = false) {
         super()
         const n = nextId++
         this.device = new SimDevice(
@@ -25,10 +30,7 @@ export class VmUnderTest extends EventEmitter {
                     MQTT_HOST: host,
                     MQTT_PORT: port,
                     DEVICE_NAME: `vm${n}`,
-                    PERIOD_MS: 1000,
-                    KEEPALIVE_S: 30,
-                    RETRY_BASE_MS: 100,
-                    RETRY_CAP_MS: 400,
+                    ...(productDefaults ? {} : { PERIOD_MS: 1000, KEEPALIVE_S: 30, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }),
                     ...settings,
                 },
                 sensors: SIM_QUANTITIES,
@@ -53,7 +55,7 @@ export class VmUnderTest extends EventEmitter {
 
     /** Lines that show the VM crashed or restarted its program. */
     panics(): string[] {
-        return this.log.filter(l => /PANIC|InfiniteLoop|Unhandled exception|restarting/i.test(l))
+        return this.log.filter(l => /PANIC|Exception|InfiniteLoop|OutOfMemory|restarting/i.test(l))
     }
 
     waitForLine(re: RegExp, timeoutMs: number): Promise<string> {
