@@ -10,5 +10,5 @@ const run = async () => {
     await s.run()
 }
 run.start()
-s.publish("devs/size/telemetry", Buffer.from("{}"), { qos: 1, retain: false, ttlMs: 0, replaceKey: "" })
+s.publish("devs/size/telemetry", Buffer.from("{}"), { qos: 1, retain: false, ttlMs: 0, replace: false })
 await ds.sleep(1000)

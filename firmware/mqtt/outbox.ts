@@ -358,6 +358,11 @@ export class Outbox {
         return 0
     }
 
+    /** The next id handed out will follow `id` (golden vectors start at a given id). */
+    seedIds(id: number) {
+        this.lastId = id
+    }
+
     /** Drops everything (planned stop). */
     clear(reason: string) {
         const w = this.window

@@ -5,6 +5,7 @@
  * (without --test-self-exit no test runs and the command still exits 0).
  */
 import { describe, expect, test } from "@devicescript/test"
+import { bytesSuites } from "./bytes"
 import { codecSuites } from "./codec"
 import { framingSuites } from "./framing"
 import { textSuites } from "./text"
@@ -13,6 +14,7 @@ import { checkCount } from "./util"
 textSuites()
 codecSuites()
 framingSuites()
+bytesSuites()
 
 describe("summary", () => {
     test("vector checks ran", () => {
