@@ -1,7 +1,7 @@
 /**
  * MQTT UTF-8 strings (§1.5.3): encode with validation, strictly validate what we receive.
  *
- * Portable: imports nothing, runs on the DeviceScript VM and in Node.
+ * Portable: imports only bytes.ts, runs on the DeviceScript VM and in Node.
  *
  * What the two runtimes do with strings (checked on the DeviceScript 2.16.4 VM and Node 20):
  * - Node strings are UTF-16: "😀".length is 2 and charCodeAt returns the two surrogate halves.
@@ -23,9 +23,11 @@
  *   the VM silently change a topic. Other control characters (U+0001-U+001F, U+007F-U+009F, also
  *   SHOULD NOT) are allowed: they are representable and harmless to matching.
  *
- * The loop below handles both views at once: a code unit above 0xFFFF (VM) and a valid surrogate
+ * utf8Length handles both views at once: a code unit above 0xFFFF (VM) and a valid surrogate
  * pair (Node) both encode as 4 bytes, and a surrogate that is not part of a pair is invalid.
  */
+
+import { blitUtf8 } from "./bytes"
 
 /** A string field has a 2-byte length prefix: at most 65 535 encoded bytes (C04). */
 export const MAX_STRING_BYTES = 65535
@@ -68,38 +70,6 @@ export function utf8Length(s: string): number {
 }
 
 /**
- * Writes the UTF-8 bytes of s into dst at offset and returns the offset after them.
- * The caller has checked utf8Length(s) !== UTF8_INVALID and sized dst with it.
- */
-export function writeUtf8(dst: Buffer, offset: number, s: string): number {
-    let o = offset
-    const len = s.length
-    for (let i = 0; i < len; i++) {
-        let c = s.charCodeAt(i)
-        if (c >= 0xd800 && c <= 0xdbff) {
-            c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00)
-            i++
-        }
-        if (c < 0x80) {
-            dst[o++] = c
-        } else if (c < 0x800) {
-            dst[o++] = 0xc0 | (c >> 6)
-            dst[o++] = 0x80 | (c & 0x3f)
-        } else if (c < 0x10000) {
-            dst[o++] = 0xe0 | (c >> 12)
-            dst[o++] = 0x80 | ((c >> 6) & 0x3f)
-            dst[o++] = 0x80 | (c & 0x3f)
-        } else {
-            dst[o++] = 0xf0 | (c >> 18)
-            dst[o++] = 0x80 | ((c >> 12) & 0x3f)
-            dst[o++] = 0x80 | ((c >> 6) & 0x3f)
-            dst[o++] = 0x80 | (c & 0x3f)
-        }
-    }
-    return o
-}
-
-/**
  * The bytes of an MQTT string field (without its length prefix). Throws on a lone surrogate,
  * U+0000, a non-character or more than MAX_STRING_BYTES bytes, so nothing invalid is ever put on
  * the wire.
@@ -113,7 +83,7 @@ export function encodeUtf8(s: string): Buffer {
     if (n > MAX_STRING_BYTES)
         throw new Error(`string is ${n} bytes, max ${MAX_STRING_BYTES} (C04)`)
     const b = Buffer.alloc(n)
-    writeUtf8(b, 0, s)
+    blitUtf8(b, 0, s, n)
     return b
 }
 

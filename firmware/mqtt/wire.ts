@@ -10,13 +10,12 @@
  * - slice(a, b) with b past the end: the VM returns b - a bytes padded with zeros, Node clamps.
  *   Every slice here stays within bounds.
  * - slice() copies on the VM and shares memory in Node: slices are treated as read-only.
- * - Buffer.set/concat/blitAt: blitAt is VM-only and the others were not verified to match, so
- *   bytes are copied by index (copyBytes).
+ * - Bulk copies go through bytes.ts (blitAt on the VM, copy/write in Node): native on both.
  * - Numbers have no toString() on the VM: use template strings.
  * Same on both: out-of-range reads give undefined, index writes keep the low 8 bits (256 -> 00,
  * -1 -> FF), Buffer.alloc zero-fills, toString("hex") is lower case.
  */
-import { writeUtf8 } from "./utf8.js"
+import { blit, blitUtf8 } from "./bytes.js"
 
 export const CONNECT = 1
 export const CONNACK = 2
@@ -127,7 +126,7 @@ export function writeString(
     s: string,
     n: number,
 ): number {
-    return writeUtf8(dst, write16(dst, offset, n), s)
+    return blitUtf8(dst, write16(dst, offset, n), s, n)
 }
 
 /** Length-prefixed binary data (will message, password). */
@@ -136,11 +135,9 @@ export function writeBinary(dst: Buffer, offset: number, src: Buffer): number {
     return copyBytes(dst, o, src)
 }
 
-/** Index-by-index copy, the one way known to behave the same on both runtimes. */
+/** Copies all of src into dst at offset (natively); returns the offset after it. */
 export function copyBytes(dst: Buffer, offset: number, src: Buffer): number {
-    const n = src.length
-    for (let i = 0; i < n; i++) dst[offset + i] = src[i]
-    return offset + n
+    return blit(dst, offset, src, 0, src.length)
 }
 
 /** Big-endian 16-bit integer at b[i]; the caller has checked that two bytes are there. */
