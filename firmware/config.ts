@@ -43,7 +43,7 @@ export const CONFIG_DEFAULTS: Config = {
     retryBaseMs: 1000,
     retryCapMs: 30000,
     queueMax: 100,
-    queueBytes: 16384,
+    queueBytes: 12288,
     windowBytes: 2048,
     maxInflight: 32,
     haDiscovery: true,

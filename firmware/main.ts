@@ -46,6 +46,7 @@ const opts: SessionOptions = {
     queueMaxBytes: cfg.queueBytes,
     windowBytes: cfg.windowBytes,
     maxPacketBytes: d.maxPacketBytes,
+    maxInboundBytes: d.maxInboundBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,
     retryBaseMs: cfg.retryBaseMs,

@@ -19,13 +19,12 @@
  * by its decoding algorithm and, unlike 5.0 (§1.5.5), does not require the minimal form, so
  * rejecting it would be a stricter rule than the spec (C84). A 5th length byte is still malformed.
  *
- * Portable: imports nothing.
+ * Portable: imports only bytes.ts.
  */
+import { blit } from "./bytes"
 
 /** Largest remaining length accepted by default. Devices have little RAM (C08). */
 export const MAX_PACKET_BYTES_DEFAULT = 8192
-/** Largest temporary copy while filling a body. */
-const COPY_PIECE_BYTES = 256
 /** §2.2.3: the remaining length takes 1 to 4 bytes. */
 const MAX_LENGTH_BYTES = 4
 
@@ -162,12 +161,9 @@ export class Framer {
             const c = this.chunks[0]
             let n = c.length - this.offset
             if (n > body.length - this.filled) n = body.length - this.filled
-            // Native copies, not a bytecode loop per byte (the VM's InfiniteLoop watchdog counts
-            // instructions), in small pieces: on DeviceScript slice() copies, and the heap is small.
-            for (let done = 0; done < n; done += COPY_PIECE_BYTES) {
-                const k = n - done < COPY_PIECE_BYTES ? n - done : COPY_PIECE_BYTES
-                body.set(c.slice(this.offset + done, this.offset + done + k), this.filled + done)
-            }
+            // One native copy, not a bytecode loop per byte (the VM's InfiniteLoop watchdog counts
+            // instructions), and no temporary slice (the heap is small).
+            blit(body, this.filled, c, this.offset, n)
             this.filled += n
             this.consume(n)
         }

@@ -85,8 +85,10 @@ export interface SessionOptions {
     queueMaxBytes: number
     /** Bytes handed to the socket and not finished (QoS 1 until PUBACK): paces writes by bytes. */
     windowBytes: number
-    /** Largest packet sent or received. */
+    /** Largest PUBLISH sent (also bounded by the window). */
     maxPacketBytes: number
+    /** Largest packet received: a larger one closes the connection (C81). Commands are small. */
+    maxInboundBytes: number
     connectTimeoutMs: number
     /** A connection that lasted this long resets the backoff. */
     stableMs: number
@@ -109,9 +111,10 @@ export const SESSION_DEFAULTS: SessionOptions = {
     offlinePayload: null,
     maxInflight: 32,
     queueMaxCount: 100,
-    queueMaxBytes: 16384,
+    queueMaxBytes: 12288,
     windowBytes: 2048,
-    maxPacketBytes: 4096,
+    maxPacketBytes: 1536,
+    maxInboundBytes: 1024,
     connectTimeoutMs: 10000,
     stableMs: 60000,
     retryBaseMs: BACKOFF_TRANSIENT.baseMs,
@@ -185,7 +188,7 @@ export class Session {
         signal: Signal
     ) {
         this.changed = signal
-        this.framer = new Framer(opts.maxPacketBytes)
+        this.framer = new Framer(opts.maxInboundBytes)
         const base = opts.retryBaseMs
         this.transient = { baseMs: base, capMs: opts.retryCapMs, floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs }
         this.backoff = new Backoff(this.transient)

@@ -59,7 +59,10 @@ describe("a burst of inbound QoS 1 messages", () => {
                 }),
                 30_000,
                 `${n} PUBACKs`
-            )
+            ).catch(e => {
+                console.log(vm!.log.slice(-40).join("\n"))
+                throw e
+            })
             expect(pubacks(c)).toEqual(Array.from({ length: n }, (_, i) => 1000 + i))
             expect(vm.panics()).toEqual([])
             // Still alive: telemetry keeps coming on the same connection.

@@ -36,6 +36,7 @@ const opts: SessionOptions = {
     queueMaxBytes: d.queueMaxBytes,
     windowBytes: d.windowBytes,
     maxPacketBytes: d.maxPacketBytes,
+    maxInboundBytes: d.maxInboundBytes,
     connectTimeoutMs: d.connectTimeoutMs,
     stableMs: d.stableMs,
     retryBaseMs: await readSetting("RETRY_BASE_MS", 100),
