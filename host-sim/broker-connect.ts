@@ -106,6 +106,8 @@ export interface ConnectOptions {
     timeoutMs?: number
     keepaliveS?: number
     reconnectPeriodMs?: number
+    /** Called with the client before any packet arrives (a persistent session can deliver right after its CONNACK). */
+    setup?: (client: MqttClient) => void
 }
 
 /** Records what the first socket sees, for classify(). */
@@ -169,6 +171,7 @@ export async function connectBroker(t: BrokerTarget, o: ConnectOptions): Promise
         }
     )
     client.on("error", () => {})
+    o.setup?.(client)
     client.on("packetreceive", p => {
         if (p.cmd === "connack" && p.returnCode) a.returnCode = p.returnCode
     })
