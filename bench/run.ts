@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { cpus, totalmem, tmpdir } from "node:os"
 import { join } from "node:path"
 import { brokerTarget, connectBroker } from "../host-sim/broker-connect.ts"
+import { BrokerConnectError } from "../host-sim/broker-failure.ts"
 import { startEmbeddedBroker, type RunningBroker } from "../host-sim/broker.ts"
 import { buildFirmware } from "../host-sim/build-firmware.ts"
 import { SimDevice } from "../host-sim/device/sim-device.ts"
@@ -286,7 +287,8 @@ if (process.argv[1]?.endsWith("run.ts"))
     main().then(
         () => process.exit(0),
         e => {
-            console.error(`bench failed: ${(e as Error).stack ?? e}`)
+            // A broker that cannot be reached is a reason, not a bug: one line.
+            console.error(`bench failed: ${e instanceof BrokerConnectError ? e.message : ((e as Error).stack ?? e)}`)
             process.exit(1)
         }
     )
