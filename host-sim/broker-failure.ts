@@ -32,6 +32,7 @@ export type FailureKind =
     | "tls_failed"
     | "network"
     | "ca_file"
+    | "subscribe"
 
 export class BrokerConnectError extends Error {
     constructor(

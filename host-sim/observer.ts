@@ -7,6 +7,7 @@
 import { EventEmitter } from "node:events"
 import type { MqttClient } from "mqtt"
 import { brokerTarget, connectBroker, type BrokerTarget, type Login } from "./broker-connect.ts"
+import { BrokerConnectError } from "./broker-failure.ts"
 
 export interface Observed {
     topic: string
@@ -49,7 +50,17 @@ export class Observer extends EventEmitter {
                 }),
         })
         this.client = client
-        await client.subscribeAsync(this.filter, { qos: 1 })
+        try {
+            await client.subscribeAsync(this.filter, { qos: 1 })
+        } catch (e) {
+            await this.stop()
+            // SUBACK 0x80 [MQTT-3.9.3]: the login worked, but this user may not read the topics (an ACL).
+            // MQTT.js 5 rejects with the SUBACK packet attached (ErrorWithSubackPacket), not with the code.
+            const refused = (e as { packet?: { granted?: number[] } }).packet?.granted?.some(g => g === 0x80)
+            const who = this.target.username ? `user '${this.target.username}'` : "an anonymous client"
+            const why = refused ? `the broker refused the subscription (SUBACK 0x80): ${who} may not read these topics` : (e as Error).message
+            throw new BrokerConnectError("subscribe", `cannot subscribe to ${this.filter} at ${this.target.url}: ${why}`)
+        }
     }
 
     /** Resolves with the first message (already received or future) that satisfies `pred`. */
