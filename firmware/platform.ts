@@ -27,3 +27,16 @@ export function defaultDeviceName(deviceId: string): string {
     }
     return "devs" + hex
 }
+
+/**
+ * No DeviceScript board runtime can trust a private CA: the ESP32 runtime checks
+ * the broker's certificate against its built-in CA bundle only (no API adds
+ * one, no client certificates); the RP2040 runtimes have no TLS at all
+ * (tlsConfigError). The simulator can (Node's TLS with NODE_EXTRA_CA_CERTS).
+ * The warning for a board when a private CA is configured, or "" when the board
+ * has no TLS anyway.
+ */
+export function privateCaWarning(archId: string): string {
+    if (!tlsSupported(archId)) return ""
+    return `the ${archId} DeviceScript runtime trusts only its built-in CA bundle, not a private CA: a broker certificate signed only by the CA in MQTT_CA_FILE will be refused by the board; give the broker a certificate from a public CA, or use plain MQTT on a trusted network`
+}

@@ -3,6 +3,8 @@
  */
 export interface CliOptions {
     broker: string
+    /** A CA file (PEM) trusted in addition to the system CAs; overrides MQTT_CA_FILE. */
+    ca: string
     durationS: number
     periodMs: number
     devices: number
@@ -15,7 +17,9 @@ export interface CliOptions {
 
 export const USAGE = `usage: npm start -- [options]
 
-  --broker URL       use this broker (mqtt://HOST:PORT) instead of the embedded one
+  --broker URL       use this broker (mqtt://HOST:PORT, or mqtts:// for TLS) instead of the embedded one;
+                     the login is MQTT_USER/MQTT_PASS in .env.local, never part of the URL
+  --ca FILE          also trust this CA (PEM) for an mqtts:// broker (default: MQTT_CA_FILE in .env.local)
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
   --devices N        number of simulated devices (default 1)
@@ -34,7 +38,7 @@ function positive(name: string, v: string | undefined, integer: boolean): number
 }
 
 export function parseArgs(argv: string[]): CliOptions {
-    const o: CliOptions = { broker: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto" }
+    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto" }
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
@@ -44,6 +48,12 @@ export function parseArgs(argv: string[]): CliOptions {
                 const v = value()
                 if (!v) throw new Error("--broker needs a URL, e.g. mqtt://127.0.0.1:1883")
                 o.broker = v
+                break
+            }
+            case "--ca": {
+                const v = value()
+                if (!v) throw new Error("--ca needs a file, e.g. --ca ca.pem")
+                o.ca = v
                 break
             }
             case "--duration":

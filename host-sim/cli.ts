@@ -3,6 +3,8 @@
  * firmware bytecode, and a live view of what the broker receives. Ctrl-C or
  * the end of --duration stops every process it started.
  */
+import { resolve } from "node:path"
+import type { BrokerTarget } from "./broker-connect.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
@@ -13,12 +15,24 @@ import { Simulation } from "./simulation.ts"
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |error|warn|mqtt:/i
 
+/** Said once: what the boards cannot do that the simulator just did (README "Secured brokers"). */
+function boardNote(t: BrokerTarget): string {
+    if (!t.tls) return ""
+    const boards = "Pico W has no TLS, and ESP32 trusts only its runtime's built-in CA bundle"
+    return t.caFile
+        ? `note: the simulated devices trust ${t.caFile}; a board cannot: ${boards}, no private CA`
+        : `note: TLS on a board: ${boards}: the broker needs a certificate from a public CA`
+}
+
 async function main(o: CliOptions): Promise<number> {
     const scenarios = o.scenarios.map(s => parseScenario(s, ALL_SIM_QUANTITIES))
     const useTable = o.view === "table" || (o.view === "auto" && process.stdout.isTTY === true)
     let table: LiveTable | undefined
     const sim = new Simulation({
         brokerUrl: o.broker || undefined,
+        caFile: o.ca ? resolve(o.ca) : undefined,
+        // `npm start` runs in the project directory: its .env files, like `npm run deploy`.
+        envDir: process.cwd(),
         devices: o.devices,
         periodMs: o.periodMs || undefined,
         scenarios,
@@ -43,7 +57,8 @@ async function main(o: CliOptions): Promise<number> {
         throw e
     }
     const header = [
-        `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}`,
+        `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}${sim.target.username ? ` as ${sim.target.username}` : ""}`,
+        ...(boardNote(sim.target) ? [boardNote(sim.target)] : []),
         `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")

@@ -17,7 +17,9 @@ export function parseEnv(text: string): Record<string, SettingValue> {
         const key = line.slice(0, eq).trim()
         let value = line.slice(eq + 1).trim()
         if (/^(".*"|'.*')$/.test(value)) value = value.slice(1, -1)
-        out[key] = /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value === "true" ? true : value === "false" ? false : value
+        // Only a number that reads back the same ("1883", not "007" or "1.50"): a password stays what was typed.
+        const isNumber = /^-?\d+(\.\d+)?$/.test(value) && String(Number(value)) === value
+        out[key] = isNumber ? Number(value) : value === "true" ? true : value === "false" ? false : value
     }
     return out
 }

@@ -33,11 +33,17 @@ export function freePort(): Promise<number> {
 export interface MosquittoOptions {
     /** Extra lines for mosquitto.conf (e.g. password_file, TLS listener settings). */
     extraConfig?: string[]
+    /** User name -> password; with any, anonymous clients are refused (`allow_anonymous false`). */
+    users?: Record<string, string>
+    /** One extra loopback listener per entry, speaking TLS with that certificate and key (PEM files). */
+    tlsListeners?: { certFile: string; keyFile: string }[]
 }
 
 export interface RunningMosquitto extends RunningBroker {
     dir: string
     version: string
+    /** The ports of `tlsListeners`, in the same order. */
+    tlsPorts: number[]
     /** SIGHUP: Mosquitto reads its config and password file again; resolves on its "Reloading config" line. */
     reload(): Promise<void>
 }
@@ -49,12 +55,29 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
     // Started as root, mosquitto drops to its own user and must still write its persistence file here.
     chmodSync(dir, 0o777)
     const port = await freePort()
+    const tlsPorts: number[] = []
+    while (tlsPorts.length < (o.tlsListeners ?? []).length) {
+        const p = await freePort()
+        if (p !== port && !tlsPorts.includes(p)) tlsPorts.push(p)
+    }
+    const users = Object.entries(o.users ?? {})
+    const passwordFile = join(dir, "passwd")
+    if (users.length) {
+        writeFileSync(passwordFile, "")
+        for (const [user, pw] of users) {
+            // -b takes the password on the command line: test passwords only, never a user's.
+            const r = spawnSync("mosquitto_passwd", ["-b", passwordFile, user, pw], { encoding: "utf8" })
+            if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr || r.error?.message}`)
+        }
+        chmodSync(passwordFile, 0o644)
+    }
     const conf = join(dir, "mosquitto.conf")
     writeFileSync(
         conf,
         [
             `listener ${port} 127.0.0.1`,
-            "allow_anonymous true",
+            `allow_anonymous ${users.length ? "false" : "true"}`,
+            ...(users.length ? [`password_file ${passwordFile}`] : []),
             "persistence true",
             `persistence_location ${dir}/`,
             "log_dest stderr",
@@ -64,6 +87,8 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             // The "running" line that tells us the listener is up is an information message.
             "log_type information",
             ...(o.extraConfig ?? []),
+            // Listener options (certfile, keyfile) apply to the listener line above them.
+            ...(o.tlsListeners ?? []).flatMap((l, i) => [`listener ${tlsPorts[i]} 127.0.0.1`, `certfile ${l.certFile}`, `keyfile ${l.keyFile}`]),
         ].join("\n") + "\n"
     )
     let child: ChildProcess
@@ -105,6 +130,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
         kind: "mosquitto",
         url: `mqtt://127.0.0.1:${port}`,
         port,
+        tlsPorts,
         dir,
         get version() {
             return version

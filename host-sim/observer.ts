@@ -1,9 +1,13 @@
 /**
- * An independent MQTT.js subscriber: what the broker actually received.
+ * An independent MQTT.js subscriber: what the broker actually received. It
+ * connects through broker-connect.ts, so it logs in with the same credentials
+ * and trusts the same CAs as everything else on the host side, and a refusal
+ * is one clear BrokerConnectError.
  */
 import { EventEmitter } from "node:events"
-import { readFileSync } from "node:fs"
-import mqtt, { type MqttClient } from "mqtt"
+import type { MqttClient } from "mqtt"
+import { brokerTarget, connectBroker, type BrokerTarget, type Login } from "./broker-connect.ts"
+import { BrokerConnectError } from "./broker-failure.ts"
 
 export interface Observed {
     topic: string
@@ -16,42 +20,47 @@ export interface Observed {
 export class Observer extends EventEmitter {
     readonly messages: Observed[] = []
     private client?: MqttClient
+    readonly target: BrokerTarget
 
     constructor(
-        private readonly url: string,
+        /** A BrokerTarget, or a broker URL plus `login`. */
+        target: BrokerTarget | string,
         private readonly filter: string,
         /** A fixed client id with clean=false keeps the subscription across broker restarts. */
         private readonly persistentId = "",
-        /** For mqtts:// brokers signed by a test CA: the CA file. */
-        private readonly tls: { ca?: string } = {}
+        login: Login = {}
     ) {
         super()
+        this.target = typeof target === "string" ? brokerTarget(target, login) : target
     }
 
+    /** Rejects with a BrokerConnectError when the broker cannot be reached or refuses the login. */
     async start(timeoutMs = 5000): Promise<void> {
-        const client = mqtt.connect(this.url, {
-            reconnectPeriod: 200,
-            connectTimeout: timeoutMs,
+        const client = await connectBroker(this.target, {
             clientId: this.persistentId || `observer-${process.pid}-${Date.now() % 100000}`,
             clean: !this.persistentId,
-            ...(this.tls.ca ? { ca: readFileSync(this.tls.ca) } : {}),
+            timeoutMs,
+            // After the first connection: back within 200 ms of a broker restart (the fault tests restart brokers).
+            reconnectPeriodMs: 200,
+            setup: c =>
+                c.on("message", (topic, payload, packet) => {
+                    const m: Observed = { topic, payload, retain: packet.retain, qos: packet.qos, atMs: Date.now() }
+                    this.messages.push(m)
+                    this.emit("message", m)
+                }),
         })
         this.client = client
-        client.on("message", (topic, payload, packet) => {
-            const m: Observed = { topic, payload, retain: packet.retain, qos: packet.qos, atMs: Date.now() }
-            this.messages.push(m)
-            this.emit("message", m)
-        })
-        await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(() => {
-                client.end(true)
-                reject(new Error(`cannot reach the broker at ${this.url} (no CONNACK within ${timeoutMs} ms)`))
-            }, timeoutMs)
-            client.once("connect", () => {
-                clearTimeout(timer)
-                client.subscribe(this.filter, { qos: 1 }, err => (err ? reject(err) : resolve()))
-            })
-        })
+        try {
+            await client.subscribeAsync(this.filter, { qos: 1 })
+        } catch (e) {
+            await this.stop()
+            // SUBACK 0x80 [MQTT-3.9.3]: the login worked, but this user may not read the topics (an ACL).
+            // MQTT.js 5 rejects with the SUBACK packet attached (ErrorWithSubackPacket), not with the code.
+            const refused = (e as { packet?: { granted?: number[] } }).packet?.granted?.some(g => g === 0x80)
+            const who = this.target.username ? `user '${this.target.username}'` : "an anonymous client"
+            const why = refused ? `the broker refused the subscription (SUBACK 0x80): ${who} may not read these topics` : (e as Error).message
+            throw new BrokerConnectError("subscribe", `cannot subscribe to ${this.filter} at ${this.target.url}: ${why}`)
+        }
     }
 
     /** Resolves with the first message (already received or future) that satisfies `pred`. */

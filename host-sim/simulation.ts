@@ -4,9 +4,8 @@
  * sensors, and an observer. Used by the CLI and by the e2e tests.
  */
 import { existsSync } from "node:fs"
-import { connect } from "node:net"
 import { join } from "node:path"
-import { parseBrokerUrl, type BrokerAddress } from "./broker-url.ts"
+import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
 import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
 import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
@@ -20,8 +19,12 @@ export const PROJECT_DIR = join(import.meta.dirname, "..")
 export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "firmware.devs")
 
 export interface SimulationOptions {
-    /** mqtt://HOST:PORT of an existing broker; empty: start the embedded one. */
+    /** mqtt://HOST:PORT or mqtts://HOST:PORT of an existing broker; empty: start the embedded one. */
     brokerUrl?: string
+    /** A CA file trusted in addition to the system CAs, by the observer and the devices (wins over MQTT_CA_FILE). */
+    caFile?: string
+    /** Where .env.defaults and .env.local are read (default: the project directory). */
+    envDir?: string
     devices?: number
     periodMs?: number
     /** Extra settings for every device (override .env files). */
@@ -35,7 +38,8 @@ export interface SimulationOptions {
 
 export class Simulation {
     broker?: RunningBroker
-    address!: BrokerAddress
+    /** The broker, the login and the CA file shared by the observer and every device. */
+    target!: BrokerTarget
     url = ""
     readonly devices: SimDevice[] = []
     private cancels: (() => void)[] = []
@@ -47,18 +51,20 @@ export class Simulation {
     async start(): Promise<void> {
         const bytecode = this.opts.bytecodePath ?? DEFAULT_BYTECODE
         if (!existsSync(bytecode)) throw new Error(`no firmware bytecode at ${bytecode}: run 'npm run build' first`)
+        const envDir = this.opts.envDir ?? PROJECT_DIR
+        const env = readEnvFiles(envDir)
+        // The devices and the observer log in alike: MQTT_USER/MQTT_PASS of the .env files or the options.
+        const login = loginFromSettings({ ...env, ...this.opts.settings }, envDir, this.opts.caFile)
         if (this.opts.brokerUrl) {
-            this.address = parseBrokerUrl(this.opts.brokerUrl)
-            await checkReachable(this.address)
-            this.url = this.opts.brokerUrl
+            this.target = brokerTarget(this.opts.brokerUrl, login)
         } else {
             this.broker = await startEmbeddedBroker()
-            this.url = this.broker.url
-            this.address = { host: "127.0.0.1", port: this.broker.port, tls: false }
+            this.target = brokerTarget(this.broker.url, login)
         }
-        const env = readEnvFiles(PROJECT_DIR)
+        this.url = this.target.url
         this.prefix = String(this.opts.settings?.TOPIC_PREFIX ?? env.TOPIC_PREFIX ?? "devs")
-        this.observer = new Observer(this.url, `${this.prefix}/#`)
+        this.observer = new Observer(this.target, `${this.prefix}/#`)
+        // Fails with the reason (refused, TLS, login, ...) before any device starts.
         await this.observer.start()
         const n = this.opts.devices ?? 1
         for (let i = 1; i <= n; i++) {
@@ -66,9 +72,9 @@ export class Simulation {
                 // The simulator serves temperature, humidity, pressure and light; SENSORS in .env files or options wins.
                 SENSORS: "jacdac,jacdac_light",
                 ...env,
-                MQTT_HOST: this.address.host,
-                MQTT_PORT: this.address.port,
-                MQTT_TLS: this.address.tls,
+                MQTT_HOST: this.target.host,
+                MQTT_PORT: this.target.port,
+                MQTT_TLS: this.target.tls,
                 ...(n > 1 || !env.DEVICE_NAME ? { DEVICE_NAME: `sim${i}` } : {}),
                 ...(this.opts.periodMs ? { PERIOD_MS: this.opts.periodMs } : {}),
                 ...this.opts.settings,
@@ -82,7 +88,9 @@ export class Simulation {
                     sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
                     seed: i,
                 },
-                line => this.opts.onDeviceLog?.(name, line)
+                line => this.opts.onDeviceLog?.(name, line),
+                // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
+                this.target.tls ? this.target.caFile : ""
             )
             this.devices.push(dev)
             dev.start()
@@ -96,20 +104,4 @@ export class Simulation {
         await this.observer?.stop()
         await this.broker?.close()
     }
-}
-
-function checkReachable(a: BrokerAddress, timeoutMs = 3000): Promise<void> {
-    return new Promise((resolve, reject) => {
-        const sock = connect({ host: a.host, port: a.port })
-        const fail = (why: string) => {
-            sock.destroy()
-            reject(new Error(`cannot reach the broker at ${a.host}:${a.port}: ${why}`))
-        }
-        sock.setTimeout(timeoutMs, () => fail("timeout"))
-        sock.once("error", e => fail(e.message))
-        sock.once("connect", () => {
-            sock.end()
-            resolve()
-        })
-    })
 }

@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { tlsConfigError } from "../../firmware/platform.ts"
+import { privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
 import type { BoardConfig } from "./boards.ts"
 
 export const ENV_FILES = [".env.defaults", ".env.local"] as const
@@ -97,6 +97,9 @@ export function checkBoardSettings(env: EnvRead, board: BoardConfig): SettingsCh
     // Pico W: [firmware/platform.ts] tlsConfigError, the same rule the firmware applies at boot.
     const tlsError = tlsConfigError(settingString(env, "MQTT_TLS") === "true", board.archId)
     if (tlsError) errors.push(`${board.id}: ${tlsError}${where("MQTT_TLS")}`)
+    // A private CA works for the host tools (--ca, MQTT_CA_FILE) but no board runtime can take one.
+    const caWarning = settingString(env, "MQTT_TLS") === "true" && settingString(env, "MQTT_CA_FILE") ? privateCaWarning(board.archId) : ""
+    if (caWarning) warnings.push(`${board.id}: ${caWarning}${where("MQTT_CA_FILE")}`)
 
     const host = settingString(env, "MQTT_HOST")
     if (!host) errors.push("MQTT_HOST is not set: put your broker's address in .env.local")

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
-import { tlsConfigError } from "../../firmware/platform.ts"
+import { privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
 import { ARCHS, archOf, gpioOf, loadBoards, programAreaBytes } from "../../scripts/lib/boards.ts"
 import { describeFailure } from "../../scripts/lib/devs-cli.ts"
 import { checkBoardSettings, parseEnvLikeDevs, settingString, type EnvRead } from "../../scripts/lib/env-settings.ts"
@@ -106,6 +106,18 @@ describe("settings checks before a board gets them", () => {
         const pico = checkBoardSettings(e, board("mqtt_pico_w"))
         expect(pico.errors).toEqual([`mqtt_pico_w: ${tlsConfigError(true, "rp2040w")} (.env.local line 5)`])
         expect(checkBoardSettings(e, board("mqtt_esp32s3_devkit_m")).errors).toEqual([])
+    })
+
+    test("a private CA (MQTT_CA_FILE) with TLS: ESP32 boards are warned that they trust only their built-in CA bundle", () => {
+        const e = env(ok + "MQTT_TLS=true\nMQTT_CA_FILE=certs/ca.pem\n")
+        const esp = checkBoardSettings(e, board("mqtt_xiao_esp32c3"))
+        expect(esp.errors).toEqual([])
+        expect(esp.warnings).toContain(`mqtt_xiao_esp32c3: ${privateCaWarning("esp32c3")} (.env.local line 6)`)
+        expect(privateCaWarning("esp32c3")).toMatch(/trusts only its built-in CA bundle, not a private CA/)
+        // Pico W: the TLS refusal already says it all.
+        expect(checkBoardSettings(e, board("mqtt_pico_w")).warnings.join("\n")).not.toMatch(/CA bundle/)
+        // Without TLS the CA file is for nothing on the board: no warning.
+        expect(checkBoardSettings(env(ok + "MQTT_CA_FILE=ca.pem\n"), board("mqtt_xiao_esp32c3")).warnings.join("\n")).not.toMatch(/CA bundle/)
     })
 
     test("a loopback or missing MQTT_HOST is refused: on a board it is the board itself", () => {

@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { tlsConfigError } from "../../firmware/platform.ts"
+import { privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
 import {
     closedPort,
     fakeEsp32Bin,
@@ -128,6 +128,14 @@ describe("deploy", () => {
         const r = await run(project(LAN_ENV + "MQTT_TLS=true\nMQTT_PORT=8883\n"), "deploy.ts", "--board", "mqtt_pico_w")
         expectClearFailure(r, 2, /refusing to deploy to mqtt_pico_w/)
         expect(r.stderr).toContain(tlsConfigError(true, "rp2040w"))
+    })
+
+    test.skipIf(process.platform !== "linux")("a private CA (MQTT_CA_FILE) with TLS for an ESP32: warned once that the board trusts only its built-in CA bundle", async () => {
+        const r = await run(project(LAN_ENV + "MQTT_TLS=true\nMQTT_PORT=8883\nMQTT_CA_FILE=certs/ca.pem\n"), "deploy.ts", "--board", "mqtt_esp32_devkit_c")
+        const warnings = r.stdout.split("\n").filter(l => l.includes("CA bundle"))
+        expect(warnings).toEqual([`warning: mqtt_esp32_devkit_c: ${privateCaWarning("esp32")} (.env.local line 8)`])
+        expectClearFailure(r, 1, /cannot list serial ports|no board found/)
+        expect(r.stdout + r.stderr).not.toContain(SECRET)
     })
 
     test("MQTT_HOST left at the simulator's 127.0.0.1 is refused (exit 2)", async () => {

@@ -19,7 +19,7 @@ describe("mqtts:// to aedes with a test CA", () => {
     beforeAll(async () => {
         ca = makeTestCa()
         broker = await startEmbeddedBroker(0, { key: ca.key, cert: ca.cert })
-        observer = new Observer(broker.url.replace("127.0.0.1", "localhost"), "devs/#", "", { ca: ca.caFile })
+        observer = new Observer(broker.url.replace("127.0.0.1", "localhost"), "devs/#", "", { caFile: ca.caFile })
         await observer.start()
     })
     afterAll(async () => {

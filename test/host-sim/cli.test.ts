@@ -9,15 +9,16 @@ import { parseScenario } from "../../host-sim/scenario.ts"
 
 describe("options", () => {
     test("known options parse, with = or a separate value", () => {
-        expect(parseArgs(["--broker", "mqtt://h:1", "--duration=30", "--period", "500", "--devices", "3", "--scenario", "fail:humidity@1-2"])).toMatchObject({
+        expect(parseArgs(["--broker", "mqtt://h:1", "--ca", "ca.pem", "--duration=30", "--period", "500", "--devices", "3", "--scenario", "fail:humidity@1-2"])).toMatchObject({
             broker: "mqtt://h:1",
+            ca: "ca.pem",
             durationS: 30,
             periodMs: 500,
             devices: 3,
             scenarios: ["fail:humidity@1-2"],
         })
     })
-    test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--view", "fancy"]])("rejects %s", (...args) => {
+    test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--ca"], ["--view", "fancy"]])("rejects %s", (...args) => {
         expect(() => parseArgs(args)).toThrow()
     })
     test("broker URLs: scheme, default ports, no credentials", () => {
