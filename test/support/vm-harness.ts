@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events"
 import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
 import { SimDevice } from "../../host-sim/device/sim-device.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
+import type { DeviceProcessConfig } from "../../host-sim/device/device-main.ts"
 import { SIM_QUANTITIES } from "../../host-sim/sensors/sim-sensors.ts"
 
 let nextId = 1
@@ -14,7 +15,15 @@ export class VmUnderTest extends EventEmitter {
     readonly log: string[] = []
     readonly device: SimDevice
 
-    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE, extraCaFile = "") {
+    constructor(
+        port: number,
+        settings: Record<string, SettingValue> = {},
+        host = "127.0.0.1",
+        bytecodePath = DEFAULT_BYTECODE,
+        extraCaFile = "",
+        /** Board profile and Wi-Fi model (host-sim/board/). */
+        board: Pick<DeviceProcessConfig, "board" | "wifi"> = {}
+    ) {
         super()
         const n = nextId++
         this.device = new SimDevice(
@@ -33,6 +42,7 @@ export class VmUnderTest extends EventEmitter {
                 },
                 sensors: SIM_QUANTITIES,
                 seed: n,
+                ...board,
             },
             line => {
                 this.log.push(line)
