@@ -3,6 +3,7 @@
  * firmware bytecode, and a live view of what the broker receives. Ctrl-C or
  * the end of --duration stops every process it started.
  */
+import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
@@ -11,7 +12,7 @@ import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
-const INTERESTING = /^> |error|warn|mqtt:/i
+const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
 
 async function main(o: CliOptions): Promise<number> {
     const scenarios = o.scenarios.map(s => parseScenario(s, ALL_SIM_QUANTITIES))
@@ -22,6 +23,7 @@ async function main(o: CliOptions): Promise<number> {
         devices: o.devices,
         periodMs: o.periodMs || undefined,
         scenarios,
+        board: o.board,
         onDeviceLog: (dev, line) => {
             if (!o.verbose && !INTERESTING.test(line)) return
             const text = `[${dev}] ${line.replace(/^> /, "")}`
@@ -44,6 +46,7 @@ async function main(o: CliOptions): Promise<number> {
     }
     const header = [
         `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}`,
+        `board: ${boardProfile(o.board).label}${o.board === "sim" ? "" : ` (${o.board}: docs/board-profiles.md)`}`,
         `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")
