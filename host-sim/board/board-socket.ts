@@ -67,6 +67,8 @@ interface Conn {
 
 export interface BoardSocketHooks {
     log: (line: string) => void
+    /** The roots a "public-roots" board trusts; default Node's bundled Mozilla roots. Tests pass their own CA to reach an open TLS socket. */
+    publicRoots?: string[]
 }
 
 export class BoardSocket {
@@ -97,10 +99,7 @@ export class BoardSocket {
         this.wifi.off("change", this.onLink)
         const c = this.cur
         this.cur = null
-        if (c) {
-            c.sock.removeAllListeners("data")
-            c.sock.pause()
-        }
+        if (c) c.sock.removeAllListeners("data").pause()
     }
 
     /** The device process ends: close everything, detach from the link. */
@@ -126,7 +125,7 @@ export class BoardSocket {
                   port,
                   servername: isIP(host) ? undefined : host,
                   // ESP32: esp_crt_bundle_attach with the built-in public roots only; no custom CA (esp:main/sock.c:42-47, 186).
-                  ...(this.profile.tls === "public-roots" ? { ca: [...rootCertificates], maxVersion: "TLSv1.2" as const } : {}),
+                  ...(this.profile.tls === "public-roots" ? { ca: this.hooks.publicRoots ?? [...rootCertificates], maxVersion: "TLSv1.2" as const } : {}),
               })
             : createConnection({ host, port })
         const c: Conn = {
@@ -141,7 +140,6 @@ export class BoardSocket {
         }
         this.cur = c
         this.live.add(sock)
-        if (!this.wifi.linked) sock.pause()
         const openOn = tls && this.profile.tlsOpenAfter === "handshake" ? "secureConnect" : "connect"
         sock.once(openOn, () =>
             this.deliver(c, () => {
@@ -254,21 +252,19 @@ export class BoardSocket {
 
     /** Runs an event now, or when the link is back: while it is down the socket is silent. */
     private deliver(c: Conn, event: () => void) {
-        if (this.wifi.linked) event()
-        else c.deferred.push(event)
+        if (this.wifi.linked) return event()
+        if (c.deferred.length === 0 && this.cur === c)
+            this.hooks.log(`sim: ${this.profile.label}: the link is down: what ${c.name} sends is held until it is back`)
+        c.deferred.push(event)
     }
 
     private linkChanged(up: boolean) {
         const c = this.cur
         if (!c) return
         c.window?.setAcksFlow(up)
-        if (!up) {
-            c.sock.pause()
-            return
-        }
+        if (!up) return
         for (const b of c.held.splice(0)) c.sock.write(b, () => c.queued--)
         for (const ev of c.deferred.splice(0)) if (this.cur === c) ev()
-        c.sock.resume()
     }
 
     private emit(type: number, arg?: Uint8Array | string) {
