@@ -36,7 +36,7 @@ export async function worstCase(broker: RunningBroker, bytecode: string, ballast
     await proxy.start()
     const obs = new Observer(broker.url, "devs/#")
     await obs.start()
-    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100, BALLAST_B: ballast }, "127.0.0.1", bytecode, "", true).start()
+    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100, BALLAST_B: ballast }, "127.0.0.1", bytecode, "", { productDefaults: true }).start()
     const dead = () => vm.log.some(l => /OutOfMemory|PANIC/.test(l))
     try {
         const t0 = Date.now()

@@ -1,6 +1,8 @@
 /**
  * Command-line options of `npm start`. Unknown options are errors, not ignored.
  */
+import { boardProfile, BOARD_IDS, type BoardId } from "./board/profiles.ts"
+
 export interface CliOptions {
     broker: string
     /** A CA file (PEM) trusted in addition to the system CAs; overrides MQTT_CA_FILE. */
@@ -13,6 +15,8 @@ export interface CliOptions {
     scenarios: string[]
     /** "table" (redrawn in place), "lines" (one per message) or "auto" (table on a terminal). */
     view: string
+    /** Board profile (host-sim/board/profiles.ts): --board, else BOARD from the environment, else the plain simulator. */
+    board: BoardId
 }
 
 export const USAGE = `usage: npm start -- [options]
@@ -23,9 +27,13 @@ export const USAGE = `usage: npm start -- [options]
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
   --devices N        number of simulated devices (default 1)
-  --scenario S       sensor fault MODE:SENSOR[@START[-END]] in seconds, repeatable:
+  --board B          behave like this board: ${BOARD_IDS.filter(b => b !== "sim").join(", ")} (sockets, Wi-Fi, TLS,
+                     flash, standby; docs/board-profiles.md); default: BOARD from the environment, else
+                     the plain simulator (sim)
+  --scenario S       fault in seconds from start, repeatable: a sensor MODE:SENSOR[@START[-END]]
                      fail:humidity@10 (leaves the bus), stuck:temperature@5 (value freezes),
-                     fail:pressure@10-25 (fails, then comes back)
+                     fail:pressure@10-25 (fails, then comes back); or the network
+                     wifi-down@10-40 (opens throw "network not available", the socket goes silent)
   --view table|lines live view: a table redrawn in place (default on a terminal) or one line per message
   --verbose          also print every device log line
   --help             this text`
@@ -37,8 +45,18 @@ function positive(name: string, v: string | undefined, integer: boolean): number
     return n
 }
 
-export function parseArgs(argv: string[]): CliOptions {
-    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto" }
+function board(name: string, v: string | undefined): BoardId {
+    if (!v) throw new Error(`${name} needs a board: ${BOARD_IDS.join(", ")}`)
+    try {
+        return boardProfile(v).id
+    } catch (e) {
+        throw new Error(`${name}: ${(e as Error).message}`)
+    }
+}
+
+export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
+    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim" }
+    if (env.BOARD) o.board = board("BOARD", env.BOARD)
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
         const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
@@ -77,6 +95,9 @@ export function parseArgs(argv: string[]): CliOptions {
                 o.view = v
                 break
             }
+            case "--board":
+                o.board = board("--board", value())
+                break
             case "--verbose":
                 o.verbose = true
                 break

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
+import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
@@ -13,7 +14,7 @@ import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
-const INTERESTING = /^> |error|warn|mqtt:/i
+const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
 
 /** Said once: what the boards cannot do that the simulator just did (README "Secured brokers"). */
 function boardNote(t: BrokerTarget): string {
@@ -36,6 +37,7 @@ async function main(o: CliOptions): Promise<number> {
         devices: o.devices,
         periodMs: o.periodMs || undefined,
         scenarios,
+        board: o.board,
         onDeviceLog: (dev, line) => {
             if (!o.verbose && !INTERESTING.test(line)) return
             const text = `[${dev}] ${line.replace(/^> /, "")}`
@@ -59,6 +61,7 @@ async function main(o: CliOptions): Promise<number> {
     const header = [
         `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}${sim.target.username ? ` as ${sim.target.username}` : ""}`,
         ...(boardNote(sim.target) ? [boardNote(sim.target)] : []),
+        `board: ${boardProfile(o.board).label}${o.board === "sim" ? "" : ` (${o.board}: docs/board-profiles.md)`}`,
         `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")

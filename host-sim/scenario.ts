@@ -1,9 +1,10 @@
 /**
- * `--scenario MODE:SENSOR[@START[-END]]` (seconds from start), e.g.
+ * `--scenario` (seconds from start), repeatable, applied to every simulated device:
  *   fail:humidity@10        humidity leaves the bus at 10 s and stays away
  *   stuck:temperature@5     temperature freezes at 5 s
  *   fail:pressure@10-25     pressure fails at 10 s and comes back at 25 s
- * Applies to every simulated device.
+ *   wifi-down@10-40         the Wi-Fi access point goes away at 10 s and is back at 40 s: opens throw
+ *                           `network not available`, the open socket goes silent (no RST, no close)
  */
 import { SENSOR_MODES, type SensorMode } from "./sensors/sim-sensors.ts"
 
@@ -15,21 +16,52 @@ export interface Scenario {
     endS: number
 }
 
-export function parseScenario(text: string, sensors: string[]): Scenario {
-    const m = /^([a-z]+):([a-z0-9]+)(?:@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?)?$/.exec(text)
-    if (!m) throw new Error(`invalid --scenario '${text}': expected MODE:SENSOR[@START[-END]], e.g. fail:humidity@10-25`)
+export interface WifiScenario {
+    wifi: "down"
+    startS: number
+    /** 0: never comes back. */
+    endS: number
+}
+
+export type AnyScenario = Scenario | WifiScenario
+
+/** What a scenario acts on: one simulated device (SimDevice). */
+export interface ScenarioTarget {
+    setSensorMode(sensor: string, mode: SensorMode): void
+    setWifi(up: boolean): void
+}
+
+const WINDOW = String.raw`(?:@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?)?`
+const USAGE = "expected MODE:SENSOR[@START[-END]] or wifi-down@START[-END], e.g. fail:humidity@10-25"
+
+export function isWifiScenario(s: AnyScenario): s is WifiScenario {
+    return "wifi" in s
+}
+
+export function parseScenario(text: string, sensors: string[]): AnyScenario {
+    const w = new RegExp(`^wifi-down${WINDOW}$`).exec(text)
+    if (w) return { wifi: "down", ...window(text, w[1], w[2]) }
+    const m = new RegExp(`^([a-z]+):([a-z0-9]+)${WINDOW}$`).exec(text)
+    if (!m) throw new Error(`invalid --scenario '${text}': ${USAGE}`)
     const mode = m[1] as SensorMode
     if (!SENSOR_MODES.includes(mode) || mode === "ok") throw new Error(`invalid --scenario mode '${m[1]}': use fail or stuck`)
     if (!sensors.includes(m[2])) throw new Error(`invalid --scenario sensor '${m[2]}': simulated sensors are ${sensors.join(", ")}`)
-    const startS = m[3] ? Number(m[3]) : 0
-    const endS = m[4] ? Number(m[4]) : 0
+    return { mode, sensor: m[2], ...window(text, m[3], m[4]) }
+}
+
+function window(text: string, start?: string, end?: string): { startS: number; endS: number } {
+    const startS = start ? Number(start) : 0
+    const endS = end ? Number(end) : 0
     if (endS && endS <= startS) throw new Error(`invalid --scenario '${text}': END must be after START`)
-    return { mode, sensor: m[2], startS, endS }
+    return { startS, endS }
 }
 
 /** Schedules the scenario; returns a function that cancels what has not happened yet. */
-export function scheduleScenario(s: Scenario, apply: (sensor: string, mode: SensorMode) => void): () => void {
-    const timers = [setTimeout(() => apply(s.sensor, s.mode), s.startS * 1000)]
-    if (s.endS) timers.push(setTimeout(() => apply(s.sensor, "ok"), s.endS * 1000))
+export function scheduleScenario(s: AnyScenario, target: ScenarioTarget): () => void {
+    const [begin, end] = isWifiScenario(s)
+        ? [() => target.setWifi(false), () => target.setWifi(true)]
+        : [() => target.setSensorMode(s.sensor, s.mode), () => target.setSensorMode(s.sensor, "ok")]
+    const timers = [setTimeout(begin, s.startS * 1000)]
+    if (s.endS) timers.push(setTimeout(end, s.endS * 1000))
     return () => timers.forEach(clearTimeout)
 }

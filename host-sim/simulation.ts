@@ -11,7 +11,8 @@ import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
-import { scheduleScenario, type Scenario } from "./scenario.ts"
+import type { BoardId } from "./board/profiles.ts"
+import { isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
@@ -32,8 +33,10 @@ export interface SimulationOptions {
     bytecodePath?: string
     sensors?: string[]
     onDeviceLog?: (device: string, line: string) => void
-    /** Sensor faults applied to every device (see scenario.ts). */
-    scenarios?: Scenario[]
+    /** Sensor and Wi-Fi faults applied to every device (see scenario.ts). */
+    scenarios?: AnyScenario[]
+    /** Board profile of every device (host-sim/board/profiles.ts); absent: the plain simulator. */
+    board?: BoardId
 }
 
 export class Simulation {
@@ -87,6 +90,8 @@ export class Simulation {
                     settings,
                     sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
                     seed: i,
+                    board: this.opts.board,
+                    wifi: (this.opts.scenarios ?? []).some(isWifiScenario),
                 },
                 line => this.opts.onDeviceLog?.(name, line),
                 // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
@@ -94,7 +99,7 @@ export class Simulation {
             )
             this.devices.push(dev)
             dev.start()
-            for (const s of this.opts.scenarios ?? []) this.cancels.push(scheduleScenario(s, (sensor, mode) => dev.setSensorMode(sensor, mode)))
+            for (const s of this.opts.scenarios ?? []) this.cancels.push(scheduleScenario(s, dev))
         }
     }
 

@@ -7,5 +7,6 @@ import { buildFirmware } from "../host-sim/build-firmware.ts"
 
 export default function setup() {
     buildFirmware("test/firmware/burst.ts", "burst.devs")
+    buildFirmware("test/firmware/standby.ts", "standby.devs")
     buildBenchFirmwares()
 }

@@ -5,6 +5,7 @@
  * line goes to stdout. The process exits when its parent goes away.
  */
 import { readFileSync, writeFileSync } from "node:fs"
+import { boardProfile, type BoardId } from "../board/profiles.ts"
 import { SimSensors, type SensorMode } from "../sensors/sim-sensors.ts"
 import { VmDevice, type SettingValue } from "./vm-device.ts"
 
@@ -14,6 +15,10 @@ export interface DeviceProcessConfig {
     settings: Record<string, SettingValue>
     sensors: string[]
     seed: number
+    /** Board profile (host-sim/board/profiles.ts); absent: the plain simulator. */
+    board?: BoardId
+    /** Model Wi-Fi on the plain simulator too (a wifi-down scenario). */
+    wifi?: boolean
 }
 
 async function main() {
@@ -27,6 +32,8 @@ async function main() {
         bytecode: readFileSync(cfg.bytecodePath),
         settings: cfg.settings,
         onLog: line => process.stdout.write(line + "\n"),
+        board: boardProfile(cfg.board),
+        wifi: cfg.wifi,
     })
     const sensors = new SimSensors(device.bus, cfg.sensors, cfg.seed)
     const stop = () => {
@@ -38,8 +45,9 @@ async function main() {
     process.on("SIGTERM", stop)
     process.on("SIGINT", stop)
     process.on("disconnect", stop)
-    // Scenario control from the parent: { sensor: "humidity", mode: "fail" | "stuck" | "ok" }.
-    process.on("message", (m: { sensor?: string; mode?: SensorMode }) => {
+    // Scenario control from the parent: { sensor: "humidity", mode: "fail" | "stuck" | "ok" } or { wifi: "down" | "up" }.
+    process.on("message", (m: { sensor?: string; mode?: SensorMode; wifi?: "down" | "up" }) => {
+        if (m && m.wifi) device.wifi.setAccessPoint(m.wifi === "up")
         if (m && m.sensor && m.mode) {
             sensors.setMode(m.sensor, m.mode)
             process.stdout.write(`sim: sensor ${m.sensor} -> ${m.mode}\n`)

@@ -16,7 +16,7 @@ export class SimDevice {
     private child?: ChildProcess
     private exited?: Promise<number | null>
     private ready = false
-    private pending: { sensor: string; mode: SensorMode }[] = []
+    private pending: object[] = []
 
     constructor(
         readonly config: DeviceProcessConfig,
@@ -56,6 +56,13 @@ export class SimDevice {
     setSensorMode(sensor: string, mode: SensorMode): void {
         if (this.ready) this.child?.send({ sensor, mode })
         else this.pending.push({ sensor, mode })
+    }
+
+    /** Takes the device's Wi-Fi access point away (false) or brings it back (true). */
+    setWifi(up: boolean): void {
+        const m = { wifi: up ? "up" : "down" }
+        if (this.ready) this.child?.send(m)
+        else this.pending.push(m)
     }
 
     /** Power cut: the VM dies without a DISCONNECT, so the broker publishes the Will. */

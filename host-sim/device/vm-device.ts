@@ -4,7 +4,17 @@
  * sensors. Settings are written through the VM's own settings service, the
  * way `devs devtools` deploys `.env` files, and only then is the bytecode
  * deployed, so the program reads its real configuration at boot.
+ *
+ * With a board profile (host-sim/board/) the VM gets that board's sockets,
+ * Wi-Fi and flash size, and a reset (`standby`, `reboot`, a chip assert) boots
+ * a fresh VM instance from the flash the previous one saved, as the board
+ * does: the program and the settings come from flash, nothing is redeployed.
  */
+import { BoardSocket } from "../board/board-socket.ts"
+import { FlashStore } from "../board/flash-store.ts"
+import { BOARD_PROFILES, type BoardProfile } from "../board/profiles.ts"
+import { resetDelayMs, resetReason, standbyMsInFrame } from "../board/reset.ts"
+import { WifiLink } from "../board/wifi-link.ts"
 import { jd, type JD } from "../jd.ts"
 import { vmFactory, type DevsVM } from "../vm/load-vm.ts"
 
@@ -18,38 +28,89 @@ export interface VmDeviceOptions {
     onLog: (line: string) => void
     /** Sees every socket write of the VM (bytes and host time): the benchmark's wire tap. */
     onSocketWrite?: (bytes: Uint8Array, atMs: number) => void
+    /** Default: the plain simulator (no board limits, today's behaviour). */
+    board?: BoardProfile
+    /** Model Wi-Fi (opens throw while it is down) even on the plain simulator: a wifi-down scenario needs it. */
+    wifi?: boolean
 }
 
 const SETTINGS_WAIT_MS = 10_000
 
 export class VmDevice {
     readonly bus: JD.JDBus
+    readonly board: BoardProfile
+    readonly wifi: WifiLink
+    readonly flash: FlashStore
+    /** Boots so far, the first included. */
+    boots = 0
     private vm!: DevsVM
+    private socket?: BoardSocket
+    /** Sockets of VMs that reset: their connections linger, as a reset board's do, until the device stops. */
+    private readonly retired: BoardSocket[] = []
+    /** Between a reset and the next boot there is no VM to hand frames to. */
+    private down = false
     private pending: Uint8Array[] = []
+    private bridge?: ReturnType<typeof jd.createProxyBridge>
+    private standbyMs: number | null = null
+    private resetTimer?: NodeJS.Timeout
+    private stopped = false
 
     constructor(private readonly opts: VmDeviceOptions) {
         this.bus = new jd.JDBus([], { client: false, disableRoleManager: true })
         this.bus.passive = false
+        this.board = opts.board ?? BOARD_PROFILES.sim
+        this.flash = new FlashStore(this.board.flashBytes, this.board.persistFlash)
+        this.wifi = new WifiLink(this.board.rejoinGiveUpMs, line => opts.onLog(line))
     }
 
     async start(): Promise<void> {
-        this.vm = await vmFactory()()
-        const vm = this.vm
-        vm.dmesg = line => this.opts.onLog(line)
-        vm.log = (...a) => this.opts.onLog(a.join(" "))
-        vm.error = (...a) => this.opts.onLog("error: " + a.join(" "))
         // Frames cross the bridge asynchronously: the VM drops frames handed
         // to it while it is inside its own process() call, and jacdac-ts
         // servers answer synchronously.
-        const bridge = jd.createProxyBridge((data: Uint8Array) => {
+        this.bridge = jd.createProxyBridge((data: Uint8Array) => {
             this.pending.push(new Uint8Array(data))
             if (this.pending.length === 1) setImmediate(() => this.flush())
         })
-        bridge.bus = this.bus
+        this.bridge.bus = this.bus
+        this.bus.start()
+        await this.boot()
+        await this.writeSettings()
+        const r = this.vm.devsDeploy(this.opts.bytecode)
+        if (r) throw new Error(`the VM refused the bytecode (deploy error ${r})`)
+    }
+
+    stop(): void {
+        this.stopped = true
+        clearTimeout(this.resetTimer)
+        this.vm?.devsStop()
+        this.socket?.dispose()
+        for (const s of this.retired) s.dispose()
+        this.bus.stop()
+    }
+
+    /** A fresh VM instance on the device's flash; after the first boot the runtime starts the program from flash. */
+    private async boot(): Promise<void> {
+        this.vm = await vmFactory()()
+        this.boots++
+        this.down = false
+        this.standbyMs = null
+        const vm = this.vm
+        const log = this.opts.onLog
+        vm.dmesg = line => log(line)
+        vm.log = (...a) => log(a.join(" "))
+        vm.error = (...a) => {
+            const why = resetReason(a[0])
+            if (why && this.board.standby !== "halt") this.reset(why)
+            else log("error: " + a.join(" "))
+        }
         vm.sendPacket = frame => {
             const copy = new Uint8Array(frame)
-            setImmediate(() => bridge.receiveFrameOrPacket(copy))
+            const ms = standbyMsInFrame(copy, this.opts.deviceId)
+            if (ms !== null) this.standbyMs = ms
+            setImmediate(() => this.bridge?.receiveFrameOrPacket(copy))
         }
+        if (this.board.id !== "sim" || this.opts.wifi)
+            this.socket = new BoardSocket(vm, this.board, this.wifi, { log }).install()
         const tap = this.opts.onSocketWrite
         if (tap) {
             const write = vm.sockWrite.bind(vm)
@@ -58,24 +119,37 @@ export class VmDevice {
                 return write(ptr, len)
             }
         }
-        vm.flashLoad = null
-        vm.flashSave = null
+        this.flash.attach(vm)
         vm.devsSetDeviceId(this.opts.deviceId)
-        this.bus.start()
         vm.devsStart()
-        await this.writeSettings()
-        const r = vm.devsDeploy(this.opts.bytecode)
-        if (r) throw new Error(`the VM refused the bytecode (deploy error ${r})`)
     }
 
-    stop(): void {
-        this.vm?.devsStop()
-        this.bus.stop()
+    /** The chip resets: the old VM is gone, its connection vanishes, and after the board's sleep a new one boots from flash. */
+    private reset(why: string) {
+        if (this.stopped) return
+        this.down = true
+        this.vm.devsStop()
+        if (this.socket) {
+            this.socket.abandon()
+            this.retired.push(this.socket)
+            this.socket = undefined
+        }
+        const delay = resetDelayMs(this.board, this.standbyMs) ?? 0
+        this.opts.onLog(
+            `sim: ${this.board.label}: ${why}: the chip resets` +
+                (delay ? ` after ${delay} ms of deep sleep` : "") +
+                `; boot ${this.boots + 1} starts the program from flash`
+        )
+        this.wifi.reset()
+        this.resetTimer = setTimeout(() => {
+            if (!this.stopped) this.boot().catch(e => this.opts.onLog(`error: reboot failed: ${(e as Error).message}`))
+        }, delay)
     }
 
     private flush() {
         const frames = this.pending
         this.pending = []
+        if (this.down) return
         for (const f of frames) this.vm.handlePacket(f)
     }
 

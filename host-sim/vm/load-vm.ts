@@ -33,11 +33,20 @@ export interface DevsVM {
     dmesg: (line: string) => void
     log: (...args: unknown[]) => void
     error: (...args: unknown[]) => void
+    /** Read once when the VM initialises (em_flash_size); 128 KiB when unset. */
+    flashSize?: number
     flashLoad: (() => Uint8Array) | null
     flashSave: ((buf: Uint8Array) => void) | null
     panicHandler?: (code: number) => void
+    /** Socket hooks, looked up by the C glue at call time (`_jd_tcpsock_new` … `_jd_tcpsock_is_available`). */
+    sockOpen(hostPtr: number, port: number): number
     sockClose(): number
     sockWrite(ptr: number, len: number): number
+    sockIsAvailable(): boolean
+    /** Socket events into the runtime: open 1, close 2, error 3 (UTF-8 text), data 4. */
+    _jd_em_tcpsock_on_event(type: number, ptr: number, len: number): void
+    _malloc(size: number): number
+    _free(ptr: number): void
     HEAPU8: Uint8Array
 }
 

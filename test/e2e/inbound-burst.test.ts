@@ -38,8 +38,8 @@ describe("a burst of inbound QoS 1 messages", () => {
 
     const cases: [string, (device: string) => Buffer, number][] = [
         [`${COUNT} downlink commands of 600 bytes`, d => burst(() => `devs/${d}/set/period_ms`, Buffer.from(JUNK), COUNT), COUNT],
-        // Near the 4 KB packet limit: the framer copies each body natively, in small pieces (heap).
-        ["2 messages of 3900 bytes", () => burst(i => `other/${i}`, Buffer.alloc(3900, 0x61), 2), 2],
+        // At the 1 KB inbound packet limit (SESSION_DEFAULTS.maxInboundBytes): each body is copied natively.
+        ["2 messages at the 1024-byte inbound limit", () => burst(i => `other/${i}`, Buffer.alloc(1024 - 2 - 7 - 2, 0x61), 2), 2],
     ]
     for (const [what, bytesFor, n] of cases) {
         test(`S11 C56: ${what} in one write are all acknowledged in order, without a VM panic`, async () => {

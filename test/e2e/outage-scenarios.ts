@@ -49,7 +49,7 @@ export async function runOutage(
     fault: (vm: VmUnderTest) => Promise<void>,
     opts: { recoveryTimeoutS?: number; expectLoss?: boolean } = {}
 ): Promise<OutageResult> {
-    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs }, "127.0.0.1", undefined, "", true).start()
+    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs }, "127.0.0.1", undefined, "", { productDefaults: true }).start()
     const name = vm.name
     try {
         await within(observer.waitFor(m => telemetryOf(name)(m) && JSON.parse(m.payload.toString()).seq >= 3, 60_000), 60_000, "first readings")

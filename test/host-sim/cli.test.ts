@@ -21,6 +21,14 @@ describe("options", () => {
     test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--ca"], ["--view", "fancy"]])("rejects %s", (...args) => {
         expect(() => parseArgs(args)).toThrow()
     })
+    test("--board picks a board profile; BOARD is the default; neither is the plain simulator", () => {
+        expect(parseArgs(["--board", "picow"], {}).board).toBe("picow")
+        expect(parseArgs([], { BOARD: "esp32s3" }).board).toBe("esp32s3")
+        expect(parseArgs(["--board=esp32"], { BOARD: "picow" }).board).toBe("esp32")
+        expect(parseArgs([], {}).board).toBe("sim")
+        expect(() => parseArgs(["--board", "esp8266"], {})).toThrow(/--board: unknown board 'esp8266'/)
+        expect(() => parseArgs([], { BOARD: "nano" })).toThrow(/BOARD: unknown board/)
+    })
     test("broker URLs: scheme, default ports, no credentials", () => {
         expect(parseBrokerUrl("mqtt://127.0.0.1")).toEqual({ host: "127.0.0.1", port: 1883, tls: false })
         expect(parseBrokerUrl("mqtts://broker.lan")).toEqual({ host: "broker.lan", port: 8883, tls: true })
@@ -36,7 +44,11 @@ describe("scenarios", () => {
         expect(parseScenario("fail:humidity@10-25", sensors)).toEqual({ mode: "fail", sensor: "humidity", startS: 10, endS: 25 })
         expect(parseScenario("stuck:temperature", sensors)).toEqual({ mode: "stuck", sensor: "temperature", startS: 0, endS: 0 })
     })
-    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity"])("rejects %s", s => {
+    test("wifi-down@START[-END]: the access point goes away for that window", () => {
+        expect(parseScenario("wifi-down@10-40", sensors)).toEqual({ wifi: "down", startS: 10, endS: 40 })
+        expect(parseScenario("wifi-down@5", sensors)).toEqual({ wifi: "down", startS: 5, endS: 0 })
+    })
+    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity", "wifi-down@9-3", "wifi-up@1"])("rejects %s", s => {
         expect(() => parseScenario(s, sensors)).toThrow(/--scenario/)
     })
 })

@@ -6,6 +6,7 @@ import { EventEmitter } from "node:events"
 import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
 import { SimDevice } from "../../host-sim/device/sim-device.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
+import type { DeviceProcessConfig } from "../../host-sim/device/device-main.ts"
 import { SIM_QUANTITIES } from "../../host-sim/sensors/sim-sensors.ts"
 
 let nextId = 1
@@ -17,9 +18,16 @@ export class VmUnderTest extends EventEmitter {
     /**
      * Settings default to a fast test profile (1 s period, 100-400 ms retries); with
      * `productDefaults` only the broker and the device name are set, so every other setting is
-     * the firmware's own default.
+     * the firmware's own default. `board` and `wifi` pick a board profile (host-sim/board/).
      */
-    constructor(port: number, settings: Record<string, SettingValue> = {}, host = "127.0.0.1", bytecodePath = DEFAULT_BYTECODE, extraCaFile = "", productDefaults = false) {
+    constructor(
+        port: number,
+        settings: Record<string, SettingValue> = {},
+        host = "127.0.0.1",
+        bytecodePath = DEFAULT_BYTECODE,
+        extraCaFile = "",
+        opts: Pick<DeviceProcessConfig, "board" | "wifi"> & { productDefaults?: boolean } = {}
+    ) {
         super()
         const n = nextId++
         this.device = new SimDevice(
@@ -30,11 +38,13 @@ export class VmUnderTest extends EventEmitter {
                     MQTT_HOST: host,
                     MQTT_PORT: port,
                     DEVICE_NAME: `vm${n}`,
-                    ...(productDefaults ? {} : { PERIOD_MS: 1000, KEEPALIVE_S: 30, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }),
+                    ...(opts.productDefaults ? {} : { PERIOD_MS: 1000, KEEPALIVE_S: 30, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }),
                     ...settings,
                 },
                 sensors: SIM_QUANTITIES,
                 seed: n,
+                ...(opts.board ? { board: opts.board } : {}),
+                ...(opts.wifi ? { wifi: opts.wifi } : {}),
             },
             line => {
                 this.log.push(line)

@@ -1,0 +1,201 @@
+/**
+ * The firmware bytecode under the ESP32 and Pico W board profiles (host-sim/board/), through the
+ * fault proxy to a private Mosquitto. Every test asserts what a board would show: no panic, no
+ * reconnect loop, no telemetry seq missing. docs/board-profiles.md lists which difference each covers.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
+import type { BoardId } from "../../host-sim/board/profiles.ts"
+import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
+import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
+import { mosquittoPath, startMosquitto } from "../../host-sim/mosquitto.ts"
+import { Observer } from "../../host-sim/observer.ts"
+import { PROJECT_DIR } from "../../host-sim/simulation.ts"
+import { makeTestCa, type TestCa } from "../../host-sim/test-ca.ts"
+import { within } from "../support/timeout.ts"
+import { VmUnderTest } from "../support/vm-harness.ts"
+
+const HAS_MOSQUITTO = mosquittoPath() !== null
+const PUBACK = 4
+const STANDBY_BYTECODE = `${PROJECT_DIR}/.devicescript/standby.devs`
+
+function seqsOf(obs: Observer, device: string): number[] {
+    return obs.messages.filter(m => m.topic === `devs/${device}/telemetry`).map(m => JSON.parse(m.payload.toString()).seq as number)
+}
+
+function seqAtLeast(obs: Observer, device: string, n: number, ms: number) {
+    return within(
+        obs.waitFor(m => m.topic === `devs/${device}/telemetry` && JSON.parse(m.payload.toString()).seq >= n, ms + 1000),
+        ms,
+        `telemetry seq ${n} from ${device}`
+    )
+}
+
+/** Sequence numbers 1..max that never arrived. */
+function missing(seqs: number[]): number[] {
+    const max = Math.max(0, ...seqs)
+    const have = new Set(seqs)
+    const out: number[] = []
+    for (let i = 1; i <= max; i++) if (!have.has(i)) out.push(i)
+    return out
+}
+
+/** How many times the session reached CONNACK. */
+function connections(vm: VmUnderTest): number {
+    return vm.log.filter(l => /-> connected/.test(l)).length
+}
+
+function boardVm(port: number, board: BoardId, settings: Record<string, number | string | boolean> = {}) {
+    return new VmUnderTest(port, { PERIOD_MS: 150, ...settings }, "127.0.0.1", undefined, "", { board })
+}
+
+describe.skipIf(!HAS_MOSQUITTO)("board profiles against Mosquitto through the fault proxy", () => {
+    let broker: RunningBroker
+    let proxy: ChaosProxy
+    let observer: Observer
+    let vm: VmUnderTest | undefined
+
+    beforeAll(async () => {
+        broker = await startMosquitto()
+        proxy = new ChaosProxy("127.0.0.1", broker.port)
+        await proxy.start()
+        observer = new Observer(broker.url, "devs/#", `observer-boards-${process.pid}`)
+        await observer.start()
+    })
+    afterEach(async () => {
+        await vm?.stop()
+        vm = undefined
+        proxy.holdTypes = []
+    })
+    afterAll(async () => {
+        await observer?.stop()
+        await proxy?.stop()
+        await broker?.close()
+    })
+
+    describe.each(["esp32", "picow"] as const)("%s", board => {
+        test("telemetry arrives complete over a single connection", async () => {
+            vm = boardVm(proxy.port, board).start()
+            await seqAtLeast(observer, vm.name, 15, 30_000)
+            expect(missing(seqsOf(observer, vm.name))).toEqual([])
+            expect(connections(vm)).toBe(1)
+            expect(vm.panics()).toEqual([])
+        }, 60_000)
+
+        test("a connection reset costs one reconnect and no telemetry", async () => {
+            vm = boardVm(proxy.port, board).start()
+            await seqAtLeast(observer, vm.name, 3, 30_000)
+            proxy.reset()
+            const target = Math.max(...seqsOf(observer, vm.name)) + 10
+            await seqAtLeast(observer, vm.name, target, 30_000)
+            expect(missing(seqsOf(observer, vm.name))).toEqual([])
+            expect(connections(vm)).toBeLessThanOrEqual(3)
+            expect(vm.panics()).toEqual([])
+        }, 60_000)
+
+        test("Wi-Fi down: opens throw 'network not available', and once it is back every seq arrives without a reconnect loop", async () => {
+            // On a Pico W the outage itself ends the connection: with no ACKs the send buffer fills and
+            // the runtime closes the socket on ERR_MEM. What is then in flight is about one send window,
+            // so whether its resend fits again depends on a few bytes; MAX_INFLIGHT 4 (the Pico W setting
+            // hardware-fidelity.md (b)2 recommends) keeps it well under. The default window is the next test.
+            vm = boardVm(proxy.port, board, { KEEPALIVE_S: 2, PERIOD_MS: 100, ...(board === "picow" ? { MAX_INFLIGHT: 4 } : {}) }).start()
+            const name = vm.name
+            await seqAtLeast(observer, name, 3, 30_000)
+            vm.device.setWifi(false)
+            await vm.waitForLine(/connect_failed: network not available/, 20_000)
+            // The scenario itself: a 5 s outage at 10 messages/s builds a backlog (~50) larger than the in-flight window.
+            await new Promise(r => setTimeout(r, 5000))
+            vm.device.setWifi(true)
+            const back = vm.log.length
+            const target = Math.max(...seqsOf(observer, name)) + 10
+            await seqAtLeast(observer, name, target, 30_000)
+            expect(missing(seqsOf(observer, name))).toEqual([])
+            expect(vm.log.slice(back).filter(l => /-> connected/.test(l))).toHaveLength(1)
+            expect(vm.panics()).toEqual([])
+        }, 60_000)
+
+        // picow: fails today. While the broker is slow to PUBACK the session fills its in-flight window
+        // (32 QoS 1 PUBLISHes of ~107 B = ~3.4 KB); after the reset it resends them back to back, but a
+        // Pico W takes at most one segment + 1 MSS (1.5-2.9 KB) unacknowledged: ERR_MEM, the runtime
+        // closes the socket, and the next connection resends the same burst. A reconnect loop that
+        // delivers the same seqs again and again (until OutOfMemory). Needs the firmware fix of issue 15:
+        // pace writes by bytes outstanding (a byte window in firmware/mqtt outbox/session); then drop `.fails`.
+        const flushTest = board === "picow" ? test.fails : test
+        flushTest("after a slow broker and a reset, the resend flush goes through on the first reconnect", async () => {
+            vm = boardVm(proxy.port, board, { PERIOD_MS: 100 }).start()
+            const name = vm.name
+            await seqAtLeast(observer, name, 3, 30_000)
+            proxy.holdTypes = [PUBACK]
+            // Published but never acknowledged: at most the in-flight window (32), then the queue holds the rest.
+            const held = Math.max(...seqsOf(observer, name)) + 25
+            await seqAtLeast(observer, name, held, 30_000)
+            proxy.holdTypes = []
+            const before = connections(vm)
+            proxy.reset()
+            const target = held + 20
+            await seqAtLeast(observer, name, target, 30_000)
+            expect(missing(seqsOf(observer, name))).toEqual([])
+            expect(connections(vm) - before).toBe(1)
+            expect(vm.log.filter(l => /ERR_MEM/.test(l))).toEqual([])
+            expect(vm.panics()).toEqual([])
+        }, 60_000)
+    })
+})
+
+describe("board TLS rules (mqtts:// to aedes with a private test CA)", () => {
+    let ca: TestCa
+    let broker: RunningBroker
+    const vms: VmUnderTest[] = []
+
+    beforeAll(async () => {
+        ca = makeTestCa()
+        broker = await startEmbeddedBroker(0, { key: ca.key, cert: ca.cert })
+    })
+    afterAll(async () => {
+        for (const v of vms) await v.stop()
+        await broker?.close()
+        ca?.remove()
+    })
+
+    test("esp32: a broker whose chain ends at a private CA is refused even when the host trusts it; the session keeps retrying", async () => {
+        // The CA is in NODE_EXTRA_CA_CERTS (the plain simulator would connect: tls.test.ts); the ESP32 has only its built-in roots.
+        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, { board: "esp32" }).start()
+        vms.push(v)
+        await v.waitForLine(/connect_failed: .*mbedtls_ssl_handshake/, 20_000)
+        await within(
+            new Promise<void>(resolve => v.on("line", () => v.log.filter(l => /connect_failed/.test(l)).length >= 2 && resolve())),
+            20_000,
+            "a second attempt"
+        )
+        expect(connections(v)).toBe(0)
+        expect(v.panics()).toEqual([])
+    }, 60_000)
+
+    test("picow: there is no TLS; the open gives no event and the session's connect timeout ends the attempt", async () => {
+        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, { board: "picow" }).start()
+        vms.push(v)
+        await v.waitForLine(/no TLS on this board/, 20_000)
+        expect(await v.waitForLine(/connect_failed/, 30_000)).toMatch(/timeout/)
+        expect(connections(v)).toBe(0)
+        expect(v.panics()).toEqual([])
+    }, 60_000)
+})
+
+describe("standby is a reset, and the flash survives it", () => {
+    const vms: VmUnderTest[] = []
+    afterAll(async () => {
+        for (const v of vms) await v.stop()
+    })
+
+    test.each([
+        ["esp32", /after 1500 ms of deep sleep/],
+        ["picow", /the chip resets; boot 2/],
+    ] as const)("%s: standby(1500) resets the board and boot 2 reads the boot count the first boot wrote", async (board, how) => {
+        const v = new VmUnderTest(1, { STANDBY_MS: 1500 }, "127.0.0.1", STANDBY_BYTECODE, "", { board }).start()
+        vms.push(v)
+        await v.waitForLine(/^> boot 1$/, 20_000)
+        expect(await v.waitForLine(/target_reset\(\): the chip resets/, 20_000)).toMatch(how)
+        await v.waitForLine(/^> boot 2$/, 20_000)
+        expect(v.log.filter(l => /^> standby/.test(l))).toHaveLength(1)
+        expect(v.panics()).toEqual([])
+    }, 60_000)
+})
