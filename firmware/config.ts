@@ -44,7 +44,7 @@ export const CONFIG_DEFAULTS: Config = {
     retryCapMs: 30000,
     queueMax: 100,
     queueBytes: 12288,
-    windowBytes: 2048,
+    windowBytes: 1400,
     maxInflight: 32,
     haDiscovery: true,
     diagPeriodMs: 60000,

@@ -94,10 +94,9 @@ describe.skipIf(!HAS_MOSQUITTO)("board profiles against Mosquitto through the fa
 
         test("Wi-Fi down: opens throw 'network not available', and once it is back every seq arrives without a reconnect loop", async () => {
             // On a Pico W the outage itself ends the connection: with no ACKs the send buffer fills and
-            // the runtime closes the socket on ERR_MEM. What is then in flight is about one send window,
-            // so whether its resend fits again depends on a few bytes; MAX_INFLIGHT 4 (the Pico W setting
-            // hardware-fidelity.md (b)2 recommends) keeps it well under. The default window is the next test.
-            vm = boardVm(proxy.port, board, { KEEPALIVE_S: 2, PERIOD_MS: 100, ...(board === "picow" ? { MAX_INFLIGHT: 4 } : {}) }).start()
+            // the runtime closes the socket on ERR_MEM. The firmware's window (WINDOW_BYTES, 1400 B by
+            // default) keeps what is unacknowledged under the Pico W's limit, so the resend fits.
+            vm = boardVm(proxy.port, board, { KEEPALIVE_S: 2, PERIOD_MS: 100 }).start()
             const name = vm.name
             await seqAtLeast(observer, name, 3, 30_000)
             vm.device.setWifi(false)
@@ -113,21 +112,20 @@ describe.skipIf(!HAS_MOSQUITTO)("board profiles against Mosquitto through the fa
             expect(vm.panics()).toEqual([])
         }, 60_000)
 
-        // picow: fails today. While the broker is slow to PUBACK the session fills its in-flight window
-        // (32 QoS 1 PUBLISHes of ~107 B = ~3.4 KB); after the reset it resends them back to back, but a
-        // Pico W takes at most one segment + 1 MSS (1.5-2.9 KB) unacknowledged: ERR_MEM, the runtime
-        // closes the socket, and the next connection resends the same burst. A reconnect loop that
-        // delivers the same seqs again and again (until OutOfMemory). Needs the firmware fix of issue 15:
-        // pace writes by bytes outstanding (a byte window in firmware/mqtt outbox/session); then drop `.fails`.
-        const flushTest = board === "picow" ? test.fails : test
-        flushTest("after a slow broker and a reset, the resend flush goes through on the first reconnect", async () => {
+        // While the broker is slow to PUBACK the session fills its in-flight window; after the reset it
+        // resends it. A Pico W takes at most one segment + 1 MSS (1.5-2.9 KB) unacknowledged, then ERR_MEM
+        // closes the socket. Before the byte window (32 PUBLISHes of ~107 B = ~3.4 KB in flight) this was a
+        // reconnect loop delivering the same seqs again and again (21 connections, then OutOfMemory).
+        test("after a slow broker and a reset, the resend flush goes through on the first reconnect", async () => {
             vm = boardVm(proxy.port, board, { PERIOD_MS: 100 }).start()
             const name = vm.name
             await seqAtLeast(observer, name, 3, 30_000)
             proxy.holdTypes = [PUBACK]
-            // Published but never acknowledged: at most the in-flight window (32), then the queue holds the rest.
-            const held = Math.max(...seqsOf(observer, name)) + 25
+            // Published but never acknowledged: the window (1400 B, about 12 readings) fills, then the queue
+            // holds the rest; the scenario keeps PUBACKs back 3 s more so a backlog builds behind a full window.
+            const held = Math.max(...seqsOf(observer, name)) + 8
             await seqAtLeast(observer, name, held, 30_000)
+            await new Promise(r => setTimeout(r, 3000))
             proxy.holdTypes = []
             const before = connections(vm)
             proxy.reset()
