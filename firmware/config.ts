@@ -26,6 +26,8 @@ export interface Config {
     maxInflight: number
     haDiscovery: boolean
     diagPeriodMs: number
+    /** Reboot after this many seconds without a network; -1: the board's default (platform.ts). */
+    noNetRebootS: number
     /** The SENSORS setting, parsed by sensors/registry. */
     sensors: string
 }
@@ -48,6 +50,7 @@ export const CONFIG_DEFAULTS: Config = {
     maxInflight: 32,
     haDiscovery: true,
     diagPeriodMs: 60000,
+    noNetRebootS: -1,
     sensors: "",
 }
 
@@ -111,6 +114,7 @@ export async function readConfig(): Promise<Config> {
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
         haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
         diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),
+        noNetRebootS: await int("NO_NET_REBOOT_S", d.noNetRebootS, -1, 86400),
         sensors: await str("SENSORS", d.sensors),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)

@@ -7,8 +7,9 @@ import { describeConfig, readConfig } from "./config"
 import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
+import { watchNetwork } from "./net/network-watch"
 import { DsSignal, SocketTransport } from "./net/socket-transport"
-import { tlsConfigError } from "./platform"
+import { brokerHostError, noNetworkRebootS, tlsConfigError } from "./platform"
 import { sensorsFromConfig } from "./sensors/registry"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
@@ -20,10 +21,10 @@ import { FIRMWARE_VERSION } from "./version"
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg))
 const arch = ds._dcfgString("archId")
-const tlsError = tlsConfigError(cfg.tls, arch)
-if (tlsError) {
-    // Fail fast and say why, instead of a loop of failing TLS connects.
-    console.error("config: " + tlsError)
+const configError = tlsConfigError(cfg.tls, arch) || brokerHostError(cfg.host, arch)
+if (configError) {
+    // Fail fast and say why, instead of a loop of failing connects.
+    console.error("config: " + configError)
     await ds.sleep(1e9)
 }
 const topics = topicsFor(cfg.prefix, cfg.deviceName)
@@ -52,11 +53,14 @@ const opts: SessionOptions = {
     retryBaseMs: cfg.retryBaseMs,
     retryCapMs: cfg.retryCapMs,
 }
-const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
+const transport = new SocketTransport()
+const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new DsSignal())
 const supervisor = async () => {
     await session.run()
 }
 supervisor.start()
+const rebootAfterS = cfg.noNetRebootS >= 0 ? cfg.noNetRebootS : noNetworkRebootS(arch)
+if (rebootAfterS > 0) watchNetwork(transport, rebootAfterS * 1000)
 
 // SENSORS lists chips (e.g. "bme280@0x76,sht4x"); empty: the Jacdac sensors (the simulator's, or a board's servers).
 const sensors = sensorsFromConfig(cfg.sensors)

@@ -14,6 +14,38 @@ export function tlsConfigError(tls: boolean, archId: string): string {
     return `MQTT_TLS=true, but the ${archId} DeviceScript runtime has no TLS: set MQTT_TLS=false and a plain MQTT port (1883), or use an ESP32 board`
 }
 
+/** "192.168.1.10": four decimal numbers 0..255 separated by dots. */
+export function isIpv4Literal(host: string): boolean {
+    const parts = host.split(".")
+    if (parts.length !== 4) return false
+    for (const p of parts) {
+        if (p.length === 0 || p.length > 3) return false
+        for (let i = 0; i < p.length; i++) if (p.charAt(i) < "0" || p.charAt(i) > "9") return false
+        if (parseInt(p) > 255) return false
+    }
+    return true
+}
+
+/**
+ * The boot error for a broker address the board's runtime cannot connect to, or "". The Pico W
+ * runtime (devicescript-pico v2.16.1, src/lwip_sock.c:150-156 and 187-193) connects again on every
+ * main-loop pass when the address needs no DNS query (an IP literal, or a name still in lwIP's DNS
+ * cache): `jd_tcpsock_process` sets `host_found_pending = 1` where it means 0, so each pass opens a
+ * new pcb over the old one until `can't alloc pcb` closes the socket. A host name avoids it on the
+ * first connect (the lookup completes asynchronously).
+ */
+export function brokerHostError(host: string, archId: string): string {
+    if (archId.indexOf("rp2040") !== 0 || !isIpv4Literal(host)) return ""
+    return `MQTT_HOST=${host} is an IP address, and the ${archId} DeviceScript runtime cannot keep a connection to an IP address (it reconnects on every loop pass until it runs out of sockets): give the broker a host name (a DNS name your router resolves) and set MQTT_HOST to it`
+}
+
+/** Continuous seconds without a network after which the firmware reboots the board (0: never). */
+export function noNetworkRebootS(archId: string): number {
+    // The Pico W runtime tries one Wi-Fi re-join and never another (pico:src/wifi_impl.c:145-157):
+    // only a reset brings the network back.
+    return archId.indexOf("rp2040") === 0 ? 120 : 0
+}
+
 /**
  * The default device name, also the MQTT client id: "devs" + 12 hex digits
  * of the device id, so 16 characters of [0-9a-zA-Z], which every broker must

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest"
-import { defaultDeviceName, tlsConfigError, tlsSupported } from "../firmware/platform.ts"
+import { brokerHostError, defaultDeviceName, isIpv4Literal, noNetworkRebootS, tlsConfigError, tlsSupported } from "../firmware/platform.ts"
 
 test("Pico W (rp2040w) and Pico have no TLS; ESP32 variants and the simulator do", () => {
     expect(tlsSupported("rp2040w")).toBe(false)
@@ -11,6 +11,23 @@ test("a TLS config on Pico W is refused with a message that says what to do", ()
     expect(tlsConfigError(true, "rp2040w")).toMatch(/MQTT_TLS=true.*rp2040w.*no TLS.*MQTT_TLS=false/)
     expect(tlsConfigError(false, "rp2040w")).toBe("")
     expect(tlsConfigError(true, "esp32c3")).toBe("")
+})
+
+test("an IP-literal broker is refused on Pico W only, with a message that says what to do", () => {
+    expect(isIpv4Literal("192.168.1.10")).toBe(true)
+    expect(isIpv4Literal("192.168.1.256")).toBe(false)
+    expect(isIpv4Literal("broker.lan")).toBe(false)
+    expect(isIpv4Literal("1.2.3")).toBe(false)
+    expect(brokerHostError("192.168.1.10", "rp2040w")).toMatch(/IP address.*host name/)
+    expect(brokerHostError("broker.lan", "rp2040w")).toBe("")
+    expect(brokerHostError("192.168.1.10", "esp32")).toBe("")
+    expect(brokerHostError("127.0.0.1", "wasm")).toBe("")
+})
+
+test("only the Pico W reboots itself after a long time without a network", () => {
+    expect(noNetworkRebootS("rp2040w")).toBeGreaterThan(0)
+    expect(noNetworkRebootS("esp32s3")).toBe(0)
+    expect(noNetworkRebootS("wasm")).toBe(0)
 })
 
 test("C31: the default client id is 1-23 characters of [0-9a-zA-Z]", () => {

@@ -92,6 +92,8 @@ export class Outbox {
     private firstStaged = 0
     /** Last id handed out; ids cycle 1..65535 [MQTT-2.3.1-1]. */
     private lastId = 0
+    /** Steps the id counter has taken (mod 2^32); each window record keeps the value at its id. */
+    private idSteps = 0
     private lastTicket = 0
     /** OUTCOMES_KEPT × (ticket u32, code u8). */
     private readonly outcomes: Buffer
@@ -194,6 +196,7 @@ export class Outbox {
         this.window.setA(ws, ticket)
         this.window.setB(ws, 0)
         this.window.setC(ws, id)
+        this.window.setD(ws, this.idSteps)
         this.inflight++
         this.pending++
         return ticket
@@ -250,6 +253,7 @@ export class Outbox {
             w.setA(ws, q.a(s))
             w.setB(ws, 0)
             w.setC(ws, id)
+            w.setD(ws, this.idSteps)
             this.pending++
             this.live--
             q.shift()
@@ -348,12 +352,18 @@ export class Outbox {
      */
     allocId(otherInUse: (id: number) => boolean): number {
         let id = this.lastId
+        // Every id in the window was handed out at most `span` counter steps ago (the head is the
+        // oldest); while the counter has not gone round since then, the next id cannot be one of
+        // them, and the scan of the window (the cost of a publish on the VM) is skipped.
+        const w = this.window
+        const span = w.count > 0 ? (this.idSteps - w.d(w.slot(0)) + U32) % U32 : 0
         for (let n = 0; n < 65535; n++) {
             id = id >= 65535 ? 1 : id + 1
-            if (!this.idInUse(id) && !otherInUse(id)) {
-                this.lastId = id
-                return id
-            }
+            if (otherInUse(id)) continue
+            if (w.count > 0 && span + n + 1 >= 65535 && this.idInUse(id)) continue
+            this.lastId = id
+            this.idSteps = (this.idSteps + n + 1) % U32
+            return id
         }
         return 0
     }

@@ -1,7 +1,7 @@
 /**
  * A FIFO of byte records in storage allocated once: `data` holds the records back to back (a
  * record never wraps; the space left at the end is skipped), and `meta` holds one fixed-size slot
- * per record (offset, length, flags and three 32-bit fields the owner gives a meaning to).
+ * per record (offset, length, flags and four 32-bit fields the owner gives a meaning to).
  * Because the records are contiguous, consecutive records can be written to a socket in one
  * write. Adding and removing records never allocates, so a ring that stays full for hours does
  * not grow or fragment the heap.
@@ -10,14 +10,15 @@
  */
 import { read32, write32 } from "./bytes"
 
-/** Slot layout: offset u16, length u16, flags u8, three u32 fields (big-endian). */
-const SLOT_BYTES = 17
+/** Slot layout: offset u16, length u16, flags u8, four u32 fields (big-endian). */
+const SLOT_BYTES = 21
 const S_OFF = 0
 const S_LEN = 2
 const S_FLAGS = 4
 const S_A = 5
 const S_B = 9
 const S_C = 13
+const S_D = 17
 
 /** Records are addressed by 16-bit offsets. */
 export const RING_MAX_BYTES = 65535
@@ -142,5 +143,11 @@ export class PacketRing {
     }
     setC(s: number, v: number) {
         write32(this.meta, s * SLOT_BYTES + S_C, v)
+    }
+    d(s: number): number {
+        return read32(this.meta, s * SLOT_BYTES + S_D)
+    }
+    setD(s: number, v: number) {
+        write32(this.meta, s * SLOT_BYTES + S_D, v)
     }
 }

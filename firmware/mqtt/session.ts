@@ -131,7 +131,7 @@ const YIELD_EVERY = 16
  * cost per slice is dominated by per-packet bookkeeping. `npm run bench` measures the margin.
  */
 export const SLICE_BYTES = 4096
-const ITEM_COST_BYTES = 64
+export const ITEM_COST_BYTES = 128
 /** Largest socket write: consecutive packets go out together up to this size (ESP32 TLS needs < 4096). */
 export const TX_MAX_BYTES = 1024
 /** A failure that repeats is logged at info level once per this many attempts. */

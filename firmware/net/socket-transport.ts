@@ -29,6 +29,8 @@ export class SocketTransport implements Transport {
     private closed = true
     private error = ""
     private readonly wake = ds.emitter<number>()
+    /** ds.millis() when opens started failing for want of a network; 0 while there is one. */
+    noNetworkSinceMs = 0
 
     async open(host: string, port: number, tls: boolean, timeoutMs: number): Promise<void> {
         this.close()
@@ -39,7 +41,16 @@ export class SocketTransport implements Transport {
         this.open_ = false
         const self = this
         sockets._socketOnEvent = (ev, arg) => self.onEvent(ev, arg)
-        const r = sockets._socketOpen(host, tls ? -port : port)
+        let r = 0
+        try {
+            r = sockets._socketOpen(host, tls ? -port : port)
+        } catch (e) {
+            // Wi-Fi down: the runtime throws "network not available" (ds:runtime/devicescript/network/wifi.c).
+            this.closed = true
+            if (this.noNetworkSinceMs === 0) this.noNetworkSinceMs = ds.millis()
+            throw e
+        }
+        this.noNetworkSinceMs = 0
         if (r !== 0) {
             this.closed = true
             throw new Error(`cannot open ${tls ? "tls" : "tcp"}://${host}:${port} (error ${r})`)

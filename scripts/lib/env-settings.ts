@@ -12,7 +12,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import { privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
+import { brokerHostError, privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
 import type { BoardConfig } from "./boards.ts"
 
 export const ENV_FILES = [".env.defaults", ".env.local"] as const
@@ -102,7 +102,9 @@ export function checkBoardSettings(env: EnvRead, board: BoardConfig): SettingsCh
     if (caWarning) warnings.push(`${board.id}: ${caWarning}${where("MQTT_CA_FILE")}`)
 
     const host = settingString(env, "MQTT_HOST")
+    const hostError = host ? brokerHostError(host, board.archId) : ""
     if (!host) errors.push("MQTT_HOST is not set: put your broker's address in .env.local")
+    else if (hostError) errors.push(`${board.id}: ${hostError}${where("MQTT_HOST")}`)
     else if (LOOPBACK.test(host))
         errors.push(
             `MQTT_HOST=${host}${where("MQTT_HOST")} is the board itself, not your broker: ` +

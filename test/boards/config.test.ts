@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
-import { privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
+import { brokerHostError, privateCaWarning, tlsConfigError } from "../../firmware/platform.ts"
 import { ARCHS, archOf, gpioOf, loadBoards, programAreaBytes } from "../../scripts/lib/boards.ts"
 import { describeFailure } from "../../scripts/lib/devs-cli.ts"
 import { checkBoardSettings, parseEnvLikeDevs, settingString, type EnvRead } from "../../scripts/lib/env-settings.ts"
@@ -99,7 +99,7 @@ describe(".env files read as the DeviceScript CLI reads them", () => {
 })
 
 describe("settings checks before a board gets them", () => {
-    const ok = "WIFI_SSID=home\nWIFI_PWD=pw\nMQTT_HOST=192.168.1.10\nDEVICE_NAME=kitchen\n"
+    const ok = "WIFI_SSID=home\nWIFI_PWD=pw\nMQTT_HOST=broker.lan\nDEVICE_NAME=kitchen\n"
 
     test("MQTT_TLS=true on Pico W is refused with the firmware's own boot message; fine on ESP32", () => {
         const e = env(ok + "MQTT_TLS=true\n")
@@ -128,9 +128,15 @@ describe("settings checks before a board gets them", () => {
         expect(checkBoardSettings(env("WIFI_SSID=x\n"), board("mqtt_xiao_esp32c3")).errors[0]).toMatch(/MQTT_HOST is not set/)
     })
 
+    test("an IP-literal MQTT_HOST is refused for Pico W with the firmware's own boot message; fine on ESP32", () => {
+        const e = env("WIFI_SSID=home\nMQTT_HOST=192.168.1.10\nDEVICE_NAME=kitchen\n")
+        expect(checkBoardSettings(e, board("mqtt_pico_w")).errors).toEqual([`mqtt_pico_w: ${brokerHostError("192.168.1.10", "rp2040w")} (.env.local line 2)`])
+        expect(checkBoardSettings(e, board("mqtt_esp32_devkit_c")).errors).toEqual([])
+    })
+
     test("no Wi-Fi network and the simulator's DEVICE_NAME are warnings, not errors", () => {
         const e = env("DEVICE_NAME=sim1\n", ".env.defaults")
-        parseEnvLikeDevs("MQTT_HOST=10.1.1.1\n", ".env.local", e)
+        parseEnvLikeDevs("MQTT_HOST=broker.lan\n", ".env.local", e)
         const c = checkBoardSettings(e, board("mqtt_pico_w"))
         expect(c.errors).toEqual([])
         expect(c.warnings.join("\n")).toMatch(/WIFI_SSID is not set[\s\S]*DEVICE_NAME=sim1 comes from \.env\.defaults/)

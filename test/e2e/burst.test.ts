@@ -39,7 +39,9 @@ for (const [kind, start] of brokers) {
 
         test("every message arrives once, in order, and the VM never panics", async () => {
             vm = new VmUnderTest(broker.port, { BURST_N: N, DEVICE_NAME: `burst-${kind}` }, "127.0.0.1", BURST).start()
-            const done = await vm.waitForLine(/burst done/, 120_000)
+            const done = await vm.waitForLine(/burst done/, 120_000).catch(e => {
+                throw new Error(`${(e as Error).message}; the device log ends:\n${vm.log.slice(-20).join("\n")}`)
+            })
             expect(done).toMatch(new RegExp(`burst done: ${N} messages .* acked ${N}, drops \\{\\}`))
             await observer.waitFor(m => JSON.parse(m.payload.toString()).seq === N, 10_000, "the last message")
             const seqs = observer.messages.map(m => JSON.parse(m.payload.toString()).seq as number)
