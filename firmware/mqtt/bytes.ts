@@ -58,3 +58,40 @@ export function write32(b: Buffer, i: number, v: number) {
     b[i + 2] = lo >> 8
     b[i + 3] = lo & 0xff
 }
+
+/**
+ * Little-endian unsigned fields of internal tables (never the wire). On the VM `getAt`/`setAt`
+ * with a literal format compile to one buffer opcode (a byte-by-byte version costs about 50
+ * opcodes a field); they exist only when called on a value typed Buffer, so these helpers call
+ * them directly, and Node gets the same two methods from installNodeBufferNatives below.
+ * The caller keeps v within the field's range.
+ */
+export function getU16(b: Buffer, i: number): number {
+    return b.getAt(i, "u16")
+}
+export function setU16(b: Buffer, i: number, v: number) {
+    b.setAt(i, "u16", v)
+}
+export function getU32(b: Buffer, i: number): number {
+    return b.getAt(i, "u32")
+}
+export function setU32(b: Buffer, i: number, v: number) {
+    b.setAt(i, "u32", v)
+}
+
+/**
+ * Node has no Buffer.getAt/setAt: give it the two formats used here, little-endian as on the VM.
+ * Node alone has a static Buffer.byteLength, so the VM skips this.
+ */
+function installNodeBufferNatives() {
+    const B = Buffer as any
+    if (typeof B.byteLength !== "function" || B.prototype.getAt) return
+    B.prototype.getAt = function (i: number, fmt: string): number {
+        return fmt === "u16" ? this.readUInt16LE(i) : this.readUInt32LE(i)
+    }
+    B.prototype.setAt = function (i: number, fmt: string, v: number) {
+        if (fmt === "u16") this.writeUInt16LE(v, i)
+        else this.writeUInt32LE(v, i)
+    }
+}
+installNodeBufferNatives()

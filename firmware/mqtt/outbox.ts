@@ -211,15 +211,17 @@ export class Outbox {
 
     /**
      * Moves queued packets into the window, oldest first, while the window has room (bytes,
-     * records, QoS 1 in flight) and `budgetBytes` lasts; gives each QoS 1 packet a free packet id
-     * (`otherInUse` names ids taken elsewhere). Expired messages are dropped on the way. Returns the
-     * bytes moved.
+     * records, QoS 1 in flight), at most `maxItems` packets and about `budgetBytes` bytes; gives
+     * each QoS 1 packet a free packet id (`otherInUse` names ids taken elsewhere). Expired messages
+     * are dropped on the way (and count as items: they are work too). Returns the items handled.
      */
-    stage(nowMs: number, budgetBytes: number, otherInUse: (id: number) => boolean): number {
+    stage(nowMs: number, budgetBytes: number, maxItems: number, otherInUse: (id: number) => boolean): number {
         const q = this.queue
         const w = this.window
         let moved = 0
-        while (q.count > 0 && moved < budgetBytes) {
+        let items = 0
+        while (q.count > 0 && moved < budgetBytes && items < maxItems) {
+            items++
             const s = q.slot(0)
             if (q.flags(s) & Q_DEAD) {
                 q.shift()
@@ -233,14 +235,23 @@ export class Outbox {
             const off = q.off(s)
             const n = q.len(s)
             const qos = (q.data[off] >> 1) & 3
-            if (qos > 0 && this.inflight >= this.limits.maxInflight) break
+            if (qos > 0 && this.inflight >= this.limits.maxInflight) {
+                items--
+                break
+            }
             let id = 0
             if (qos > 0) {
                 id = this.allocId(otherInUse)
-                if (id === 0) break
+                if (id === 0) {
+                    items--
+                    break
+                }
             }
             const ws = w.push(n)
-            if (ws < 0) break
+            if (ws < 0) {
+                items--
+                break
+            }
             const woff = w.off(ws)
             blit(w.data, woff, q.data, off, n)
             if (qos > 0) {
@@ -259,7 +270,7 @@ export class Outbox {
             q.shift()
             moved += n
         }
-        return moved
+        return items
     }
 
     /**

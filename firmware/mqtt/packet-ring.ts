@@ -8,9 +8,9 @@
  *
  * Portable: imports only bytes.ts.
  */
-import { read32, write32 } from "./bytes"
+import { getU16, getU32, setU16, setU32 } from "./bytes"
 
-/** Slot layout: offset u16, length u16, flags u8, four u32 fields (big-endian). */
+/** Slot layout: offset u16, length u16, flags u8, four u32 fields (little-endian, native on the VM). */
 const SLOT_BYTES = 21
 const S_OFF = 0
 const S_LEN = 2
@@ -77,10 +77,8 @@ export class PacketRing {
         const s = this.slot(this.count)
         const m = this.meta
         const i = s * SLOT_BYTES
-        m[i + S_OFF] = off >> 8
-        m[i + S_OFF + 1] = off & 0xff
-        m[i + S_LEN] = n >> 8
-        m[i + S_LEN + 1] = n & 0xff
+        setU16(m, i + S_OFF, off)
+        setU16(m, i + S_LEN, n)
         m[i + S_FLAGS] = 0
         this.tail = off + n
         this.count++
@@ -113,12 +111,10 @@ export class PacketRing {
     }
 
     off(s: number): number {
-        const i = s * SLOT_BYTES + S_OFF
-        return (this.meta[i] << 8) | this.meta[i + 1]
+        return getU16(this.meta, s * SLOT_BYTES + S_OFF)
     }
     len(s: number): number {
-        const i = s * SLOT_BYTES + S_LEN
-        return (this.meta[i] << 8) | this.meta[i + 1]
+        return getU16(this.meta, s * SLOT_BYTES + S_LEN)
     }
     flags(s: number): number {
         return this.meta[s * SLOT_BYTES + S_FLAGS]
@@ -127,27 +123,27 @@ export class PacketRing {
         this.meta[s * SLOT_BYTES + S_FLAGS] = v
     }
     a(s: number): number {
-        return read32(this.meta, s * SLOT_BYTES + S_A)
+        return getU32(this.meta, s * SLOT_BYTES + S_A)
     }
     setA(s: number, v: number) {
-        write32(this.meta, s * SLOT_BYTES + S_A, v)
+        setU32(this.meta, s * SLOT_BYTES + S_A, v)
     }
     b(s: number): number {
-        return read32(this.meta, s * SLOT_BYTES + S_B)
+        return getU32(this.meta, s * SLOT_BYTES + S_B)
     }
     setB(s: number, v: number) {
-        write32(this.meta, s * SLOT_BYTES + S_B, v)
+        setU32(this.meta, s * SLOT_BYTES + S_B, v)
     }
     c(s: number): number {
-        return read32(this.meta, s * SLOT_BYTES + S_C)
+        return getU32(this.meta, s * SLOT_BYTES + S_C)
     }
     setC(s: number, v: number) {
-        write32(this.meta, s * SLOT_BYTES + S_C, v)
+        setU32(this.meta, s * SLOT_BYTES + S_C, v)
     }
     d(s: number): number {
-        return read32(this.meta, s * SLOT_BYTES + S_D)
+        return getU32(this.meta, s * SLOT_BYTES + S_D)
     }
     setD(s: number, v: number) {
-        write32(this.meta, s * SLOT_BYTES + S_D, v)
+        setU32(this.meta, s * SLOT_BYTES + S_D, v)
     }
 }

@@ -123,15 +123,16 @@ export const SESSION_DEFAULTS: SessionOptions = {
 
 /** Ping after this fraction of the keepalive without traffic: margin for VM/GC jitter (C35). */
 const PING_FRACTION = 0.75
-/** Frames handled (or producer calls) before the loop yields, so the VM never sees an InfiniteLoop. */
-const YIELD_EVERY = 16
 /**
- * Work budget of one fiber run while sending, in bytes moved or written; each packet also costs
- * ITEM_COST_BYTES. The VM's watchdog counts opcodes (128 K per fiber run): copies are native, so the
- * cost per slice is dominated by per-packet bookkeeping. `npm run bench` measures the margin.
+ * Work budget of one fiber run: at most SLICE_ITEMS packets staged or written, or inbound frames
+ * handled, and SLICE_BYTES bytes, then the loop yields. The VM's watchdog counts opcodes (128 K per
+ * fiber run, the same on ESP32 and Pico W); copies are native, so the cost is per packet
+ * bookkeeping: `npm run bench` measures how many packets one fiber run can take (step_margin).
  */
+export const SLICE_ITEMS = 8
 export const SLICE_BYTES = 4096
-export const ITEM_COST_BYTES = 128
+/** Producer calls (waitForRoom) between two yields. */
+const YIELD_EVERY = 16
 /** Largest socket write: consecutive packets go out together up to this size (ESP32 TLS needs < 4096). */
 export const TX_MAX_BYTES = 1024
 /** A failure that repeats is logged at info level once per this many attempts. */
@@ -490,13 +491,13 @@ export class Session {
     }
 
     /**
-     * Yields every YIELD_EVERY chunks or frames. A read that finds chunks already
+     * Yields every SLICE_ITEMS chunks or frames. A read that finds chunks already
      * queued returns without suspending, so a burst of inbound data (a broker
      * delivering a clean=0 session's backlog) would otherwise run the fiber
      * without a break until the VM's InfiniteLoop watchdog fires.
      */
     private async breathe(): Promise<void> {
-        if (++this.sinceYield < YIELD_EVERY) return
+        if (++this.sinceYield < SLICE_ITEMS) return
         this.sinceYield = 0
         await this.rt.sleep(0)
     }
@@ -513,8 +514,8 @@ export class Session {
 
     /**
      * Sends pending requests, then moves queued packets into the window and writes them, runs of
-     * consecutive packets in one write, while the window has room. Yields after SLICE_BYTES of
-     * work, so a reconnect with a full queue never trips the VM's watchdog.
+     * consecutive packets in one write, while the window has room. Yields after SLICE_ITEMS packets
+     * or SLICE_BYTES bytes, so a reconnect with a full queue never trips the VM's watchdog.
      */
     private async flush(): Promise<string> {
         for (const r of this.subs.requests) {
@@ -525,7 +526,8 @@ export class Session {
             r.state = REQ_SENT
         }
         const o = this.outbox
-        let spent = 0
+        let items = 0
+        let bytes = 0
         let wrote = false
         for (;;) {
             while (o.nextRun(TX_MAX_BYTES)) {
@@ -533,16 +535,18 @@ export class Session {
                 const n = o.runWritten(this.rt.now())
                 this.stats.published += n
                 wrote = true
-                spent += o.runTo - o.runFrom + n * ITEM_COST_BYTES
-                if (spent >= SLICE_BYTES) {
-                    spent = 0
+                items += n
+                bytes += o.runTo - o.runFrom
+                if (items >= SLICE_ITEMS || bytes >= SLICE_BYTES) {
+                    items = 0
+                    bytes = 0
                     await this.rt.sleep(0)
                     if (this.stopRequested || !this.connected) return ""
                 }
             }
-            const moved = o.stage(this.rt.now(), SLICE_BYTES - spent, this.idInUse)
-            if (moved === 0) break
-            spent += moved
+            const n = o.stage(this.rt.now(), SLICE_BYTES - bytes, SLICE_ITEMS - items, this.idInUse)
+            if (n === 0) break
+            items += n
         }
         // QoS 0 messages finished: a producer waiting for room may go on.
         if (wrote) this.changed.notify()

@@ -27,7 +27,7 @@ function sendAll(o: Outbox, now = 0): mqttPacket.IPublishPacket[] {
             parser.parse(Buffer.from(o.window.data.subarray(o.runFrom, o.runTo)))
             o.runWritten(now)
         }
-        if (o.stage(now, 1e9, free) === 0) break
+        if (o.stage(now, 1e9, 1e9, free) === 0) break
     }
     return out
 }

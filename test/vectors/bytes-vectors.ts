@@ -66,7 +66,7 @@ export function publishThroughOutbox(v: EncodeVector): string {
     const wanted = v.id === undefined ? 0 : v.id
     o.add(topic, utf8Length(topic), textBuffer(v.payload), 0, 0, qos | (v.retain ? ADD_RETAIN : 0))
     o.seedIds(wanted > 0 ? wanted - 1 : 0)
-    o.stage(0, 1e6, () => false)
+    o.stage(0, 1e6, 100, () => false)
     let hex = ""
     if (!o.nextRun(1024)) return "nothing staged"
     hex = copyOut(o.window.data, o.runFrom, o.runTo).toString("hex")
