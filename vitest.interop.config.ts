@@ -8,7 +8,7 @@ import { defineConfig } from "vitest/config"
 export default defineConfig({
     test: {
         include: ["test/interop/**/*.interop.ts"],
-        globalSetup: ["test/interop/global-setup.ts"],
+        globalSetup: ["test/global-setup.ts", "test/interop/global-setup.ts"],
         fileParallelism: false,
         testTimeout: 180_000,
         hookTimeout: 150_000,

@@ -19,7 +19,11 @@ import { mosquittoPath, startMosquitto } from "../host-sim/mosquitto.ts"
 import { Observer, type Observed } from "../host-sim/observer.ts"
 import { PROJECT_DIR, Simulation } from "../host-sim/simulation.ts"
 import { SIM_QUANTITIES } from "../host-sim/sensors/sim-sensors.ts"
+import { heapHeadroom } from "./heap-headroom.ts"
+import { recoveryAfter } from "./recovery.ts"
+import { stepMargin } from "./step-margin.ts"
 import { analyseWire, percentile, type WireStats } from "./wire.ts"
+import { SESSION_DEFAULTS } from "../firmware/mqtt/session.ts"
 
 const SMOKE = process.argv.includes("--smoke")
 /** Use the bytecode already built by the test setup (builds share .devicescript/bin and must not overlap). */
@@ -185,12 +189,22 @@ export function buildBenchFirmwares() {
         raw: buildFirmware("bench/firmware/raw-burst.ts", "bench-raw.devs"),
         sizeOurs: buildFirmware("bench/firmware/size-ours.ts", "size-ours.devs"),
         sizeStock: buildFirmware("bench/firmware/size-stock.ts", "size-stock.devs"),
+        heapProbe: buildFirmware("bench/firmware/heap-probe.ts", "heap-probe.devs"),
+        stepsProbe: buildFirmware("bench/firmware/steps-probe.ts", "steps-probe.devs"),
     }
 }
 
 function prebuilt() {
     const f = (n: string) => join(PROJECT_DIR, ".devicescript", n)
-    return { burst: f("bench-ours.devs"), stock: f("bench-stock.devs"), raw: f("bench-raw.devs"), sizeOurs: f("size-ours.devs"), sizeStock: f("size-stock.devs") }
+    return {
+        burst: f("bench-ours.devs"),
+        stock: f("bench-stock.devs"),
+        raw: f("bench-raw.devs"),
+        sizeOurs: f("size-ours.devs"),
+        sizeStock: f("size-stock.devs"),
+        heapProbe: f("heap-probe.devs"),
+        stepsProbe: f("steps-probe.devs"),
+    }
 }
 
 function fmt(x: number, d = 0) {
@@ -220,6 +234,13 @@ async function main() {
         const lat = await latency(broker, burst)
         const restart = await restartToDelivery(broker, burst)
         const fl = await fleet(broker)
+        const steps = await stepMargin(fw.stepsProbe, SMOKE ? 128 : 1024)
+        // The full worst case takes a bisection of ~35 s runs; the smoke run checks the target ballast once.
+        const heap = SMOKE
+            ? { heap_headroom_bytes: NaN, runs: [] }
+            : await heapHeadroom(broker, fw.heapProbe, SESSION_DEFAULTS.maxInboundBytes)
+        const recovery = []
+        for (const s of SMOKE ? [] : [10, 60, 300]) recovery.push(await recoveryAfter(broker, s, 10))
 
         const get = (c: string, q: number) => runs.find(r => r.client === c && r.qos === q)
         const ours1 = get("ours", 1)!
@@ -240,6 +261,7 @@ async function main() {
                 ours_stock_yield_qos1: ours1.perS / (get("stock+yield", 1)!.perS || NaN),
                 ours_mqttjs_qos1: ours1.perS / get("mqttjs", 1)!.perS,
                 ours_raw_qos0: ours0.perS / get("raw", 0)!.perS,
+                ours_qos1_raw_qos0: ours1.perS / get("raw", 0)!.perS,
             },
             wire_ratio: ours1.wire?.wireRatio,
             writes_per_packet: ours1.wire?.writesPerPacket,
@@ -247,6 +269,12 @@ async function main() {
             restart_to_delivery: restart,
             bytecode: { ours_bytes: sizeOurs, stock_bytes: sizeStock, ratio: sizeOurs / sizeStock },
             fleet_1_per_s: fl,
+            heap_headroom_bytes: heap.heap_headroom_bytes,
+            heap_runs: heap.runs,
+            step_margin: steps.step_margin,
+            steps,
+            recovery,
+            ratios_target: { ours_raw_qos0: 0.5, ours_qos1_raw_qos0: 0.25, heap_headroom_bytes: 8192, step_margin: 4 },
             duration_s: Math.round((Date.now() - started) / 1000),
         }
         const table = [
@@ -265,7 +293,17 @@ ${table}
 | --- | --- |
 | ours / stock, QoS 1 | ${fmt(results.ratios.ours_stock_qos1, 1)} (stock with yields: ${fmt(results.ratios.ours_stock_yield_qos1, 1)}) |
 | ours / MQTT.js, QoS 1 | ${fmt(results.ratios.ours_mqttjs_qos1, 2)} |
-| ours / raw, QoS 0 | ${fmt(results.ratios.ours_raw_qos0, 2)} |
+| ours / raw, QoS 0 | ${fmt(results.ratios.ours_raw_qos0, 2)} (target ≥ 0.5) |
+| ours QoS 1 / raw QoS 0 | ${fmt(results.ratios.ours_qos1_raw_qos0, 2)} (target ≥ 0.25) |
+
+| margin | value |
+| --- | --- |
+| heap headroom at the worst case (\`heap_headroom_bytes\`) | ${SMOKE ? "not measured in the smoke run" : `${heap.heap_headroom_bytes} B`} (target ≥ 8192) |
+| step margin (\`step_margin\`) | ${fmt(steps.step_margin, 1)} × (${steps.cycles_per_run} message life cycles fit one fiber run; loops yield every ${steps.slice_items}) (target ≥ 4) |
+
+| outage (refused) | devices | recovered | first delivery after the broker is back: p50 / p95 / max |
+| --- | --- | --- | --- |
+${recovery.map(r => `| ${r.outage_s} s | ${r.devices} | ${r.recovered} | ${r.p50_s} / ${r.p95_s} / ${r.max_s} s |`).join("\n")}
 
 * Wire: ${fmt(results.wire_ratio ?? NaN, 2)} × the minimal PUBLISH encoding, ${fmt(results.writes_per_packet ?? NaN, 2)} socket writes per packet (ours, QoS 1).
 * Latency at a steady 10 msg/s (VM socket write → subscriber): p50 ${fmt(lat.p50_ms, 1)} ms, p99 ${fmt(lat.p99_ms, 1)} ms (${lat.samples} samples).

@@ -121,6 +121,9 @@ export class VmDevice {
         }
         this.flash.attach(vm)
         vm.devsSetDeviceId(this.opts.deviceId)
+        // DEVS_GC_STRESS=1: a garbage collection on every allocation (`npm run test:interop` runs the
+        // e2e suite once so), which turns a missing root or a use-after-free into a crash at once.
+        if (process.env.DEVS_GC_STRESS === "1") vm.devsGcStress(true)
         vm.devsStart()
     }
 

@@ -18,6 +18,8 @@ test("npm run bench -- --smoke runs every client and writes results.smoke.json",
     expect(res.mqttjs.qos1_per_s).toBeGreaterThan(0)
     expect(res.raw.qos0_per_s).toBeGreaterThan(0)
     expect(res.wire_ratio).toBe(1)
-    expect(res.writes_per_packet).toBe(1)
+    // Consecutive packets share a socket write: never more than one write per packet.
+    expect(res.writes_per_packet).toBeLessThanOrEqual(1)
+    expect(res.step_margin).toBeGreaterThan(0)
     expect(res.runs.find((x: { client: string; qos: number }) => x.client === "ours" && x.qos === 1).delivered).toBe(res.messages)
 }, 420_000)

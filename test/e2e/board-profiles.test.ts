@@ -13,31 +13,11 @@ import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../../host-sim/test-ca.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 
 const HAS_MOSQUITTO = mosquittoPath() !== null
 const PUBACK = 4
 const STANDBY_BYTECODE = `${PROJECT_DIR}/.devicescript/standby.devs`
-
-function seqsOf(obs: Observer, device: string): number[] {
-    return obs.messages.filter(m => m.topic === `devs/${device}/telemetry`).map(m => JSON.parse(m.payload.toString()).seq as number)
-}
-
-function seqAtLeast(obs: Observer, device: string, n: number, ms: number) {
-    return within(
-        obs.waitFor(m => m.topic === `devs/${device}/telemetry` && JSON.parse(m.payload.toString()).seq >= n, ms + 1000),
-        ms,
-        `telemetry seq ${n} from ${device}`
-    )
-}
-
-/** Sequence numbers 1..max that never arrived. */
-function missing(seqs: number[]): number[] {
-    const max = Math.max(0, ...seqs)
-    const have = new Set(seqs)
-    const out: number[] = []
-    for (let i = 1; i <= max; i++) if (!have.has(i)) out.push(i)
-    return out
-}
 
 /** How many times the session reached CONNACK. */
 function connections(vm: VmUnderTest): number {

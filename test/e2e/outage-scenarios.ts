@@ -11,10 +11,13 @@
  * Used by test/e2e/outage.test.ts (short outages, `npm test`) and by
  * test/interop/outage.interop.ts (2-minute outages, `npm run test:interop`).
  */
-import { expect } from "vitest"
-import type { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
+import { afterAll, afterEach, beforeAll, expect } from "vitest"
+import type { RunningBroker } from "../../host-sim/broker.ts"
+import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { ledgerOf, type Ledger } from "../../host-sim/ledger.ts"
-import type { Observed, Observer } from "../../host-sim/observer.ts"
+import { startMosquitto } from "../../host-sim/mosquitto.ts"
+import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
@@ -29,8 +32,33 @@ export interface OutageResult {
 
 const telemetryOf = (name: string) => (m: Observed) => m.topic === `devs/${name}/telemetry`
 
-export function seqsOf(obs: Observer, name: string): number[] {
-    return obs.messages.filter(telemetryOf(name)).map(m => JSON.parse(m.payload.toString()).seq as number)
+export interface OutageRig {
+    proxy: ChaosProxy
+    observer: Observer
+}
+
+/** A private Mosquitto, the chaos proxy in front of it and a persistent subscriber, for one describe block. */
+export function outageRig(): OutageRig {
+    const rig = {} as OutageRig
+    let broker: RunningBroker
+    beforeAll(async () => {
+        broker = await startMosquitto()
+        rig.proxy = new ChaosProxy("127.0.0.1", broker.port)
+        await rig.proxy.start()
+        rig.observer = new Observer(broker.url, "devs/#", `observer-outage-${process.pid}-${Date.now() % 100000}`)
+        await rig.observer.start()
+    })
+    afterEach(() => {
+        rig.proxy.refuse = false
+        rig.proxy.blackhole = "none"
+        rig.proxy.sliceRandomMax = 0
+    })
+    afterAll(async () => {
+        await rig.observer?.stop()
+        await rig.proxy?.stop()
+        await broker?.close()
+    })
+    return rig
 }
 
 function sum(r: Record<string, number>): number {
@@ -128,9 +156,4 @@ export function combinedFor(proxy: ChaosProxy, s: number) {
         proxy.blackhole = "none"
         proxy.sliceRandomMax = 0
     }
-}
-
-/** Each gap in the ledger is one contiguous range: the oldest readings of one outage. */
-export function gapsPerOutage(l: Ledger): number {
-    return l.gaps.length
 }

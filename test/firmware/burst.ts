@@ -50,11 +50,19 @@ supervisor.start()
 while (!session.isConnected()) await ds.sleep(10)
 
 const topic = "devs/" + name + "/telemetry"
+/** 1: publish the whole burst while the broker is unreachable (the test cuts it after "burst: connected"). */
+const offline: number = await readSetting("BURST_OFFLINE", 0)
+console.log("burst: connected")
+if (offline) while (session.isConnected()) await ds.sleep(10)
 const t0 = ds.millis()
 for (let i = 1; i <= n; i++) {
-    await session.waitForRoom(d.queueMaxCount)
+    if (offline) {
+        // No backpressure: the queue takes what it can and drops the oldest.
+        if (i % 16 === 0) await ds.sleep(0)
+    } else await session.waitForRoom(d.queueMaxCount)
     if (periodMs > 0) await ds.sleep(periodMs)
     session.publish(topic, Buffer.from(`{"seq":${i}}`), { qos: qos, retain: false, ttlMs: 0, replace: false })
 }
+if (offline) console.log(`burst queued: ${n} messages offline, drops ${JSON.stringify(session.stats.drops)}`)
 while (session.outbox.count() > 0) await ds.sleep(10)
 console.log(`burst done: ${n} messages in ${ds.millis() - t0} ms, acked ${session.stats.acked}, drops ${JSON.stringify(session.stats.drops)}`)
