@@ -114,7 +114,7 @@ export async function readConfig(): Promise<Config> {
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
         haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
         diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),
-        noNetRebootS: await int("NO_NET_REBOOT_S", d.noNetRebootS, -1, 86400),
+        noNetRebootS: await int("NONET_RESET_S", d.noNetRebootS, -1, 86400),
         sensors: await str("SENSORS", d.sensors),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)

@@ -117,6 +117,25 @@ describe.skipIf(!HAS_MOSQUITTO)("board profiles against Mosquitto through the fa
             expect(vm.panics()).toEqual([])
         }, 60_000)
     })
+
+    test("picow: after a Wi-Fi outage the runtime never re-joins, so the firmware reboots the board and telemetry comes back", async () => {
+        // NONET_RESET_S is 120 s on a Pico W (platform.ts); the simulated VM reports the wasm arch, so the
+        // test sets it, shorter. The board gives up re-joining after one failed attempt (wifi-link.ts).
+        vm = boardVm(proxy.port, "picow", { PERIOD_MS: 200, KEEPALIVE_S: 2, NONET_RESET_S: 20 }).start()
+        const name = vm.name
+        await seqAtLeast(observer, name, 3, 30_000)
+        vm.device.setWifi(false)
+        await vm.waitForLine(/connect_failed: network not available/, 20_000)
+        // The scenario: the access point is away longer than the board's one re-join attempt.
+        await new Promise(r => setTimeout(r, 12_000))
+        vm.device.setWifi(true)
+        await vm.waitForLine(/offline until reset/, 10_000)
+        await vm.waitForLine(/net: no network for \d+ s .* rebooting/, 40_000)
+        const rebootedAt = Date.now()
+        // A new boot: seq starts again at 1, published after the reboot.
+        await within(observer.waitFor(m => m.topic === `devs/${name}/telemetry` && m.atMs > rebootedAt && JSON.parse(m.payload.toString()).seq === 2, 40_000), 40_000, "telemetry after the reboot")
+        expect(vm.log.filter(l => /PANIC|Exception/.test(l))).toEqual([])
+    }, 120_000)
 })
 
 describe("board TLS rules (mqtts:// to aedes with a private test CA)", () => {
