@@ -90,7 +90,9 @@ export class VmDevice {
 
     /** A fresh VM instance on the device's flash; after the first boot the runtime starts the program from flash. */
     private async boot(): Promise<void> {
+        const first = !this.vm
         this.vm = await vmFactory()()
+        if (first && this.pending.length > 0) setImmediate(() => this.flush())
         this.boots++
         this.down = false
         this.standbyMs = null
@@ -150,6 +152,9 @@ export class VmDevice {
     }
 
     private flush() {
+        // The bus runs before the first VM exists (its WASM instance takes a while to load, longer on
+        // a loaded machine): those frames wait for it, as they would on a board's wire before boot.
+        if (!this.vm) return
         const frames = this.pending
         this.pending = []
         if (this.down) return
