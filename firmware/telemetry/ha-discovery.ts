@@ -1,13 +1,16 @@
 /**
  * Publishes the Home Assistant discovery configs after every CONNACK, paced
  * (one message every DISCOVERY_PACE_MS, not one burst), and removes entities
- * of sensors that left the config (their keys are remembered in the HA_KEYS
- * setting). Switched off by HA_DISCOVERY=false.
+ * of sensors that left the config: the HA_KEYS setting remembers the SENSORS
+ * text that was announced (ha-keys.ts), written only when SENSORS changed.
+ * Switched off by HA_DISCOVERY=false.
  */
 import * as ds from "@devicescript/core"
-import { readSetting, writeSetting } from "@devicescript/settings"
+import { readSetting } from "@devicescript/settings"
 import { Session } from "../mqtt/session"
 import { DeviceInfo, discoveryMessages } from "./discovery"
+import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
+import { writeSettingIfChanged } from "./settings-writer"
 import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */
@@ -17,14 +20,18 @@ const POLL_MS = 250
 export class HaDiscovery {
     private published = 0
     private readonly again = ds.emitter<number>()
+    private readonly keys: string[]
 
     constructor(
         private readonly session: Session,
         private readonly device: DeviceInfo,
         private readonly topics: Topics,
-        private readonly keys: string[],
+        /** The SENSORS text: the entity keys follow from it. */
+        private readonly spec: string,
         public periodMs: number
-    ) {}
+    ) {
+        this.keys = keysOfSpec(spec)
+    }
 
     /** Publish again (e.g. the period, and so expire_after, changed). */
     refresh() {
@@ -44,13 +51,19 @@ export class HaDiscovery {
     }
 
     private async publishAll() {
-        const previous: string[] = await readSetting("HA_KEYS", [])
+        let stored: any = null
+        try {
+            stored = await readSetting<any>(HA_KEYS_SETTING, null)
+        } catch (e) {
+            stored = null
+        }
+        const previous = previousKeys(stored)
         const msgs = discoveryMessages(this.device, this.topics, this.keys, previous, this.periodMs)
         for (const m of msgs) {
             this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
             await ds.sleep(DISCOVERY_PACE_MS)
         }
-        if (JSON.stringify(previous) !== JSON.stringify(this.keys)) await writeSetting("HA_KEYS", this.keys)
+        await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
         console.log(`discovery: ${msgs.length} Home Assistant configs published`)
     }
 }

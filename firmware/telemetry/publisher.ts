@@ -6,6 +6,7 @@
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
 import { Sensor } from "../sensors/sensor"
+import { ClockSync } from "../time/clock-sync"
 import { buildPayload } from "./payload"
 
 /** How long boot waits for each sensor before publishing without it. */
@@ -19,7 +20,9 @@ export class TelemetryPublisher {
         private readonly session: Session,
         private readonly sensors: Sensor[],
         private readonly topic: string,
-        public periodMs: number
+        public periodMs: number,
+        private readonly boot: string,
+        private readonly clock: ClockSync
     ) {}
 
     /** A new period applies at once: the current wait is cut short. */
@@ -39,7 +42,8 @@ export class TelemetryPublisher {
             }
         }
         this.seq++
-        const payload = buildPayload(this.seq, ds.millis(), values, this.sensors)
+        const readAt = ds.millis()
+        const payload = buildPayload(this.boot, this.seq, this.clock.unixMs(readAt), readAt, values, this.sensors)
         this.session.publish(this.topic, Buffer.from(JSON.stringify(payload)), {
             qos: 1,
             retain: false,
