@@ -12,7 +12,7 @@ import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
 import type { BoardId } from "./board/profiles.ts"
-import { isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
+import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { TimeResponder } from "./time-responder.ts"
 
@@ -99,7 +99,8 @@ export class Simulation {
                     sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
                     seed: i,
                     board: this.opts.board,
-                    wifi: (this.opts.scenarios ?? []).some(isWifiScenario),
+                    // The board socket layer also lets a power cut leave the connection silent.
+                    wifi: (this.opts.scenarios ?? []).some(s => isWifiScenario(s) || isRestartScenario(s)),
                 },
                 line => this.opts.onDeviceLog?.(name, line),
                 // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
