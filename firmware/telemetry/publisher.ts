@@ -11,6 +11,8 @@ import { buildPayload } from "./payload"
 
 /** How long boot waits for each sensor before publishing without it. */
 const BOOT_WAIT_MS = 3000
+/** How long boot waits for the first time sync, so the first reading usually has its `ts` (offline: it goes without). */
+const TIME_WAIT_MS = 3000
 
 export class TelemetryPublisher {
     seq = 0
@@ -60,6 +62,8 @@ export class TelemetryPublisher {
         for (const s of this.sensors) {
             if (!(await s.ready(BOOT_WAIT_MS))) console.warn(`sensor ${s.name}: not found at boot (${s.error})`)
         }
+        const timeWaitEnd = ds.millis() + TIME_WAIT_MS
+        while (!this.clock.synced() && ds.millis() < timeWaitEnd) await ds.sleep(100)
         for (;;) {
             const started = ds.millis()
             await this.publishOnce()
