@@ -8,13 +8,15 @@
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
 import { Session } from "../mqtt/session"
-import { DeviceInfo, discoveryMessages } from "./discovery"
+import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
 import { writeSettingIfChanged } from "./settings-writer"
 import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */
 const DISCOVERY_PACE_MS = 50
+/** Discovery waits while the outbox holds this many messages: it never crowds readings out of the queue. */
+const DISCOVERY_MAX_QUEUED = 4
 const POLL_MS = 250
 
 export class HaDiscovery {
@@ -57,13 +59,18 @@ export class HaDiscovery {
         } catch (e) {
             stored = null
         }
-        const previous = previousKeys(stored)
-        const msgs = discoveryMessages(this.device, this.topics, this.keys, previous, this.periodMs)
-        for (const m of msgs) {
+        const removed = removedKeys(this.keys, previousKeys(stored))
+        let n = 0
+        for (;;) {
+            await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
+            // Built one at a time (discoveryMessageAt): the whole set does not fit in the heap.
+            const m = discoveryMessageAt(this.device, this.topics, this.keys, removed, this.periodMs, n)
+            if (!m) break
             this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
+            n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
         await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
-        console.log(`discovery: ${msgs.length} Home Assistant configs published`)
+        console.log(`discovery: ${n} Home Assistant configs published`)
     }
 }
