@@ -97,7 +97,7 @@ export function removedKeys(keys: string[], previous: string[]): string[] {
  * the end. One at a time: with every sensor configured the whole sequence is ~30 configs of ~600 B,
  * more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
  */
-export function discoveryMessageAt(d: DeviceInfo, t: Topics, keys: string[], removed: string[], periodMs: number, i: number): DiscoveryMessage {
+export function discoveryMessageAt(d: DeviceInfo, t: Topics, keys: string[], removed: string[], periodMs: number, i: number): DiscoveryMessage | null {
     if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
     const j = i - keys.length
     if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j])
