@@ -23,8 +23,8 @@ export function formatMessage(m: Observed): string {
                 .filter(([k, v]) => typeof v === "number" && !NOT_QUANTITIES.includes(k))
                 .map(([k, v]) => `${k} ${(v as number).toFixed(2)}${UNITS[k] ? " " + UNITS[k] : ""}`)
             const status = p.status ? `  [${Object.entries(p.status as object).map(([k, s]) => `${k}: ${(s as { status: string }).status}`).join(", ")}]` : ""
-            const id = `${p.boot ?? "?"}#${p.seq}${typeof p.ts === "number" ? ` read ${clock(p.ts)}` : ""}`
-            return `${clock(m.atMs)}  ${device}  ${id}  ${values.join("  ")}${status}`
+            const when = typeof p.ts === "number" ? `, read ${clock(p.ts)}` : ""
+            return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}  (boot ${p.boot ?? "?"}${when})`
         } catch {
             return `${clock(m.atMs)}  ${device}  telemetry (not JSON): ${text.slice(0, 80)}`
         }
