@@ -16,10 +16,14 @@ import { HaDiscovery } from "./telemetry/ha-discovery"
 import { startPeriodDownlink } from "./telemetry/period-downlink"
 import { TelemetryPublisher } from "./telemetry/publisher"
 import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
+import { newBootId } from "./time/boot-id"
+import { TimeSync } from "./time/time-sync"
 import { FIRMWARE_VERSION } from "./version"
 
+// Issue 14: a random id per boot (no flash write), carried by every telemetry and diagnostics message.
+const boot = newBootId()
 const cfg = await readConfig()
-console.log("config: " + describeConfig(cfg))
+console.log("config: " + describeConfig(cfg) + ", boot " + boot)
 const arch = ds._dcfgString("archId")
 const configError = tlsConfigError(cfg.tls, arch) || brokerHostError(cfg.host, arch)
 if (configError) {
@@ -62,16 +66,21 @@ supervisor.start()
 const rebootAfterS = cfg.noNetRebootS >= 0 ? cfg.noNetRebootS : noNetworkRebootS(arch)
 if (rebootAfterS > 0) watchNetwork(transport, rebootAfterS * 1000)
 
+// Issue 14: Unix time over the MQTT connection (firmware/time/), for the `ts` of every reading.
+const timeSync = new TimeSync(session, topics.timeReq, topics.timeResp)
+const runTimeSync = async () => {
+    await timeSync.run()
+}
+runTimeSync.start()
+
 // SENSORS lists chips (e.g. "bme280@0x76,sht4x"); empty: the Jacdac sensors (the simulator's, or a board's servers).
 const sensors = sensorsFromConfig(cfg.sensors)
-const publisher = new TelemetryPublisher(session, sensors, topics.telemetry, cfg.periodMs)
+const publisher = new TelemetryPublisher(session, sensors, topics.telemetry, cfg.periodMs, boot, timeSync.clock)
 
 let discovery: HaDiscovery = null
 if (cfg.haDiscovery) {
-    const keys: string[] = []
-    for (const s of sensors) for (const q of s.quantities) keys.push(q)
     const device = { name: cfg.deviceName, model: "DeviceScript MQTT telemetry (" + arch + ")", swVersion: FIRMWARE_VERSION }
-    discovery = new HaDiscovery(session, device, topics, keys, cfg.periodMs)
+    discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
     const runDiscovery = async () => {
         await discovery.run()
     }
@@ -79,7 +88,7 @@ if (cfg.haDiscovery) {
 }
 startPeriodDownlink(session, topics, publisher, discovery)
 
-const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs)
+const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock)
 const runDiagnostics = async () => {
     await diagnostics.run()
 }

@@ -33,7 +33,9 @@ export const USAGE = `usage: npm start -- [options]
   --scenario S       fault in seconds from start, repeatable: a sensor MODE:SENSOR[@START[-END]]
                      fail:humidity@10 (leaves the bus), stuck:temperature@5 (value freezes),
                      fail:pressure@10-25 (fails, then comes back); or the network
-                     wifi-down@10-40 (opens throw "network not available", the socket goes silent)
+                     wifi-down@10-40 (opens throw "network not available", the socket goes silent);
+                     or the device: reboot@30 (planned restart), powercut@30[-32] (killed without
+                     warning, power back at 32 s, default 1 s later); both keep the flash
   --view table|lines live view: a table redrawn in place (default on a terminal) or one line per message
   --verbose          also print every device log line
   --help             this text`
@@ -85,7 +87,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 break
             case "--scenario": {
                 const v = value()
-                if (!v) throw new Error("--scenario needs MODE:SENSOR[@START[-END]]")
+                if (!v) throw new Error("--scenario needs MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK]")
                 o.scenarios.push(v)
                 break
             }

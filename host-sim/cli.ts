@@ -7,6 +7,7 @@ import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
 import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
 import { parseScenario } from "./scenario.ts"
@@ -50,7 +51,17 @@ async function main(o: CliOptions): Promise<number> {
         table?.stop()
         await sim.stop()
     })())
-    process.once("SIGINT", () => void stop().then(() => process.exit(0)))
+    /** The loss ledger of what the observer received (the same report as `npm run verify`). */
+    const summary = () => {
+        const { readings, diagnostics } = ledgerInputs(sim.observer?.messages ?? [], sim.prefix)
+        console.log(formatLedgers(deviceLedgers(readings, diagnostics)))
+    }
+    process.once("SIGINT", () =>
+        void stop().then(() => {
+            summary()
+            process.exit(0)
+        })
+    )
     process.once("SIGTERM", () => void stop().then(() => process.exit(0)))
     try {
         await sim.start()
@@ -78,6 +89,7 @@ async function main(o: CliOptions): Promise<number> {
         await stop()
         const telemetry = sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).length
         console.log(`done: ${telemetry} telemetry messages received`)
+        summary()
         return 0
     }
     await new Promise(() => {})

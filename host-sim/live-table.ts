@@ -3,6 +3,7 @@
  * sensor statuses, redrawn in place. (Piped output gets one line per message
  * instead, see live-view.ts.)
  */
+import { NOT_QUANTITIES } from "./live-view.ts"
 import type { Observed } from "./observer.ts"
 
 const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
@@ -49,7 +50,7 @@ export class LiveTable {
             const p = JSON.parse(m.payload.toString()) as Record<string, unknown>
             row.seq = Number(p.seq)
             row.values = {}
-            for (const [k, v] of Object.entries(p)) if (typeof v === "number" && k !== "seq" && k !== "uptime_ms") row.values[k] = v
+            for (const [k, v] of Object.entries(p)) if (typeof v === "number" && !NOT_QUANTITIES.includes(k)) row.values[k] = v
             row.status = (p.status as Row["status"]) ?? {}
             row.atMs = m.atMs
         } catch {

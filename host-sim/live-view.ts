@@ -4,6 +4,8 @@
 import type { Observed } from "./observer.ts"
 
 const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
+/** Telemetry fields that are not quantities: the reading's identity and time. */
+export const NOT_QUANTITIES = ["boot", "seq", "ts", "uptime_ms"]
 
 function clock(ms: number): string {
     return new Date(ms).toISOString().slice(11, 19)
@@ -18,10 +20,11 @@ export function formatMessage(m: Observed): string {
         try {
             const p = JSON.parse(text) as Record<string, unknown>
             const values = Object.entries(p)
-                .filter(([k, v]) => typeof v === "number" && k !== "seq" && k !== "uptime_ms")
+                .filter(([k, v]) => typeof v === "number" && !NOT_QUANTITIES.includes(k))
                 .map(([k, v]) => `${k} ${(v as number).toFixed(2)}${UNITS[k] ? " " + UNITS[k] : ""}`)
             const status = p.status ? `  [${Object.entries(p.status as object).map(([k, s]) => `${k}: ${(s as { status: string }).status}`).join(", ")}]` : ""
-            return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}`
+            const when = typeof p.ts === "number" ? `, read ${clock(p.ts)}` : ""
+            return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}  (boot ${p.boot ?? "?"}${when})`
         } catch {
             return `${clock(m.atMs)}  ${device}  telemetry (not JSON): ${text.slice(0, 80)}`
         }

@@ -12,8 +12,9 @@ import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
 import type { BoardId } from "./board/profiles.ts"
-import { isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
+import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
+import { TimeResponder } from "./time-responder.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
 /** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
@@ -37,6 +38,8 @@ export interface SimulationOptions {
     scenarios?: AnyScenario[]
     /** Board profile of every device (host-sim/board/profiles.ts); absent: the plain simulator. */
     board?: BoardId
+    /** Answer the devices' time requests (host-sim/time-responder.ts); default true. */
+    timeResponder?: boolean
 }
 
 export class Simulation {
@@ -47,6 +50,7 @@ export class Simulation {
     readonly devices: SimDevice[] = []
     private cancels: (() => void)[] = []
     observer!: Observer
+    timeResponder?: TimeResponder
     prefix = "devs"
 
     constructor(private readonly opts: SimulationOptions = {}) {}
@@ -69,6 +73,10 @@ export class Simulation {
         this.observer = new Observer(this.target, `${this.prefix}/#`)
         // Fails with the reason (refused, TLS, login, ...) before any device starts.
         await this.observer.start()
+        if (this.opts.timeResponder !== false) {
+            this.timeResponder = new TimeResponder(this.target, this.prefix)
+            await this.timeResponder.start()
+        }
         const n = this.opts.devices ?? 1
         for (let i = 1; i <= n; i++) {
             const settings: Record<string, SettingValue> = {
@@ -91,7 +99,8 @@ export class Simulation {
                     sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
                     seed: i,
                     board: this.opts.board,
-                    wifi: (this.opts.scenarios ?? []).some(isWifiScenario),
+                    // The board socket layer also lets a power cut leave the connection silent.
+                    wifi: (this.opts.scenarios ?? []).some(s => isWifiScenario(s) || isRestartScenario(s)),
                 },
                 line => this.opts.onDeviceLog?.(name, line),
                 // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
@@ -107,6 +116,7 @@ export class Simulation {
         for (const c of this.cancels) c()
         await Promise.all(this.devices.map(d => d.stop()))
         await this.observer?.stop()
+        await this.timeResponder?.stop()
         await this.broker?.close()
     }
 }

@@ -7,7 +7,9 @@ import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
 import { readRegister } from "../sensors/read-register"
 import { FIRMWARE_VERSION } from "../version"
+import { ClockSync } from "../time/clock-sync"
 import { buildDiagnostics } from "./diagnostics"
+import { settingsStats } from "./settings-writer"
 
 const RSSI_TIMEOUT_MS = 500
 /** How often the reporter looks at the session (a connect, the outbox drained). */
@@ -19,7 +21,9 @@ export class DiagnosticsReporter {
     constructor(
         private readonly session: Session,
         private readonly topic: string,
-        private readonly periodMs: number
+        private readonly periodMs: number,
+        private readonly boot: string,
+        private readonly clock: ClockSync
     ) {}
 
     async publishOnce(): Promise<void> {
@@ -27,6 +31,7 @@ export class DiagnosticsReporter {
         const rssi = await readRegister(this.wifi, this.wifi.reading, RSSI_TIMEOUT_MS)
         const d = buildDiagnostics({
             fw: FIRMWARE_VERSION,
+            boot: this.boot,
             arch: ds._dcfgString("archId"),
             uptimeMs: ds.millis(),
             stats: s.stats,
@@ -34,6 +39,11 @@ export class DiagnosticsReporter {
             queueBytes: s.outbox.bytes(),
             inflight: s.outbox.inflightCount(),
             rssi: rssi === -128 ? NaN : rssi,
+            settingsWrites: settingsStats.writes,
+            settingsRefused: settingsStats.refused,
+            timeSyncs: this.clock.syncs,
+            timeRttMs: this.clock.rttMs,
+            timeAccuracyMs: this.clock.accuracyMs(),
         })
         s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true })
     }

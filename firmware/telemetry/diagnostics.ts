@@ -6,6 +6,7 @@ import { SessionStats } from "../mqtt/stats"
 
 export interface DiagnosticsInput {
     fw: string
+    boot: string
     arch: string
     uptimeMs: number
     stats: SessionStats
@@ -14,6 +15,13 @@ export interface DiagnosticsInput {
     inflight: number
     /** NaN when the platform does not report it. */
     rssi: number
+    /** Settings written / refused (over the size limit) since boot. */
+    settingsWrites: number
+    settingsRefused: number
+    /** Time sync: good samples, round trip and error bound of the one in use (-1: not synced). */
+    timeSyncs: number
+    timeRttMs: number
+    timeAccuracyMs: number
 }
 
 function sum(counts: Record<string, number>): number {
@@ -26,6 +34,7 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
     const s = i.stats
     const d: any = {
         fw: i.fw,
+        boot: i.boot,
         arch: i.arch,
         uptime_ms: i.uptimeMs,
         mqtt: {
@@ -45,6 +54,8 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             inflight: i.inflight,
             rtt_ms: s.lastRttMs,
         },
+        settings: { writes: i.settingsWrites, refused: i.settingsRefused },
+        time: { syncs: i.timeSyncs, rtt_ms: i.timeRttMs, accuracy_ms: i.timeAccuracyMs },
     }
     if (!isNaN(i.rssi)) d.rssi = i.rssi
     return d

@@ -60,27 +60,50 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
     return { topic: discoveryTopic(d.name, key), payload: JSON.stringify(c) }
 }
 
+function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
+    const c: any = {
+        name: e.name,
+        unique_id: d.name + "_" + e.key,
+        object_id: d.name + "_" + e.key,
+        state_topic: t.diagnostics,
+        value_template: e.template,
+        availability_topic: t.status,
+        payload_available: STATUS_ONLINE,
+        payload_not_available: STATUS_OFFLINE,
+        entity_category: "diagnostic",
+        device: deviceBlock(d),
+    }
+    if (e.unit) c.unit_of_measurement = e.unit
+    if (e.deviceClass) c.device_class = e.deviceClass
+    if (e.unit) c.state_class = "measurement"
+    return { topic: discoveryTopic(d.name, e.key), payload: JSON.stringify(c) }
+}
+
 export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
-    for (const e of DIAGNOSTIC_ENTITIES) {
-        const c: any = {
-            name: e.name,
-            unique_id: d.name + "_" + e.key,
-            object_id: d.name + "_" + e.key,
-            state_topic: t.diagnostics,
-            value_template: e.template,
-            availability_topic: t.status,
-            payload_available: STATUS_ONLINE,
-            payload_not_available: STATUS_OFFLINE,
-            entity_category: "diagnostic",
-            device: deviceBlock(d),
-        }
-        if (e.unit) c.unit_of_measurement = e.unit
-        if (e.deviceClass) c.device_class = e.deviceClass
-        if (e.unit) c.state_class = "measurement"
-        out.push({ topic: discoveryTopic(d.name, e.key), payload: JSON.stringify(c) })
-    }
+    for (const e of DIAGNOSTIC_ENTITIES) out.push(diagnosticConfig(d, t, e))
     return out
+}
+
+/** The keys announced before (`previous`) and gone from the config: each gets an empty retained message. */
+export function removedKeys(keys: string[], previous: string[]): string[] {
+    const out: string[] = []
+    for (const k of previous) if (keys.indexOf(k) < 0) out.push(k)
+    return out
+}
+
+/**
+ * Message `i` of the discovery sequence (sensor configs, diagnostic entities, removals), or null past
+ * the end. One at a time: with every sensor configured the whole sequence is ~30 configs of ~600 B,
+ * more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
+ */
+export function discoveryMessageAt(d: DeviceInfo, t: Topics, keys: string[], removed: string[], periodMs: number, i: number): DiscoveryMessage | null {
+    if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
+    const j = i - keys.length
+    if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j])
+    const r = j - DIAGNOSTIC_ENTITIES.length
+    if (r < removed.length) return { topic: discoveryTopic(d.name, removed[r]), payload: "" }
+    return null
 }
 
 /**
@@ -89,8 +112,10 @@ export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] 
  */
 export function discoveryMessages(d: DeviceInfo, t: Topics, keys: string[], previous: string[], periodMs: number): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
-    for (const k of keys) out.push(sensorConfig(d, t, k, periodMs))
-    for (const m of diagnosticConfigs(d, t)) out.push(m)
-    for (const k of previous) if (keys.indexOf(k) < 0) out.push({ topic: discoveryTopic(d.name, k), payload: "" })
-    return out
+    const removed = removedKeys(keys, previous)
+    for (let i = 0; ; i++) {
+        const m = discoveryMessageAt(d, t, keys, removed, periodMs, i)
+        if (!m) return out
+        out.push(m)
+    }
 }

@@ -1,30 +1,39 @@
 /**
  * Publishes the Home Assistant discovery configs after every CONNACK, paced
  * (one message every DISCOVERY_PACE_MS, not one burst), and removes entities
- * of sensors that left the config (their keys are remembered in the HA_KEYS
- * setting). Switched off by HA_DISCOVERY=false.
+ * of sensors that left the config: the HA_KEYS setting remembers the SENSORS
+ * text that was announced (ha-keys.ts), written only when SENSORS changed.
+ * Switched off by HA_DISCOVERY=false.
  */
 import * as ds from "@devicescript/core"
-import { readSetting, writeSetting } from "@devicescript/settings"
+import { readSetting } from "@devicescript/settings"
 import { Session } from "../mqtt/session"
-import { DeviceInfo, discoveryMessages } from "./discovery"
+import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
+import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
+import { writeSettingIfChanged } from "./settings-writer"
 import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */
 const DISCOVERY_PACE_MS = 50
+/** Discovery waits while the outbox holds this many messages: it never crowds readings out of the queue. */
+const DISCOVERY_MAX_QUEUED = 4
 const POLL_MS = 250
 
 export class HaDiscovery {
     private published = 0
     private readonly again = ds.emitter<number>()
+    private readonly keys: string[]
 
     constructor(
         private readonly session: Session,
         private readonly device: DeviceInfo,
         private readonly topics: Topics,
-        private readonly keys: string[],
+        /** The SENSORS text: the entity keys follow from it. */
+        private readonly spec: string,
         public periodMs: number
-    ) {}
+    ) {
+        this.keys = keysOfSpec(spec)
+    }
 
     /** Publish again (e.g. the period, and so expire_after, changed). */
     refresh() {
@@ -44,13 +53,24 @@ export class HaDiscovery {
     }
 
     private async publishAll() {
-        const previous: string[] = await readSetting("HA_KEYS", [])
-        const msgs = discoveryMessages(this.device, this.topics, this.keys, previous, this.periodMs)
-        for (const m of msgs) {
+        let stored: any = null
+        try {
+            stored = await readSetting<any>(HA_KEYS_SETTING, null)
+        } catch (e) {
+            stored = null
+        }
+        const removed = removedKeys(this.keys, previousKeys(stored))
+        let n = 0
+        for (;;) {
+            await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
+            // Built one at a time (discoveryMessageAt): the whole set does not fit in the heap.
+            const m = discoveryMessageAt(this.device, this.topics, this.keys, removed, this.periodMs, n)
+            if (!m) break
             this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
+            n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
-        if (JSON.stringify(previous) !== JSON.stringify(this.keys)) await writeSetting("HA_KEYS", this.keys)
-        console.log(`discovery: ${msgs.length} Home Assistant configs published`)
+        await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
+        console.log(`discovery: ${n} Home Assistant configs published`)
     }
 }

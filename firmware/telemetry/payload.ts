@@ -1,5 +1,7 @@
 /**
- * The telemetry JSON: `seq` (+1 per message since boot), `uptime_ms`, one
+ * The telemetry JSON: `boot` (the random id of this boot), `seq` (+1 per
+ * message since boot), `ts` (Unix ms when read, only once the clock is synced:
+ * never a guess), `uptime_ms`, one
  * number per quantity that read fine, and `status` naming every sensor that
  * is not ok. Never NaN, never null: a quantity is either present or explained.
  */
@@ -12,8 +14,10 @@ export interface SensorStatus {
     age_ms: number
 }
 
-export function buildPayload(seq: number, uptimeMs: number, values: Record<string, number>, sensors: Sensor[]): any {
-    const p: any = { seq: seq, uptime_ms: uptimeMs }
+export function buildPayload(boot: string, seq: number, ts: number, uptimeMs: number, values: Record<string, number>, sensors: Sensor[]): any {
+    const p: any = { boot: boot, seq: seq }
+    if (!isNaN(ts)) p.ts = ts
+    p.uptime_ms = uptimeMs
     for (const k of Object.keys(values)) {
         const v = values[k]
         if (typeof v === "number" && !isNaN(v) && v !== Infinity && v !== -Infinity) p[k] = v

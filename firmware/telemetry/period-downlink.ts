@@ -1,9 +1,10 @@
 /**
  * `<prefix>/<device>/set/period_ms` (QoS 1): changes the telemetry period at
  * run time, validated, persisted in the PERIOD_MS setting, and answered on
- * `<prefix>/<device>/log`.
+ * `<prefix>/<device>/log`. A burst of commands costs at most one write per
+ * distinct value, one at a time, and none for a value already stored.
  */
-import { writeSetting } from "@devicescript/settings"
+import { writeSettingIfChanged } from "./settings-writer"
 import { Session } from "../mqtt/session"
 import { parsePeriodCommand } from "./downlink"
 import { HaDiscovery } from "./ha-discovery"
@@ -15,6 +16,17 @@ export function startPeriodDownlink(session: Session, topics: Topics, publisher:
         console.log(`downlink: ${msg}`)
         session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), { qos: 1, retain: false, ttlMs: 0, replace: false })
     }
+    let wanted = 0
+    let writing = false
+    const persist = async () => {
+        writing = true
+        let written = -1
+        while (written !== wanted) {
+            written = wanted
+            await writeSettingIfChanged("PERIOD_MS", written)
+        }
+        writing = false
+    }
     session.subscribe(topics.setPeriod, 1, (topic, payload) => {
         const cmd = parsePeriodCommand(payload.toString("utf-8"))
         if (!cmd.ok) return log("error", cmd.message)
@@ -24,9 +36,7 @@ export function startPeriodDownlink(session: Session, topics: Topics, publisher:
             discovery.refresh()
         }
         log("info", cmd.message)
-        const persist = async () => {
-            await writeSetting("PERIOD_MS", cmd.periodMs)
-        }
-        persist.start()
+        wanted = cmd.periodMs
+        if (!writing) persist.start()
     })
 }

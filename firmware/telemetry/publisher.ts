@@ -6,10 +6,13 @@
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
 import { Sensor } from "../sensors/sensor"
+import { ClockSync } from "../time/clock-sync"
 import { buildPayload } from "./payload"
 
 /** How long boot waits for each sensor before publishing without it. */
 const BOOT_WAIT_MS = 3000
+/** How long boot waits for the first time sync, so the first reading usually has its `ts` (offline: it goes without). */
+const TIME_WAIT_MS = 3000
 
 export class TelemetryPublisher {
     seq = 0
@@ -19,7 +22,9 @@ export class TelemetryPublisher {
         private readonly session: Session,
         private readonly sensors: Sensor[],
         private readonly topic: string,
-        public periodMs: number
+        public periodMs: number,
+        private readonly boot: string,
+        private readonly clock: ClockSync
     ) {}
 
     /** A new period applies at once: the current wait is cut short. */
@@ -39,7 +44,8 @@ export class TelemetryPublisher {
             }
         }
         this.seq++
-        const payload = buildPayload(this.seq, ds.millis(), values, this.sensors)
+        const readAt = ds.millis()
+        const payload = buildPayload(this.boot, this.seq, this.clock.unixMs(readAt), readAt, values, this.sensors)
         this.session.publish(this.topic, Buffer.from(JSON.stringify(payload)), {
             qos: 1,
             retain: false,
@@ -56,6 +62,8 @@ export class TelemetryPublisher {
         for (const s of this.sensors) {
             if (!(await s.ready(BOOT_WAIT_MS))) console.warn(`sensor ${s.name}: not found at boot (${s.error})`)
         }
+        const timeWaitEnd = ds.millis() + TIME_WAIT_MS
+        while (!this.clock.synced() && ds.millis() < timeWaitEnd) await ds.sleep(100)
         for (;;) {
             const started = ds.millis()
             await this.publishOnce()

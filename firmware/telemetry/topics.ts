@@ -8,6 +8,9 @@ export interface Topics {
     diagnostics: string
     log: string
     setPeriod: string
+    /** Time sync (firmware/time/): the device asks, a host time responder answers. */
+    timeReq: string
+    timeResp: string
 }
 
 export function topicsFor(prefix: string, device: string): Topics {
@@ -18,6 +21,8 @@ export function topicsFor(prefix: string, device: string): Topics {
         diagnostics: base + "diagnostics",
         log: base + "log",
         setPeriod: base + "set/period_ms",
+        timeReq: base + "time/req",
+        timeResp: base + "time/resp",
     }
 }
 

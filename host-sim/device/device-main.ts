@@ -45,9 +45,11 @@ async function main() {
     process.on("SIGTERM", stop)
     process.on("SIGINT", stop)
     process.on("disconnect", stop)
-    // Scenario control from the parent: { sensor: "humidity", mode: "fail" | "stuck" | "ok" } or { wifi: "down" | "up" }.
-    process.on("message", (m: { sensor?: string; mode?: SensorMode; wifi?: "down" | "up" }) => {
+    // Scenario control from the parent: { sensor: "humidity", mode: "fail" | "stuck" | "ok" }, { wifi: "down" | "up" }
+    // or { restart: "reboot" | "powercut", offMs }.
+    process.on("message", (m: { sensor?: string; mode?: SensorMode; wifi?: "down" | "up"; restart?: "reboot" | "powercut"; offMs?: number }) => {
         if (m && m.wifi) device.wifi.setAccessPoint(m.wifi === "up")
+        if (m && m.restart) device.restart(m.restart, m.offMs ?? 0)
         if (m && m.sensor && m.mode) {
             sensors.setMode(m.sensor, m.mode)
             process.stdout.write(`sim: sensor ${m.sensor} -> ${m.mode}\n`)

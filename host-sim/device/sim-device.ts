@@ -65,6 +65,13 @@ export class SimDevice {
         else this.pending.push(m)
     }
 
+    /** Restarts the device's VM from its flash: a planned reboot, or a power cut of `offMs` (VmDevice.restart). */
+    restart(kind: "reboot" | "powercut", offMs = 0): void {
+        const m = { restart: kind, offMs }
+        if (this.ready) this.child?.send(m)
+        else this.pending.push(m)
+    }
+
     /** Power cut: the VM dies without a DISCONNECT, so the broker publishes the Will. */
     async kill(): Promise<void> {
         if (!this.child) return

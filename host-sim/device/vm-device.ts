@@ -129,6 +129,34 @@ export class VmDevice {
         vm.devsStart()
     }
 
+    /**
+     * A restart from outside the program, keeping the flash (scenarios `reboot@T`, `powercut@T`):
+     * "reboot" is a planned restart: the VM stops, its connection is closed, and it boots again at
+     * once. "powercut" kills the VM without warning: its connection goes silent (no FIN, no RST; the
+     * broker notices by keepalive), RAM is gone, and the power is back after `offMs`.
+     */
+    restart(kind: "reboot" | "powercut", offMs = 0): void {
+        if (this.stopped || this.down) return
+        this.down = true
+        this.vm.devsStop()
+        if (this.socket) {
+            if (kind === "powercut") {
+                this.socket.abandon()
+                this.retired.push(this.socket)
+            } else this.socket.dispose()
+            this.socket = undefined
+        }
+        this.opts.onLog(
+            `sim: ${kind === "reboot" ? "planned reboot" : "power cut"}` +
+                (offMs ? `, power back after ${offMs} ms` : "") +
+                `; boot ${this.boots + 1} starts the program from flash`
+        )
+        this.wifi.reset()
+        this.resetTimer = setTimeout(() => {
+            if (!this.stopped) this.boot().catch(e => this.opts.onLog(`error: reboot failed: ${(e as Error).message}`))
+        }, offMs)
+    }
+
     /** The chip resets: the old VM is gone, its connection vanishes, and after the board's sleep a new one boots from flash. */
     private reset(why: string) {
         if (this.stopped) return

@@ -36,7 +36,8 @@ describe("telemetry from a simulated device", () => {
             const p = JSON.parse(text)
             expect(Number.isInteger(p.seq)).toBe(true)
             expect(Number.isInteger(p.uptime_ms)).toBe(true)
-            for (const [k, v] of Object.entries(p)) if (k !== "status") expect(typeof v).toBe("number")
+            expect(p.boot).toMatch(/^[0-9a-f]{12}$/)
+            for (const [k, v] of Object.entries(p)) if (k !== "status" && k !== "boot") expect(typeof v).toBe("number")
             for (const q of ["temperature", "humidity", "pressure"]) expect(q in p || (p.status && q in p.status)).toBe(true)
         }
     })

@@ -48,7 +48,12 @@ describe("scenarios", () => {
         expect(parseScenario("wifi-down@10-40", sensors)).toEqual({ wifi: "down", startS: 10, endS: 40 })
         expect(parseScenario("wifi-down@5", sensors)).toEqual({ wifi: "down", startS: 5, endS: 0 })
     })
-    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity", "wifi-down@9-3", "wifi-up@1"])("rejects %s", s => {
+    test("reboot@T and powercut@T[-BACK]: restarts from flash; a power cut lasts 1 s unless BACK is given", () => {
+        expect(parseScenario("reboot@30", sensors)).toEqual({ restart: "reboot", startS: 30, endS: 30 })
+        expect(parseScenario("powercut@12", sensors)).toEqual({ restart: "powercut", startS: 12, endS: 13 })
+        expect(parseScenario("powercut@12-20.5", sensors)).toEqual({ restart: "powercut", startS: 12, endS: 20.5 })
+    })
+    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity", "wifi-down@9-3", "wifi-up@1", "reboot@5-9", "powercut@9-3", "powercut", "reboot@"])("rejects %s", s => {
         expect(() => parseScenario(s, sensors)).toThrow(/--scenario/)
     })
 })

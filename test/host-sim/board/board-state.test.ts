@@ -9,10 +9,10 @@ import { ESP32_REBOOT_SLEEP_MS, resetDelayMs, resetReason, standbyMsInFrame } fr
 import { WifiLink } from "../../../host-sim/board/wifi-link.ts"
 
 describe("profiles", () => {
-    test("flash: 256 KiB on the ESP32 family, 128 KiB on the Pico W; kept across resets on boards, not on the plain simulator", () => {
+    test("flash: 256 KiB on the ESP32 family, 128 KiB on the Pico W; kept across resets everywhere (the plain simulator restarts only in reboot/powercut scenarios)", () => {
         expect(["esp32", "esp32c3", "esp32s3"].map(b => boardProfile(b).flashBytes)).toEqual([262144, 262144, 262144])
         expect(boardProfile("picow").flashBytes).toBe(131072)
-        expect(boardProfile("").persistFlash).toBe(false)
+        expect(boardProfile("").persistFlash).toBe(true)
         expect(boardProfile("picow").persistFlash).toBe(true)
     })
     test("an unknown board is an error naming the known ones; no name is the plain simulator", () => {

@@ -1,0 +1,57 @@
+/**
+ * `npm run time-server -- --broker URL`: answers the devices' time requests (`<prefix>/+/time/req`)
+ * with this host's Unix time, so their readings carry `ts` (host-sim/time-responder.ts). Run it on
+ * a machine whose clock is kept by NTP, next to the broker (for example beside Home Assistant);
+ * README "Time on readings". Runs until Ctrl-C.
+ */
+import { resolve } from "node:path"
+import { brokerTarget, loginFromSettings } from "./broker-connect.ts"
+import { readEnvFiles } from "./env-file.ts"
+import { TimeResponder } from "./time-responder.ts"
+import { parseOptions, runMain } from "../scripts/lib/main.ts"
+import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
+
+const USAGE = `usage: npm run time-server -- --broker URL [--prefix P] [--ca FILE] [--quiet]
+
+Answers every device's time request on P/<device>/time/req (default devs) with this
+host's clock, until Ctrl-C. Log in with MQTT_USER/MQTT_PASS from .env.local.
+
+  --broker URL     mqtt://HOST:PORT or mqtts://HOST:PORT
+  --prefix P       topic prefix (TOPIC_PREFIX; default devs)
+  --ca FILE        also trust this CA (PEM) for mqtts:// (default: MQTT_CA_FILE)
+  --quiet          do not print a line per answer
+
+Exit codes: 0 stopped with Ctrl-C, 1 the broker refused, 2 bad options.`
+
+const OPTIONS = {
+    broker: { type: "string" },
+    prefix: { type: "string" },
+    ca: { type: "string" },
+    quiet: { type: "boolean" },
+} as const
+
+runMain(USAGE, async () => {
+    const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
+    if (!o.broker) throw new UserError(`--broker is required\n\n${USAGE}`, EXIT_USAGE)
+    const env = readEnvFiles(process.cwd())
+    const prefix = o.prefix ?? String(env.TOPIC_PREFIX ?? "devs")
+    let target
+    try {
+        target = brokerTarget(o.broker, loginFromSettings(env, process.cwd(), o.ca ? resolve(o.ca) : ""))
+    } catch (e) {
+        throw new UserError((e as Error).message, EXIT_USAGE)
+    }
+    const responder = new TimeResponder(target, prefix, o.quiet ? undefined : (device, answer) => console.log(`${new Date().toISOString()}  ${device}  ${answer}`))
+    try {
+        await responder.start()
+    } catch (e) {
+        throw new UserError((e as Error).message)
+    }
+    console.log(`time-server: answering ${prefix}/+/time/req at ${target.url} (Ctrl-C to stop)`)
+    await new Promise<void>(done => {
+            // Ctrl-C ends the listening, not the process (scripts/lib/main.ts would exit at once): this has no children.
+            process.removeAllListeners("SIGINT")
+            process.once("SIGINT", () => done())
+        })
+    await responder.stop()
+})
