@@ -57,7 +57,40 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
         c.device_class = q.deviceClass
         c.state_class = q.stateClass
     }
-    return { topic: discoveryTopic(d.name, key), payload: JSON.stringify(c) }
+    return { topic: discoveryTopic(d.name, key), payload: jsonText(c) }
+}
+
+/**
+ * JSON.stringify, with the DeviceScript 2.16 runtime's escapes of non-ASCII text repaired: it
+ * escapes each UTF-8 byte on its own ("°" becomes \u00c2\u00b0, which a JSON reader decodes to
+ * "Â°"). A two-byte sequence (U+0080..U+07FF, all our units need) becomes one \uXXXX escape.
+ * Node's JSON.stringify writes "°" as is, so this changes nothing there.
+ */
+export function jsonText(v: any): string {
+    const s = JSON.stringify(v)
+    let i = s.indexOf("\\u00c")
+    if (i < 0) i = s.indexOf("\\u00d")
+    if (i < 0) return s
+    let out = ""
+    let from = 0
+    for (i = 0; i + 12 <= s.length; i++) {
+        if (s.charAt(i) !== "\\" || s.slice(i, i + 4) !== "\\u00" || s.slice(i + 6, i + 10) !== "\\u00") continue
+        const b1 = hexByte(s, i + 4)
+        const b2 = hexByte(s, i + 10)
+        if (b1 < 0xc2 || b1 > 0xdf || b2 < 0x80 || b2 > 0xbf) continue
+        const cp = ((b1 & 0x1f) << 6) | (b2 & 0x3f)
+        out += s.slice(from, i) + "\\u0" + HEX.charAt(cp >> 8) + HEX.charAt((cp >> 4) & 15) + HEX.charAt(cp & 15)
+        from = i + 12
+        i += 11
+    }
+    return out + s.slice(from)
+}
+
+const HEX = "0123456789abcdef"
+
+/** The byte written as two lower-case hex digits at s[i] (DeviceScript's parseInt takes no radix). */
+function hexByte(s: string, i: number): number {
+    return HEX.indexOf(s.charAt(i)) * 16 + HEX.indexOf(s.charAt(i + 1))
 }
 
 function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
@@ -76,7 +109,7 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
     if (e.unit) c.unit_of_measurement = e.unit
     if (e.deviceClass) c.device_class = e.deviceClass
     if (e.unit) c.state_class = "measurement"
-    return { topic: discoveryTopic(d.name, e.key), payload: JSON.stringify(c) }
+    return { topic: discoveryTopic(d.name, e.key), payload: jsonText(c) }
 }
 
 export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] {

@@ -80,6 +80,8 @@ describe("telemetry from a simulated device", () => {
             const c = json(m)
             expect(c).toMatchObject({ unique_id: `${dev}_${q}`, state_topic: `devs/${dev}/telemetry`, availability_topic: `devs/${dev}/status`, expire_after: 1 })
             expect(c.device.identifiers).toEqual([dev])
+            // Units as Home Assistant reads them (the VM's JSON.stringify escapes UTF-8 per byte: repaired).
+            expect(c.unit_of_measurement).toBe({ temperature: "°C", humidity: "%", pressure: "hPa", illuminance: "lx" }[q])
         }
         const cleared = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/gone/config`, WAIT_MS, "gone cleared")
         expect(cleared.payload.length).toBe(0)

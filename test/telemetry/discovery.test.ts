@@ -72,3 +72,21 @@ test("a sensor removed from the config gets an empty retained message; kept ones
 test("the firmware version matches package.json", () => {
     expect(FIRMWARE_VERSION).toBe(JSON.parse(readFileSync("package.json", "utf8")).version)
 })
+
+describe("JSON text of a discovery config", () => {
+    test("the VM's per-byte escapes of UTF-8 become one escape per character: °C reads as °C", async () => {
+        const { jsonText } = await import("../../firmware/telemetry/discovery.ts")
+        const vmStyle = { stringify: () => '{"unit_of_measurement":"\\u00c2\\u00b0C","x":"\\u00e9"}' }
+        const orig = JSON.stringify
+        JSON.stringify = vmStyle.stringify as typeof JSON.stringify
+        try {
+            const s = jsonText({})
+            JSON.stringify = orig
+            expect(JSON.parse(s).unit_of_measurement).toBe("°C")
+            expect(s).toContain("\\u00b0C")
+        } finally {
+            JSON.stringify = orig
+        }
+        expect(jsonText({ unit: "°C" })).toBe('{"unit":"°C"}')
+    })
+})
