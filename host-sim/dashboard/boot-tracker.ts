@@ -1,7 +1,8 @@
 /**
  * Which boot of a device a telemetry message belongs to. Readings that carry
  * `boot` (issue 14) say so; older firmware does not, so a boot is inferred:
- * within one boot `uptime_ms` grows with `seq`, so a message whose (seq,
+ * within one boot `uptime_ms` never decreases as `seq` grows (two readings can
+ * share a millisecond when one waited for a sensor timeout), so a message whose (seq,
  * uptime_ms) cannot sit in the current boot's sequence starts a new one. A
  * resend (same seq, same uptime) is a duplicate, not a reboot. Pure.
  */
@@ -37,13 +38,13 @@ export class BootTracker {
         if (known !== undefined) return known === uptimeMs
         // The usual case: the next reading of the boot.
         const last = this.pairs.get(this.maxSeq)
-        if (seq > this.maxSeq && last !== undefined) return uptimeMs > last
+        if (seq > this.maxSeq && last !== undefined) return uptimeMs >= last
         let below = -Infinity
         let above = Infinity
         for (const [s, u] of this.pairs) {
             if (s < seq && u > below) below = u
             if (s > seq && u < above) above = u
         }
-        return uptimeMs > below && uptimeMs < above
+        return uptimeMs >= below && uptimeMs <= above
     }
 }

@@ -88,6 +88,7 @@ export class DashboardServer {
                 res.writeHead(200, { "content-type": TYPES[extname(FILES[path]) || ".html"] ?? TYPES[".html"], "cache-control": "no-cache" })
                 return res.end(readFileSync(FILES[path]))
             }
+            if (req.method === "GET" && path === "/favicon.ico") return void res.writeHead(204).end()
             if (req.method === "GET" && path === "/api/state") return reply(res, 200, this.o.state.snapshot(Date.now()))
             if (req.method === "POST" && path === "/api/period") return reply(res, 200, { text: await this.period(await body(req)) })
             if (req.method === "POST" && path === "/api/control") return reply(res, 200, { text: await this.control(await body(req)) })
