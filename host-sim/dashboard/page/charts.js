@@ -74,25 +74,34 @@ export class Charts {
 
     draw(q, byDev, box) {
         const devices = [...byDev.keys()].sort()
-        // Each device's points, plus a null between two readings that do not follow each other.
+        // Each device's points; where (boot, seq) does not continue, a break: the device's series is
+        // null (a gap for uPlot) at every x inside it, plus one x in the middle in case there is none.
         const xs = new Set()
-        const cols = devices.map(dev => {
-            const m = new Map()
+        const series = devices.map(dev => {
+            const values = new Map()
+            const breaks = []
             const arr = byDev.get(dev)
             arr.forEach((p, i) => {
                 const prev = arr[i - 1]
                 if (prev && (prev.boot !== p.boot || p.seq !== prev.seq + 1)) {
-                    const tGap = (prev.t + p.t) / 2
-                    m.set(tGap, null)
-                    xs.add(tGap)
+                    breaks.push([prev.t, p.t])
+                    xs.add((prev.t + p.t) / 2)
                 }
-                m.set(p.t, p.v)
+                values.set(p.t, p.v)
                 xs.add(p.t)
             })
-            return m
+            return { values, breaks }
         })
         const x = [...xs].sort((a, b) => a - b)
-        const data = [x.map(t => t / 1000), ...cols.map(m => x.map(t => (m.has(t) ? m.get(t) : undefined)))]
+        const column = ({ values, breaks }) => {
+            let b = 0
+            return x.map(t => {
+                if (values.has(t)) return values.get(t)
+                while (b < breaks.length && breaks[b][1] <= t) b++
+                return b < breaks.length && breaks[b][0] < t ? null : undefined
+            })
+        }
+        const data = [x.map(t => t / 1000), ...series.map(column)]
         const counts = {}
         devices.forEach(dev => (counts[dev] = byDev.get(dev).length))
         box.dataset.points = String(Object.values(counts).reduce((a, b) => a + b, 0))
