@@ -5,10 +5,13 @@ import { controlsRows, devicesRows, diagnosticsRows, discoveryRows, esc, eventIt
 
 const RECONNECT_MS = 1000
 const EVENTS_SHOWN = 300
+/** The page redraws at most this often, however fast the feed: tables and charts of 20 devices cost the browser. */
+const RENDER_MS = 1000
 const $ = id => document.getElementById(id)
 
 const model = { mode: "", devices: new Map(), events: [], unknown: [], broker: null, controls: null, charts: null, skewMs: 0 }
 let scheduled = false
+let renderedAt = 0
 
 function apply(msg) {
     model.skewMs = msg.nowMs - Date.now()
@@ -33,14 +36,15 @@ function apply(msg) {
 function schedule() {
     if (scheduled) return
     scheduled = true
-    requestAnimationFrame(() => {
+    setTimeout(() => requestAnimationFrame(() => {
         scheduled = false
+        renderedAt = Date.now()
         try {
             render()
         } catch (e) {
             feedState("closed", `page error: ${e.message}`)
         }
-    })
+    }), Math.max(0, renderedAt + RENDER_MS - Date.now()))
 }
 
 function sensorNotes(q) {

@@ -73,7 +73,7 @@ export class Charts {
     }
 
     draw(q, byDev, box) {
-        const devices = [...byDev.keys()].sort()
+        const devices = [...byDev.keys()].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
         // Each device's points; where (boot, seq) does not continue, a break: the device's series is
         // null (a gap for uPlot) at every x inside it, plus one x in the middle in case there is none.
         const xs = new Set()

@@ -94,19 +94,25 @@ export function diagnosticsRows(devices, nowMs) {
         .join("")
 }
 
+/** One row per device: its entities (unit, device class on hover), removed ones struck out. */
 export function discoveryRows(devices) {
     return devices
-        .flatMap(d =>
-            d.discovery.map(e =>
-                row(d.name, [
-                    ["name", esc(d.name)],
-                    ["entity", e.removed ? `<s>${esc(e.key)}</s> <span class="muted">removed</span>` : `${esc(e.name)} <span class="muted">${esc(e.component)}/${esc(e.key)}</span>`],
-                    ["unit", esc(e.unit)],
-                    ["class", esc(e.deviceClass)],
-                    ["expire", e.expireAfterS === null ? "–" : `${e.expireAfterS} s`],
-                ])
-            )
-        )
+        .filter(d => d.discovery.length)
+        .map(d => {
+            const entities = d.discovery
+                .map(e =>
+                    e.removed
+                        ? `<s title="removed">${esc(e.key)}</s>`
+                        : `<span title="${esc(e.component)}/${esc(e.key)} ${esc(e.deviceClass)}">${esc(e.name)}${e.unit ? ` <span class="muted">${esc(e.unit)}</span>` : ""}</span>`
+                )
+                .join(" · ")
+            const expire = [...new Set(d.discovery.filter(e => e.expireAfterS !== null).map(e => `${e.expireAfterS} s`))].join(", ") || "–"
+            return row(d.name, [
+                ["name", `<b>${esc(d.name)}</b>`],
+                ["entities", entities, "wrap"],
+                ["expire", expire],
+            ])
+        })
         .join("")
 }
 
