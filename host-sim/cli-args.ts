@@ -17,6 +17,10 @@ export interface CliOptions {
     view: string
     /** Board profile (host-sim/board/profiles.ts): --board, else BOARD from the environment, else the plain simulator. */
     board: BoardId
+    /** Serve the web dashboard (host-sim/dashboard/); off with --no-dashboard. */
+    dashboard: boolean
+    /** 0: a free port. */
+    dashboardPort: number
 }
 
 export const USAGE = `usage: npm start -- [options]
@@ -37,6 +41,8 @@ export const USAGE = `usage: npm start -- [options]
                      or the device: reboot@30 (planned restart), powercut@30[-32] (killed without
                      warning, power back at 32 s, default 1 s later); both keep the flash
   --view table|lines live view: a table redrawn in place (default on a terminal) or one line per message
+  --dashboard-port N serve the web dashboard on 127.0.0.1:N (default: a free port; the URL is printed)
+  --no-dashboard     no web dashboard (and no per-device fault proxy)
   --verbose          also print every device log line
   --help             this text`
 
@@ -57,7 +63,7 @@ function board(name: string, v: string | undefined): BoardId {
 }
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
-    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim" }
+    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
     if (env.BOARD) o.board = board("BOARD", env.BOARD)
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
@@ -99,6 +105,13 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
             }
             case "--board":
                 o.board = board("--board", value())
+                break
+            case "--dashboard-port":
+                o.dashboardPort = positive("--dashboard-port", value(), true)
+                if (o.dashboardPort > 65535) throw new Error(`--dashboard-port needs a port 1..65535, got ${o.dashboardPort}`)
+                break
+            case "--no-dashboard":
+                o.dashboard = false
                 break
             case "--verbose":
                 o.verbose = true

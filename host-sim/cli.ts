@@ -8,6 +8,7 @@ import type { BrokerTarget } from "./broker-connect.ts"
 import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
+import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
 import { parseScenario } from "./scenario.ts"
@@ -16,6 +17,8 @@ import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
+/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
+const DASHBOARD_DIAG_EVERY_MS = 10_000
 
 /** Said once: what the boards cannot do that the simulator just did (README "Secured brokers"). */
 function boardNote(t: BrokerTarget): string {
@@ -39,6 +42,9 @@ async function main(o: CliOptions): Promise<number> {
         periodMs: o.periodMs || undefined,
         scenarios,
         board: o.board,
+        // The dashboard's network faults need each device behind its own proxy.
+        chaos: o.dashboard,
+        defaultSettings: o.dashboard ? { DIAG_EVERY_MS: DASHBOARD_DIAG_EVERY_MS } : {},
         onDeviceLog: (dev, line) => {
             if (!o.verbose && !INTERESTING.test(line)) return
             const text = `[${dev}] ${line.replace(/^> /, "")}`
@@ -46,9 +52,11 @@ async function main(o: CliOptions): Promise<number> {
             else console.log("  " + text)
         },
     })
+    let dashboard: RunningDashboard | undefined
     let stopping: Promise<void> | undefined
     const stop = () => (stopping ??= (async () => {
         table?.stop()
+        await dashboard?.stop()
         await sim.stop()
     })())
     /** The loss ledger of what the observer received (the same report as `npm run verify`). */
@@ -65,6 +73,7 @@ async function main(o: CliOptions): Promise<number> {
     process.once("SIGTERM", () => void stop().then(() => process.exit(0)))
     try {
         await sim.start()
+        if (o.dashboard) dashboard = await startDashboard({ target: sim.target, prefix: sim.prefix, port: o.dashboardPort, sim })
     } catch (e) {
         await stop()
         throw e
@@ -73,6 +82,7 @@ async function main(o: CliOptions): Promise<number> {
         `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}${sim.target.username ? ` as ${sim.target.username}` : ""}`,
         ...(boardNote(sim.target) ? [boardNote(sim.target)] : []),
         `board: ${boardProfile(o.board).label}${o.board === "sim" ? "" : ` (${o.board}: docs/board-profiles.md)`}`,
+        ...(dashboard ? [`dashboard: ${dashboard.url}`] : []),
         `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")

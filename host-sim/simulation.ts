@@ -7,6 +7,7 @@ import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
 import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
+import { ChaosProxy } from "./chaos/proxy.ts"
 import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
@@ -31,6 +32,8 @@ export interface SimulationOptions {
     periodMs?: number
     /** Extra settings for every device (override .env files). */
     settings?: Record<string, SettingValue>
+    /** Settings for every device unless the .env files set them. */
+    defaultSettings?: Record<string, SettingValue>
     bytecodePath?: string
     sensors?: string[]
     onDeviceLog?: (device: string, line: string) => void
@@ -40,6 +43,12 @@ export interface SimulationOptions {
     board?: BoardId
     /** Answer the devices' time requests (host-sim/time-responder.ts); default true. */
     timeResponder?: boolean
+    /**
+     * Route each device through its own chaos proxy (chaos/proxy.ts), so that its network can be
+     * cut, blackholed or slowed at run time (the dashboard's fault controls). Plain MQTT only: a
+     * TLS device must reach the broker under the name on its certificate.
+     */
+    chaos?: boolean
 }
 
 export class Simulation {
@@ -48,6 +57,8 @@ export class Simulation {
     target!: BrokerTarget
     url = ""
     readonly devices: SimDevice[] = []
+    /** Device name → its chaos proxy (with `chaos` and a plain-MQTT broker). */
+    readonly proxies = new Map<string, ChaosProxy>()
     private cancels: (() => void)[] = []
     observer!: Observer
     timeResponder?: TimeResponder
@@ -82,6 +93,7 @@ export class Simulation {
             const settings: Record<string, SettingValue> = {
                 // The simulator serves temperature, humidity, pressure and light; SENSORS in .env files or options wins.
                 SENSORS: "jacdac,jacdac_light",
+                ...this.opts.defaultSettings,
                 ...env,
                 MQTT_HOST: this.target.host,
                 MQTT_PORT: this.target.port,
@@ -91,6 +103,14 @@ export class Simulation {
                 ...this.opts.settings,
             }
             const name = String(settings.DEVICE_NAME)
+            if (this.opts.chaos && !this.target.tls) {
+                const proxy = new ChaosProxy(this.target.host.replace(/^\[|\]$/g, ""), this.target.port)
+                proxy.seed(i)
+                await proxy.start()
+                this.proxies.set(name, proxy)
+                settings.MQTT_HOST = "127.0.0.1"
+                settings.MQTT_PORT = proxy.port
+            }
             const dev = new SimDevice(
                 {
                     deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
@@ -112,9 +132,15 @@ export class Simulation {
         }
     }
 
+    /** The simulated device of that name. */
+    device(name: string): SimDevice | undefined {
+        return this.devices.find(d => String(d.config.settings.DEVICE_NAME) === name)
+    }
+
     async stop(): Promise<void> {
         for (const c of this.cancels) c()
         await Promise.all(this.devices.map(d => d.stop()))
+        await Promise.all([...this.proxies.values()].map(p => p.stop()))
         await this.observer?.stop()
         await this.timeResponder?.stop()
         await this.broker?.close()

@@ -27,7 +27,9 @@ export class SimDevice {
         private readonly tapFile = ""
     ) {}
 
+    /** Starts the device process; after stop() or kill(), a fresh boot of the same device. */
     start(): void {
+        this.ready = false
         const child = spawn(process.execPath, ["--import", TSX, ENTRY, JSON.stringify(this.config)], {
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             env: {

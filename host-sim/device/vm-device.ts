@@ -185,7 +185,9 @@ export class VmDevice {
         if (!this.vm) return
         const frames = this.pending
         this.pending = []
-        if (this.down) return
+        // Frames that arrive while the first VM instance is still loading (a busy machine starting many
+        // devices) have no VM to go to, as between a reset and the next boot.
+        if (this.down || !this.vm) return
         for (const f of frames) this.vm.handlePacket(f)
     }
 

@@ -3,6 +3,7 @@
  */
 import { describe, expect, test } from "vitest"
 import { parseArgs } from "../../host-sim/cli-args.ts"
+import { parseDashboardArgs } from "../../host-sim/dashboard/main.ts"
 import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
 import { LiveTable } from "../../host-sim/live-table.ts"
 import { parseScenario } from "../../host-sim/scenario.ts"
@@ -35,6 +36,21 @@ describe("options", () => {
         expect(() => parseBrokerUrl("mqtt://u:secret@h:1883")).toThrow(/credentials/)
         expect(() => parseBrokerUrl("http://h")).toThrow(/scheme/)
         expect(() => parseBrokerUrl("not a url")).toThrow(/invalid broker URL/)
+    })
+})
+
+describe("dashboard options", () => {
+    test("npm start serves the dashboard on a free port unless told a port or --no-dashboard", () => {
+        expect(parseArgs([], {})).toMatchObject({ dashboard: true, dashboardPort: 0 })
+        expect(parseArgs(["--dashboard-port", "8080"], {})).toMatchObject({ dashboard: true, dashboardPort: 8080 })
+        expect(parseArgs(["--no-dashboard"], {})).toMatchObject({ dashboard: false })
+        expect(() => parseArgs(["--dashboard-port", "70000"], {})).toThrow(/1\.\.65535/)
+    })
+    test("npm run dashboard needs --broker; the rest is optional", () => {
+        expect(parseDashboardArgs(["--broker", "mqtt://h:1", "--port=9000", "--prefix", "plant"])).toEqual({ broker: "mqtt://h:1", ca: "", port: 9000, prefix: "plant", durationS: 0, help: false })
+        expect(() => parseDashboardArgs([])).toThrow(/--broker is required/)
+        expect(() => parseDashboardArgs(["--broker", "mqtt://h:1", "--prefix", "a/b"])).toThrow(/one topic level/)
+        expect(() => parseDashboardArgs(["--broker", "mqtt://h:1", "--bogus"])).toThrow(/unknown option/)
     })
 })
 

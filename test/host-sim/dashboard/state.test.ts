@@ -1,0 +1,140 @@
+/**
+ * The dashboard's model (host-sim/dashboard/state.ts and its helpers): what each topic is, which
+ * boot a reading belongs to, the loss ledger per (boot, seq), and bad input shown as such.
+ */
+import { describe, expect, test } from "vitest"
+import { BootTracker } from "../../../host-sim/dashboard/boot-tracker.ts"
+import { DashboardState, type Message } from "../../../host-sim/dashboard/state.ts"
+import { topicShape } from "../../../host-sim/dashboard/topic-shape.ts"
+
+const T0 = 1_700_000_000_000
+let clock = T0
+const msg = (topic: string, payload: unknown, retain = false): Message => ({
+    topic,
+    payload: Buffer.from(typeof payload === "string" ? payload : JSON.stringify(payload)),
+    retain,
+    atMs: (clock += 1000),
+})
+const reading = (seq: number, uptime: number, extra: object = {}) => msg("devs/a/telemetry", { seq, uptime_ms: uptime, temperature: 20 + seq / 10, ...extra })
+
+describe("topic shapes", () => {
+    test.each([
+        ["devs/a/telemetry", { kind: "telemetry", device: "a" }],
+        ["devs/a/status", { kind: "status", device: "a" }],
+        ["devs/a/diagnostics", { kind: "diagnostics", device: "a" }],
+        ["devs/a/log", { kind: "log", device: "a" }],
+        ["devs/a/set/period_ms", { kind: "set_period", device: "a" }],
+        ["homeassistant/sensor/a/temperature/config", { kind: "discovery", device: "a", component: "sensor", key: "temperature" }],
+        ["devs/a/telemetry/extra", { kind: "unknown" }],
+        ["devs/a", { kind: "unknown" }],
+        ["other/a/telemetry", { kind: "unknown" }],
+        ["homeassistant/sensor/a/config", { kind: "unknown" }],
+    ])("%s", (topic, shape) => expect(topicShape(topic, "devs")).toEqual(shape))
+})
+
+describe("boot identity", () => {
+    test("a `boot` field is the boot", () => {
+        const b = new BootTracker()
+        expect(b.bootOf("7f3a", 1, 100)).toBe("7f3a")
+        expect(b.bootOf(12345, 1, 100)).toBe("12345")
+    })
+    test("without one, a reading whose uptime cannot follow the boot's sequence starts a new boot", () => {
+        const b = new BootTracker()
+        expect([b.bootOf(undefined, 1, 1000), b.bootOf(undefined, 2, 2000), b.bootOf(undefined, 3, 2000)]).toEqual(["#1", "#1", "#1"])
+        expect(b.bootOf(undefined, 1, 900)).toBe("#2")
+    })
+    test("a resend is the same boot; a late reading that fits between its neighbours too", () => {
+        const b = new BootTracker()
+        for (const [s, u] of [[1, 1000], [2, 2000], [4, 4000]]) b.bootOf(undefined, s, u)
+        expect(b.bootOf(undefined, 2, 2000)).toBe("#1")
+        expect(b.bootOf(undefined, 3, 3000)).toBe("#1")
+        expect(b.bootOf(undefined, 5, 5000)).toBe("#1")
+    })
+})
+
+describe("the dashboard state", () => {
+    test("a gap is counted per (boot, seq) and explained by the drops the device reports", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        for (const [seq, up] of [[1, 1000], [2, 2000], [6, 6000], [7, 7000]]) s.ingest(reading(seq, up))
+        s.ingest(reading(2, 2000))
+        let l = s.devices.get("a")!.ledger()
+        expect(l).toMatchObject({ received: 5, duplicates: 1, gaps: 1, missing: 3, droppedTotal: 0, unexplained: 3, reboots: 0 })
+        s.ingest(msg("devs/a/diagnostics", { mqtt: { reconnects: 1, readings_dropped: { queue_full: 3 } } }))
+        l = s.devices.get("a")!.ledger()
+        expect(l).toMatchObject({ missing: 3, dropped: { queue_full: 3 }, droppedTotal: 3, unexplained: 0 })
+    })
+
+    test("a reboot is an event and a new boot; its seq restarting is no gap", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        for (const [seq, up] of [[1, 1000], [2, 2000], [1, 800], [2, 1800]]) s.ingest(reading(seq, up))
+        expect(s.devices.get("a")!.ledger()).toMatchObject({ received: 4, gaps: 0, reboots: 1, boots: 2 })
+        expect(s.events.map(e => e.kind)).toContain("reboot")
+        const pts = s.drain(clock).points
+        expect(pts.map(p => [p.boot, p.seq])).toEqual([["#1", 1], ["#1", 2], ["#2", 1], ["#2", 2]])
+    })
+
+    test("chart points use ts when the reading has it, else the arrival time", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(reading(1, 1000, { ts: T0 - 5000, boot: "b1" }))
+        const m = reading(2, 2000)
+        s.ingest(m)
+        const pts = s.drain(clock).points
+        expect(pts.map(p => p.t)).toEqual([T0 - 5000, m.atMs])
+        expect(pts[0].boot).toBe("b1")
+    })
+
+    test("status, Will, sensor failures and downlink answers are events", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(msg("devs/a/status", "online", true))
+        s.ingest(reading(1, 1000, { status: { humidity: { status: "failed", error: "not_found", age_ms: -1 } } }))
+        s.ingest(reading(2, 2000))
+        s.ingest(msg("devs/a/status", "offline"))
+        s.ingest(msg("devs/a/log", { level: "error", msg: "rejected period_ms 'x'" }))
+        expect(s.events.map(e => `${e.kind}: ${e.text}`)).toEqual([
+            "connect: online (retained)",
+            "sensor: sensor humidity failed (not_found)",
+            "sensor: sensor humidity ok again",
+            "offline: offline: its Will (connection lost) or a planned stop",
+            "downlink: answer: rejected period_ms 'x'",
+        ])
+        expect(s.devices.get("a")!.status).toBe("offline")
+    })
+
+    test("a payload that is not JSON and a topic of unknown shape are shown as such, never thrown", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        expect(() => {
+            s.ingest(msg("devs/a/telemetry", "not json {"))
+            s.ingest(msg("devs/a/diagnostics", "[1,2]"))
+            s.ingest(msg("devs/a/status", "maybe"))
+            s.ingest(msg("devs/a/whatever/deep", "x"))
+            s.ingest(msg("homeassistant/sensor/a/t/config", "{bad"))
+            s.ingest(msg("devs/a/telemetry", { uptime_ms: 1 }))
+        }).not.toThrow()
+        expect(s.devices.get("a")!.badPayloads).toBe(5)
+        expect(s.events.filter(e => e.kind === "bad-input").map(e => e.text)).toEqual([
+            'telemetry is not a JSON object: "not json {"',
+            'diagnostics is not a JSON object: "[1,2]"',
+            'status is neither online nor offline: "maybe"',
+            "unknown topic shape: devs/a/whatever/deep",
+            'discovery config is not a JSON object: "{bad"',
+            "telemetry without a numeric seq",
+        ])
+        expect([...s.unknown.keys()]).toEqual(["devs/a/whatever/deep"])
+    })
+
+    test("discovery configs are listed; an empty retained config marks the entity removed", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(msg("homeassistant/sensor/a/temperature/config", { name: "Temperature", unit_of_measurement: "°C", device_class: "temperature", expire_after: 15 }, true))
+        s.ingest(msg("homeassistant/sensor/a/co2/config", "", true))
+        expect(s.devices.get("a")!.view().discovery).toEqual([
+            { key: "temperature", component: "sensor", name: "Temperature", unit: "°C", deviceClass: "temperature", expireAfterS: 15, removed: false },
+            { key: "co2", component: "sensor", name: "co2", unit: "", deviceClass: "", expireAfterS: null, removed: true },
+        ])
+    })
+
+    test("points older than the window are forgotten", () => {
+        const s = new DashboardState("devs", "mqtt://x:1", { windowMs: 10_000 })
+        for (let i = 1; i <= 30; i++) s.ingest(reading(i, i * 1000))
+        expect(s.snapshot(clock).points.length).toBeLessThanOrEqual(11)
+    })
+})
