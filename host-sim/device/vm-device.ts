@@ -185,9 +185,7 @@ export class VmDevice {
         if (!this.vm) return
         const frames = this.pending
         this.pending = []
-        // Frames that arrive while the first VM instance is still loading (a busy machine starting many
-        // devices) have no VM to go to, as between a reset and the next boot.
-        if (this.down || !this.vm) return
+        if (this.down) return
         for (const f of frames) this.vm.handlePacket(f)
     }
 
