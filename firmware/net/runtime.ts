@@ -5,6 +5,7 @@ import * as ds from "@devicescript/core"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime } from "../mqtt/transport"
 
 export class DsRuntime implements Runtime {
+    private readonly rnd = Buffer.alloc(4)
     constructor(public minLevel: number) {}
     now(): number {
         return ds.millis()
@@ -12,8 +13,15 @@ export class DsRuntime implements Runtime {
     async sleep(ms: number): Promise<void> {
         await ds.sleep(ms)
     }
+    /**
+     * From the hardware random source (`Buffer.fillRandom`, see time/boot-id.ts), not Math.random():
+     * the simulator's VM seeds Math.random alike in every instance, so every simulated device drew the
+     * same backoff and a fleet reconnected in lockstep (measured: 10 devices back at the same 0.1 s).
+     */
     random(): number {
-        return Math.random()
+        const b = this.rnd
+        ;(b as any).fillRandom()
+        return (b[0] * 16777216 + ((b[1] << 16) | (b[2] << 8) | b[3])) / 4294967296
     }
     log(level: number, msg: string): void {
         if (level < this.minLevel) return
