@@ -108,8 +108,8 @@ export async function readConfig(): Promise<Config> {
         keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 1, 65535),
         retryBaseMs: await int("RETRY_BASE_MS", d.retryBaseMs, 10, 3600000),
         retryCapMs: await int("RETRY_CAP_MS", d.retryCapMs, 10, 3600000),
-        queueMax: await int("QUEUE_MAX", d.queueMax, 1, 10000),
-        queueBytes: await int("QUEUE_BYTES", d.queueBytes, 256, 32768),
+        queueMax: 0,
+        queueBytes: 0,
         windowBytes: await int("WINDOW_BYTES", d.windowBytes, 256, 16384),
         maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
         haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
@@ -118,7 +118,26 @@ export async function readConfig(): Promise<Config> {
         sensors: await str("SENSORS", d.sensors),
     }
     c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
+    // The queue takes what the sensor drivers leave of the heap (README "Memory and work budget").
+    const qb = queueBytesFor(c.sensors)
+    c.queueBytes = await int("QUEUE_BYTES", qb, 256, 32768)
+    c.queueMax = await int("QUEUE_MAX", Math.min(d.queueMax, Math.floor(qb / QUEUE_BYTES_PER_SLOT)), 1, 10000)
     return c
+}
+
+/** Sensors beyond this many take heap from the queue's default. */
+const SENSORS_IN_BUDGET = 4
+/** Heap each further sensor driver needs, taken from the default queue (13 drivers ran out at 12 KB). */
+const QUEUE_BYTES_PER_EXTRA_SENSOR = 768
+const QUEUE_BYTES_MIN = 4096
+/** About one reading per this many queue bytes: the count bound binds with the byte bound. */
+const QUEUE_BYTES_PER_SLOT = 128
+
+/** The default QUEUE_BYTES for a SENSORS setting ("" is the Jacdac sensors, two drivers' worth). */
+export function queueBytesFor(sensors: string): number {
+    const n = sensors === "" ? 2 : sensors.split(",").length
+    const extra = n > SENSORS_IN_BUDGET ? n - SENSORS_IN_BUDGET : 0
+    return Math.max(QUEUE_BYTES_MIN, CONFIG_DEFAULTS.queueBytes - extra * QUEUE_BYTES_PER_EXTRA_SENSOR)
 }
 
 /** For the boot log: everything but the password. */

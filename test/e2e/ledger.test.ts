@@ -150,7 +150,10 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
         const vm = new VmUnderTest(broker.port, { SENSORS: EVERY_SENSOR, DIAG_EVERY_MS: 1000 }, "127.0.0.1", undefined, "", { wifi: true }).start()
         const diag = (m: Observed) => m.topic === `devs/${vm.name}/diagnostics`
         try {
-            await within(vm.waitForLine(/discovery: \d+ Home Assistant configs published/, WAIT_MS), WAIT_MS, "discovery")
+            await within(vm.waitForLine(/discovery: \d+ Home Assistant configs published/, WAIT_MS), WAIT_MS, "discovery").catch(e => {
+                // Say why (a boot loop shows its OutOfMemory and heap stats here).
+                throw new Error(`${(e as Error).message}; the device log ends:\n${vm.log.filter(l => !/^jdif|role/.test(l)).slice(-25).join("\n")}`)
+            })
             await obs.publish(`devs/${vm.name}/set/period_ms`, "700")
             await within(vm.waitForLine(/downlink: period_ms set to 700/, WAIT_MS), WAIT_MS, "the downlink applied")
             // Boot 1 wrote HA_KEYS (first announcement) and PERIOD_MS (the downlink), each once.
