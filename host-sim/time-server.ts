@@ -4,12 +4,10 @@
  * a machine whose clock is kept by NTP, next to the broker (for example beside Home Assistant);
  * README "Time on readings". Runs until Ctrl-C.
  */
-import { resolve } from "node:path"
-import { brokerTarget, loginFromSettings } from "./broker-connect.ts"
-import { readEnvFiles } from "./env-file.ts"
+import { cliBroker } from "./cli-broker.ts"
 import { TimeResponder } from "./time-responder.ts"
 import { parseOptions, runMain } from "../scripts/lib/main.ts"
-import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
+import { UserError } from "../scripts/lib/user-error.ts"
 
 const USAGE = `usage: npm run time-server -- --broker URL [--prefix P] [--ca FILE] [--quiet]
 
@@ -32,15 +30,7 @@ const OPTIONS = {
 
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
-    if (!o.broker) throw new UserError(`--broker is required\n\n${USAGE}`, EXIT_USAGE)
-    const env = readEnvFiles(process.cwd())
-    const prefix = o.prefix ?? String(env.TOPIC_PREFIX ?? "devs")
-    let target
-    try {
-        target = brokerTarget(o.broker, loginFromSettings(env, process.cwd(), o.ca ? resolve(o.ca) : ""))
-    } catch (e) {
-        throw new UserError((e as Error).message, EXIT_USAGE)
-    }
+    const { target, prefix } = cliBroker(o, USAGE)
     const responder = new TimeResponder(target, prefix, o.quiet ? undefined : (device, answer) => console.log(`${new Date().toISOString()}  ${device}  ${answer}`))
     try {
         await responder.start()

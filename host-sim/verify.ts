@@ -5,9 +5,7 @@
  * every gap is explained by a counted drop or a reboot, 1 when one is not (or nothing arrived), 2
  * for bad options. Without --duration it runs until Ctrl-C, then reports.
  */
-import { resolve } from "node:path"
-import { brokerTarget, loginFromSettings } from "./broker-connect.ts"
-import { readEnvFiles } from "./env-file.ts"
+import { cliBroker } from "./cli-broker.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
 import { Observer } from "./observer.ts"
 import { parseOptions, runMain } from "../scripts/lib/main.ts"
@@ -36,17 +34,9 @@ const OPTIONS = {
 
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
-    if (!o.broker) throw new UserError(`--broker is required\n\n${USAGE}`, EXIT_USAGE)
     const durationS = o.duration === undefined ? 0 : Number(o.duration)
     if (!(durationS >= 0) || !isFinite(durationS)) throw new UserError(`--duration needs a number of seconds, got '${o.duration}'`, EXIT_USAGE)
-    const env = readEnvFiles(process.cwd())
-    const prefix = o.prefix ?? String(env.TOPIC_PREFIX ?? "devs")
-    let target
-    try {
-        target = brokerTarget(o.broker, loginFromSettings(env, process.cwd(), o.ca ? resolve(o.ca) : ""))
-    } catch (e) {
-        throw new UserError((e as Error).message, EXIT_USAGE)
-    }
+    const { target, prefix } = cliBroker(o, USAGE)
     const observer = new Observer(target, `${prefix}/#`)
     try {
         await observer.start()

@@ -44,21 +44,6 @@ export function copyOut(src: Buffer, from: number, to: number): Buffer {
     return b
 }
 
-/** Big-endian unsigned 32-bit value at b[i] (0 .. 2^32-1, exact as a double). */
-export function read32(b: Buffer, i: number): number {
-    return b[i] * 16777216 + ((b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3])
-}
-
-/** Stores the low 32 bits of v (a non-negative integer) big-endian at b[i]. */
-export function write32(b: Buffer, i: number, v: number) {
-    const hi = Math.floor(v / 65536) % 65536
-    const lo = v % 65536
-    b[i] = hi >> 8
-    b[i + 1] = hi & 0xff
-    b[i + 2] = lo >> 8
-    b[i + 3] = lo & 0xff
-}
-
 /**
  * Little-endian unsigned fields of internal tables (never the wire). On the VM `getAt`/`setAt`
  * with a literal format compile to one buffer opcode (a byte-by-byte version costs about 50

@@ -23,7 +23,7 @@
  *
  * Portable: imports nothing from @devicescript/*.
  */
-import { blit, blitUtf8, read32, write32 } from "./bytes"
+import { blit, blitUtf8, getU32, setU32 } from "./bytes"
 import { PacketRing } from "./packet-ring"
 import { PUBLISH, remainingLengthSize, writeRemainingLength } from "./wire"
 
@@ -113,11 +113,6 @@ export class Outbox {
         this.outcomes = Buffer.alloc(OUTCOMES_KEPT * 5)
     }
 
-    /** Heap bytes taken at boot; the outbox never allocates after that. */
-    storageBytes(): number {
-        return this.queue.storageBytes() + this.window.storageBytes() + OUTCOMES_KEPT * 5
-    }
-
     /** Largest PUBLISH packet the outbox can carry (it must fit the queue and the window). */
     maxPacketBytes(): number {
         return Math.min(this.limits.maxPacketBytes, Math.min(this.limits.queueBytes, this.limits.windowBytes))
@@ -126,10 +121,6 @@ export class Outbox {
     /** Messages not finished: queued plus handed to the connection. */
     count(): number {
         return this.live + this.pending
-    }
-
-    queuedCount(): number {
-        return this.live
     }
 
     /** QoS 1 messages waiting for a PUBACK. */
@@ -423,14 +414,14 @@ export class Outbox {
 
     private outcomeOf(ticket: number): number {
         const o = this.outcomes
-        for (let i = 0; i < OUTCOMES_KEPT; i++) if (read32(o, i * 5) === ticket % U32 && ticket > 0) return o[i * 5 + 4]
+        for (let i = 0; i < OUTCOMES_KEPT; i++) if (getU32(o, i * 5) === ticket % U32 && ticket > 0) return o[i * 5 + 4]
         return -1
     }
 
     /** Records the end of a message: done ("") or dropped with a reason (counted). */
     private finish(ticket: number, reason: string, tagged: boolean) {
         const at = this.nextOutcome * 5
-        write32(this.outcomes, at, ticket % U32)
+        setU32(this.outcomes, at, ticket % U32)
         this.outcomes[at + 4] = reason === "" ? 0 : 1 + DROP_REASONS.indexOf(reason)
         this.nextOutcome = (this.nextOutcome + 1) % OUTCOMES_KEPT
         if (reason !== "") this.onDrop(reason, tagged)

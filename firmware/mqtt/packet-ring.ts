@@ -42,11 +42,6 @@ export class PacketRing {
         this.meta = Buffer.alloc(maxRecords * SLOT_BYTES)
     }
 
-    /** Heap bytes this ring took at construction (its whole cost: it never allocates again). */
-    storageBytes(): number {
-        return this.capacity + this.maxRecords * SLOT_BYTES
-    }
-
     /** Slot of the i-th record from the oldest (0 = oldest). */
     slot(i: number): number {
         return (this.first + i) % this.maxRecords

@@ -2,6 +2,7 @@
  * The session's Runtime on DeviceScript: VM clock, fiber sleep, log levels.
  */
 import * as ds from "@devicescript/core"
+import { getU32 } from "../mqtt/bytes"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime } from "../mqtt/transport"
 
 export class DsRuntime implements Runtime {
@@ -21,7 +22,7 @@ export class DsRuntime implements Runtime {
     random(): number {
         const b = this.rnd
         ;(b as any).fillRandom()
-        return (b[0] * 16777216 + ((b[1] << 16) | (b[2] << 8) | b[3])) / 4294967296
+        return getU32(b, 0) / 4294967296
     }
     log(level: number, msg: string): void {
         if (level < this.minLevel) return

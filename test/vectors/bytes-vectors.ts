@@ -4,7 +4,7 @@
  * (test/device/bytes.ts), so both runtimes' Buffer and string copies are held to the same bytes.
  * Portable: imports only the firmware.
  */
-import { blit, blitUtf8, copyOut, read32, write32 } from "../../firmware/mqtt/bytes.js"
+import { blit, blitUtf8, copyOut, getU16, getU32, setU16, setU32 } from "../../firmware/mqtt/bytes.js"
 import { ADD_RETAIN, Outbox } from "../../firmware/mqtt/outbox.js"
 import { utf8Length } from "../../firmware/mqtt/utf8.js"
 import { EncodeVector } from "./codec-vectors.js"
@@ -22,7 +22,7 @@ function pattern(n: number, start: number): Buffer {
     return b
 }
 
-/** blit, blitUtf8, copyOut, read32/write32 at edges. */
+/** blit, blitUtf8, copyOut, getU16/getU32/setU16/setU32 at edges. */
 export function bytesChecks(): BytesCheck[] {
     const out: BytesCheck[] = []
     const dst = Buffer.alloc(8)
@@ -47,10 +47,12 @@ export function bytesChecks(): BytesCheck[] {
     c[4] = 0xff
     out.push({ name: "copyOut is a copy, not a view", actual: part.toString("hex"), expected: "13141516" })
     const w = Buffer.alloc(6)
-    write32(w, 1, 4294967295)
-    out.push({ name: "write32 / read32 of 2^32-1", actual: `${w.toString("hex")} ${read32(w, 1)}`, expected: "00ffffffff00 4294967295" })
-    write32(w, 1, 16909060)
-    out.push({ name: "write32 is big-endian", actual: `${w.toString("hex")} ${read32(w, 1)}`, expected: "000102030400 16909060" })
+    setU32(w, 1, 4294967295)
+    out.push({ name: "setU32 / getU32 of 2^32-1", actual: `${w.toString("hex")} ${getU32(w, 1)}`, expected: "00ffffffff00 4294967295" })
+    setU32(w, 1, 16909060)
+    out.push({ name: "setU32 is little-endian", actual: `${w.toString("hex")} ${getU32(w, 1)}`, expected: "000403020100 16909060" })
+    setU16(w, 4, 65534)
+    out.push({ name: "setU16 / getU16 of 65534", actual: `${w.toString("hex")} ${getU16(w, 4)}`, expected: "00040302feff 65534" })
     return out
 }
 
