@@ -1,5 +1,5 @@
 /**
- * A 5-minute soak of the production bytecode with its default settings (period 250 ms so the queue
+ * A 3-minute soak of the production bytecode with its default settings (period 250 ms so the queue
  * works hard), faults in sequence and combined, through the chaos proxy to Mosquitto: a 60 s outage
  * (refused) with 20 downlink commands waiting at the broker, so the reconnect brings a burst both
  * ways; 60 s of resets every 5 s + 1-7 byte slices + 150 ms latency; a 40 s stall (blackhole); then
@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest"
 import { mosquittoPath } from "../../host-sim/mosquitto.ts"
 import { outageRig, runOutage, sleep } from "../e2e/outage-scenarios.ts"
 
-describe.skipIf(mosquittoPath() === null)("5-minute soak with faults combined", () => {
+describe.skipIf(mosquittoPath() === null)("3-minute soak with faults combined", () => {
     const rig = outageRig()
 
     test("outage + downlink burst, resets + slicing + latency, a stall: no panic, every reading accounted for", async () => {
