@@ -752,3 +752,37 @@ describe("MQTT_HOSTS failover (issue 12)", () => {
         expect(new Set(net.attempts)).toEqual(new Set(["single.lan:1999"]))
     })
 })
+
+describe("what telemetry reads: snapshot and the connected event", () => {
+    test("onConnected callbacks run once after every CONNACK, after the session is resumed, never for a refused one", async () => {
+        const net = new FakeNet()
+        let rc = 3
+        net.script = (p, c) => scriptedBroker({ connackRc: rc })(p, c)
+        const { s } = setup({}, net)
+        const seen: string[] = []
+        s.onConnected(() => seen.push(`${s.state} ${s.isConnected()} ${s.stats.connects}`))
+        await until(() => net.conns.length >= 2, 60_000)
+        expect(seen).toEqual([])
+        rc = 0
+        await until(() => s.state === ST_CONNECTED, 60_000)
+        net.current!.end()
+        await until(() => s.stats.connects === 2, 60_000)
+        expect(seen).toEqual(["connected true 1", "connected true 2"])
+    })
+
+    test("snapshot: the counters, the queue while offline, messages in flight while PUBACKs are withheld", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s } = setup({}, net)
+        for (let i = 0; i < 3; i++) s.publish("t/a", payload("m" + i), QOS1)
+        const offline = s.snapshot()
+        expect([offline.queue, offline.inflight, offline.queueBytes > 0]).toEqual([3, 0, true])
+        net.refuse = ""
+        net.script = scriptedBroker({ puback: false })
+        await until(() => s.state === ST_CONNECTED && s.snapshot().inflight === 3, 60_000)
+        const up = s.snapshot()
+        expect(up.queue).toBe(3)
+        expect(up.stats.connects).toBe(1)
+        expect(up.stats.published).toBe(3)
+    })
+})
