@@ -3,9 +3,9 @@
  * diagnostics, Home Assistant discovery and the period downlink.
  */
 import * as ds from "@devicescript/core"
-import { describeConfig, readConfig } from "./config"
+import { describeConfig, readConfig, sessionOptions } from "./config"
 import { Broker, brokerOf, parseBrokers, shuffleBrokers } from "./mqtt/brokers"
-import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
+import { Session } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
 import { watchNetwork } from "./net/network-watch"
@@ -39,31 +39,14 @@ if (configError) {
 }
 const topics = topicsFor(cfg.prefix, cfg.deviceName)
 
-const d = SESSION_DEFAULTS
-const opts: SessionOptions = {
-    host: cfg.host,
-    port: cfg.port,
-    tls: cfg.tls,
-    brokers,
-    clientId: cfg.deviceName,
-    username: cfg.username,
-    password: cfg.password ? Buffer.from(cfg.password) : null,
-    keepAliveS: cfg.keepAliveS,
-    clean: false,
-    will: { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
-    birth: { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true },
-    offlinePayload: Buffer.from(STATUS_OFFLINE),
-    maxInflight: cfg.maxInflight,
-    queueMaxCount: cfg.queueMax,
-    queueMaxBytes: cfg.queueBytes,
-    windowBytes: cfg.windowBytes,
-    maxPacketBytes: d.maxPacketBytes,
-    maxInboundBytes: d.maxInboundBytes,
-    connectTimeoutMs: d.connectTimeoutMs,
-    stableMs: d.stableMs,
-    retryBaseMs: cfg.retryBaseMs,
-    retryCapMs: cfg.retryCapMs,
-}
+// The settings table's MQTT rows (settings.ts), then what is not a setting.
+const opts = sessionOptions(cfg)
+opts.brokers = brokers
+opts.clientId = cfg.deviceName
+opts.password = cfg.password ? Buffer.from(cfg.password) : null
+opts.will = { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true }
+opts.birth = { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true }
+opts.offlinePayload = Buffer.from(STATUS_OFFLINE)
 const transport = new SocketTransport()
 const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new DsSignal())
 const supervisor = async () => {
