@@ -1,16 +1,23 @@
 /**
- * Settings (.env.defaults / .env.local, deployed as DeviceScript settings)
- * turned into one typed, validated config. A bad value is logged clearly and
- * replaced by its default: the device keeps running.
+ * Settings (.env.defaults / .env.local, deployed as DeviceScript settings) turned into one typed,
+ * validated config, by the table in settings.ts, the only list of settings. A bad value is logged
+ * clearly and replaced by its default: the device keeps running.
  */
 import * as ds from "@devicescript/core"
 import { readSetting } from "@devicescript/settings"
+import { SESSION_DEFAULTS, SessionOptions } from "./mqtt/options"
 import { defaultDeviceName } from "./platform"
+import { K_BOOL, K_INT, K_LEVEL, SESSION, Setting, settingsTable } from "./settings"
 
+/** The fields of the settings table (settings.ts), typed. */
 export interface Config {
     host: string
     port: number
     tls: boolean
+    /** MQTT_HOSTS: brokers tried in turn (mqtt/brokers.ts); "" for the one above. */
+    hosts: string
+    /** MQTT_SHUFFLE: this device's own order of `hosts`, to spread a fleet over the nodes. */
+    shuffle: boolean
     username: string
     /** Never logged. */
     password: string
@@ -20,8 +27,8 @@ export interface Config {
     keepAliveS: number
     retryBaseMs: number
     retryCapMs: number
-    queueMax: number
-    queueBytes: number
+    queueMaxCount: number
+    queueMaxBytes: number
     windowBytes: number
     maxInflight: number
     haDiscovery: boolean
@@ -31,30 +38,6 @@ export interface Config {
     /** The SENSORS setting, parsed by sensors/registry. */
     sensors: string
 }
-
-export const CONFIG_DEFAULTS: Config = {
-    host: "127.0.0.1",
-    port: 1883,
-    tls: false,
-    username: "",
-    password: "",
-    deviceName: "",
-    prefix: "devs",
-    periodMs: 5000,
-    keepAliveS: 30,
-    retryBaseMs: 1000,
-    retryCapMs: 30000,
-    queueMax: 80,
-    queueBytes: 10240,
-    windowBytes: 1400,
-    maxInflight: 32,
-    haDiscovery: true,
-    diagPeriodMs: 60000,
-    noNetRebootS: -1,
-    sensors: "",
-}
-
-import { PERIOD_MAX_MS, PERIOD_MIN_MS } from "./telemetry/downlink"
 
 /** A setting that cannot be read (corrupt, bad key) falls back to its default: config never stops the device. */
 async function raw(key: string, dflt: any): Promise<any> {
@@ -66,63 +49,58 @@ async function raw(key: string, dflt: any): Promise<any> {
     }
 }
 
-async function str(key: string, dflt: string): Promise<string> {
-    const v = await raw(key, dflt)
-    return v === undefined || v === null ? dflt : "" + v
-}
-
-async function int(key: string, dflt: number, min: number, max: number): Promise<number> {
-    const v0 = await raw(key, dflt)
-    const v = typeof v0 === "number" ? v0 : parseInt("" + v0)
-    if (isNaN(v) || v < min || v > max || Math.round(v) !== v) {
-        console.warn(`config: ${key}=${v0} is not an integer in ${min}..${max}; using ${dflt}`)
+/** One setting, validated by its kind; the warning names the key, never a secret's value (strings are not logged). */
+async function readOne(s: Setting, dflt: any): Promise<any> {
+    const kind = s.kind & ~SESSION
+    const v0 = await raw(s.key, dflt)
+    if (kind === K_INT) {
+        const v = typeof v0 === "number" ? v0 : parseInt("" + v0)
+        if (isNaN(v) || v < s.min || v > s.max || Math.round(v) !== v) {
+            console.warn(`config: ${s.key}=${v0} is not an integer in ${s.min}..${s.max}; using ${dflt}`)
+            return dflt
+        }
+        return v
+    }
+    const v = v0 === undefined || v0 === null ? "" + dflt : "" + v0
+    if (kind === K_BOOL) return dflt ? v !== "false" : v === "true"
+    if (kind === K_LEVEL && !validLevel(v)) {
+        console.warn(`config: ${s.key}='${v}' is not a valid topic level; using '${dflt}'`)
         return dflt
     }
     return v
 }
 
-/** A topic level may not contain '/', '+', '#' or NUL. */
-function safeLevel(key: string, v: string, dflt: string): string {
-    let ok = v.length > 0
-    for (let i = 0; i < v.length && ok; i++) {
+/** A topic level may not be empty nor contain '/', '+', '#' or NUL. */
+function validLevel(v: string): boolean {
+    for (let i = 0; i < v.length; i++) {
         const c = v.charAt(i)
-        if (c === "/" || c === "+" || c === "#" || c === "\u0000") ok = false
+        if (c === "/" || c === "+" || c === "#" || c === "\u0000") return false
     }
-    if (ok) return v
-    console.warn(`config: ${key}='${v}' is not a valid topic level; using '${dflt}'`)
-    return dflt
+    return v.length > 0
 }
 
 export async function readConfig(): Promise<Config> {
-    const d = CONFIG_DEFAULTS
-    const defaultName = defaultDeviceName(ds.deviceIdentifier("self"))
-    const c: Config = {
-        host: await str("MQTT_HOST", d.host),
-        port: await int("MQTT_PORT", d.port, 1, 65535),
-        tls: (await str("MQTT_TLS", "false")) === "true",
-        username: await str("MQTT_USER", d.username),
-        password: await str("MQTT_PASS", d.password),
-        deviceName: safeLevel("DEVICE_NAME", await str("DEVICE_NAME", defaultName), defaultName),
-        prefix: d.prefix,
-        periodMs: await int("PERIOD_MS", d.periodMs, PERIOD_MIN_MS, PERIOD_MAX_MS),
-        keepAliveS: await int("KEEPALIVE_S", d.keepAliveS, 1, 65535),
-        retryBaseMs: await int("RETRY_BASE_MS", d.retryBaseMs, 10, 3600000),
-        retryCapMs: await int("RETRY_CAP_MS", d.retryCapMs, 10, 3600000),
-        queueMax: 0,
-        queueBytes: 0,
-        windowBytes: await int("WINDOW_BYTES", d.windowBytes, 256, 16384),
-        maxInflight: await int("MAX_INFLIGHT", d.maxInflight, 1, 64),
-        haDiscovery: (await str("HA_DISCOVERY", "true")) !== "false",
-        diagPeriodMs: await int("DIAG_EVERY_MS", d.diagPeriodMs, 1000, 86400000),
-        noNetRebootS: await int("NONET_RESET_S", d.noNetRebootS, -1, 86400),
-        sensors: await str("SENSORS", d.sensors),
+    const c: any = {}
+    for (const s of settingsTable()) {
+        let dflt = s.dflt
+        // Defaults computed at boot (null in the table).
+        if (s.key === "DEVICE_NAME") dflt = defaultDeviceName(ds.deviceIdentifier("self"))
+        else if (s.key === "QUEUE_BYTES") dflt = queueBytesFor(c.sensors)
+        else if (s.key === "QUEUE_MAX") dflt = Math.min(SESSION_DEFAULTS.queueMaxCount, Math.floor(queueBytesFor(c.sensors) / QUEUE_BYTES_PER_SLOT))
+        c[s.field] = await readOne(s, dflt)
     }
-    c.prefix = safeLevel("TOPIC_PREFIX", await str("TOPIC_PREFIX", d.prefix), d.prefix)
-    // The queue takes what the sensor drivers leave of the heap (README "Memory and work budget").
-    const qb = queueBytesFor(c.sensors)
-    c.queueBytes = await int("QUEUE_BYTES", qb, 256, 32768)
-    c.queueMax = await int("QUEUE_MAX", Math.min(d.queueMax, Math.floor(qb / QUEUE_BYTES_PER_SLOT)), 1, 10000)
-    return c
+    return c as Config
+}
+
+/**
+ * The session options: SESSION_DEFAULTS, with every SESSION row of the settings table from the
+ * config. The caller adds what is not a setting (client id, password bytes, Will, birth, brokers).
+ */
+export function sessionOptions(c: Config): SessionOptions {
+    const o: any = Object.assign({}, SESSION_DEFAULTS)
+    const from: any = c
+    for (const s of settingsTable()) if (s.kind & SESSION) o[s.field] = from[s.field]
+    return o as SessionOptions
 }
 
 /** Sensors beyond this many take heap from the queue's default. */
@@ -137,13 +115,13 @@ const QUEUE_BYTES_PER_SLOT = 128
 export function queueBytesFor(sensors: string): number {
     const n = sensors === "" ? 2 : sensors.split(",").length
     const extra = n > SENSORS_IN_BUDGET ? n - SENSORS_IN_BUDGET : 0
-    return Math.max(QUEUE_BYTES_MIN, CONFIG_DEFAULTS.queueBytes - extra * QUEUE_BYTES_PER_EXTRA_SENSOR)
+    return Math.max(QUEUE_BYTES_MIN, SESSION_DEFAULTS.queueMaxBytes - extra * QUEUE_BYTES_PER_EXTRA_SENSOR)
 }
 
 /** For the boot log: everything but the password. */
 export function describeConfig(c: Config): string {
     // Few substitutions per template: the DeviceScript compiler caps format arguments.
-    const url = `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
+    const url = c.hosts ? c.hosts : `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
     const who = c.username ? " as " + c.username : ""
     return "broker " + url + who + `, device ${c.deviceName}, prefix ${c.prefix}` + `, period ${c.periodMs} ms, keepalive ${c.keepAliveS} s`
 }

@@ -3,8 +3,9 @@
  * diagnostics, Home Assistant discovery and the period downlink.
  */
 import * as ds from "@devicescript/core"
-import { describeConfig, readConfig } from "./config"
-import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
+import { describeConfig, readConfig, sessionOptions } from "./config"
+import { Broker, brokerOf, parseBrokers, shuffleBrokers } from "./mqtt/brokers"
+import { Session } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
 import { watchNetwork } from "./net/network-watch"
@@ -25,7 +26,12 @@ const boot = newBootId()
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg) + ", boot " + boot)
 const arch = ds._dcfgString("archId")
-const configError = tlsConfigError(cfg.tls, arch) || brokerHostError(cfg.host, arch)
+// MQTT_HOSTS is parsed once, here: the session keeps these objects for the life of the program.
+const parsed = cfg.hosts ? parseBrokers(cfg.hosts, cfg.port, cfg.tls) : [brokerOf(cfg.host, cfg.port, cfg.tls)]
+let configError = typeof parsed === "string" ? parsed : ""
+const brokers = typeof parsed === "string" ? [] : (parsed as Broker[])
+for (const b of brokers) if (!configError) configError = tlsConfigError(b.tls, arch) || brokerHostError(b.host, arch, cfg.hosts ? "MQTT_HOSTS" : "MQTT_HOST")
+if (cfg.shuffle) shuffleBrokers(brokers, cfg.deviceName)
 if (configError) {
     // Fail fast and say why, instead of a loop of failing connects.
     console.error("config: " + configError)
@@ -33,30 +39,14 @@ if (configError) {
 }
 const topics = topicsFor(cfg.prefix, cfg.deviceName)
 
-const d = SESSION_DEFAULTS
-const opts: SessionOptions = {
-    host: cfg.host,
-    port: cfg.port,
-    tls: cfg.tls,
-    clientId: cfg.deviceName,
-    username: cfg.username,
-    password: cfg.password ? Buffer.from(cfg.password) : null,
-    keepAliveS: cfg.keepAliveS,
-    clean: false,
-    will: { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true },
-    birth: { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true },
-    offlinePayload: Buffer.from(STATUS_OFFLINE),
-    maxInflight: cfg.maxInflight,
-    queueMaxCount: cfg.queueMax,
-    queueMaxBytes: cfg.queueBytes,
-    windowBytes: cfg.windowBytes,
-    maxPacketBytes: d.maxPacketBytes,
-    maxInboundBytes: d.maxInboundBytes,
-    connectTimeoutMs: d.connectTimeoutMs,
-    stableMs: d.stableMs,
-    retryBaseMs: cfg.retryBaseMs,
-    retryCapMs: cfg.retryCapMs,
-}
+// The settings table's MQTT rows (settings.ts), then what is not a setting.
+const opts = sessionOptions(cfg)
+opts.brokers = brokers
+opts.clientId = cfg.deviceName
+opts.password = cfg.password ? Buffer.from(cfg.password) : null
+opts.will = { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1, retain: true }
+opts.birth = { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true }
+opts.offlinePayload = Buffer.from(STATUS_OFFLINE)
 const transport = new SocketTransport()
 const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new DsSignal())
 const supervisor = async () => {

@@ -11,3 +11,9 @@ export class PublishError extends Error {
         this.name = "PublishError"
     }
 }
+
+/** The message of anything thrown (the VM can throw non-Errors). */
+export function errorMessage(e: unknown): string {
+    const m = (e as Error).message
+    return m ? m : "" + e
+}

@@ -44,3 +44,15 @@ export function newStats(): SessionStats {
 export function countCause(counts: Record<string, number>, cause: string) {
     counts[cause] = (counts[cause] || 0) + 1
 }
+
+/**
+ * What telemetry reads of the client (Session.snapshot): the counters, and the outbox's depth.
+ * Read-only for its readers; the session refreshes it on every snapshot() call.
+ */
+export interface SessionSnapshot {
+    readonly stats: SessionStats
+    queue: number
+    queueBytes: number
+    /** QoS 1 messages written and not yet acknowledged, plus QoS 0 staged for a write. */
+    inflight: number
+}

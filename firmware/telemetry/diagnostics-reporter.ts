@@ -12,11 +12,11 @@ import { buildDiagnostics } from "./diagnostics"
 import { settingsStats } from "./settings-writer"
 
 const RSSI_TIMEOUT_MS = 500
-/** How often the reporter looks at the session (a connect, the outbox drained). */
-const POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
+    /** A CONNACK since the last report. */
+    private connected = false
 
     constructor(
         private readonly session: Session,
@@ -24,20 +24,25 @@ export class DiagnosticsReporter {
         private readonly periodMs: number,
         private readonly boot: string,
         private readonly clock: ClockSync
-    ) {}
+    ) {
+        const self = this
+        session.onConnected(() => {
+            self.connected = true
+        })
+    }
 
     async publishOnce(): Promise<void> {
-        const s = this.session
         const rssi = await readRegister(this.wifi, this.wifi.reading, RSSI_TIMEOUT_MS)
+        const s = this.session.snapshot()
         const d = buildDiagnostics({
             fw: FIRMWARE_VERSION,
             boot: this.boot,
             arch: ds._dcfgString("archId"),
             uptimeMs: ds.millis(),
             stats: s.stats,
-            queue: s.outbox.count(),
-            queueBytes: s.outbox.bytes(),
-            inflight: s.outbox.inflightCount(),
+            queue: s.queue,
+            queueBytes: s.queueBytes,
+            inflight: s.inflight,
             rssi: rssi === -128 ? NaN : rssi,
             settingsWrites: settingsStats.writes,
             settingsRefused: settingsStats.refused,
@@ -45,28 +50,30 @@ export class DiagnosticsReporter {
             timeRttMs: this.clock.rttMs,
             timeAccuracyMs: this.clock.accuracyMs(),
         })
-        s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true, evict: false })
+        this.session.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true, evict: false })
     }
 
     async run(): Promise<void> {
         const s = this.session
-        let connects = 0
-        let caughtUp = 0
+        /** The report that follows the drain after the last connect went out (none is due before a connect). */
+        let caughtUp = true
         let next = ds.millis() + this.periodMs
         for (;;) {
             let due = ds.millis() >= next
-            if (s.isConnected() && s.stats.connects !== connects) {
-                connects = s.stats.connects
+            if (this.connected && s.isConnected()) {
+                this.connected = false
+                caughtUp = false
                 due = true
-            } else if (s.isConnected() && caughtUp !== connects && s.outbox.count() === 0) {
-                caughtUp = connects
+            } else if (!caughtUp && s.isConnected() && s.snapshot().queue === 0) {
+                caughtUp = true
                 due = true
             }
             if (due) {
                 await this.publishOnce()
                 next = ds.millis() + this.periodMs
             }
-            await ds.sleep(POLL_MS)
+            // Woken by the session's changes (a CONNACK, an acknowledgement: the queue may be empty now).
+            await s.waitChange(next - ds.millis())
         }
     }
 }

@@ -17,10 +17,10 @@ import { Topics } from "./topics"
 const DISCOVERY_PACE_MS = 50
 /** Discovery waits while the outbox holds this many messages: it never crowds readings out of the queue. */
 const DISCOVERY_MAX_QUEUED = 4
-const POLL_MS = 250
 
 export class HaDiscovery {
-    private published = 0
+    /** A CONNACK or a refresh() since the configs were last published. */
+    private due = false
     private readonly again = ds.emitter<number>()
     private readonly keys: string[]
 
@@ -33,22 +33,22 @@ export class HaDiscovery {
         public periodMs: number
     ) {
         this.keys = keysOfSpec(spec)
+        const self = this
+        session.onConnected(() => self.refresh())
     }
 
-    /** Publish again (e.g. the period, and so expire_after, changed). */
+    /** Publish again (after a CONNACK; the period, and so expire_after, changed). */
     refresh() {
-        this.published = -1
+        this.due = true
         this.again.emit(0)
     }
 
     async run(): Promise<void> {
         for (;;) {
-            const connects = this.session.stats.connects
-            if (this.session.isConnected() && connects !== this.published) {
-                this.published = connects
+            if (this.due && this.session.isConnected()) {
+                this.due = false
                 await this.publishAll()
-            }
-            await ds.wait(this.again, POLL_MS)
+            } else await ds.wait(this.again)
         }
     }
 

@@ -14,12 +14,19 @@ const POLL_MS = 250
 export class TimeSync {
     readonly clock = new ClockSync()
     private readonly answered = ds.emitter<number>()
+    /** A CONNACK since the last request round started. */
+    private connected = false
 
     constructor(
         private readonly session: Session,
         private readonly reqTopic: string,
         private readonly respTopic: string
-    ) {}
+    ) {
+        const self = this
+        session.onConnected(() => {
+            self.connected = true
+        })
+    }
 
     async run(): Promise<void> {
         const s = this.session
@@ -28,7 +35,6 @@ export class TimeSync {
         s.subscribe(this.respTopic, 0, (topic, payload) => {
             if (c.onAnswer(payload.toString("utf-8"), ds.millis())) answered.emit(0)
         })
-        let connects = 0
         let seen = 0
         let due = 0
         let waitMs = CLOCK_DEFAULTS.replyTimeoutMs
@@ -41,8 +47,8 @@ export class TimeSync {
                 due = now + CLOCK_DEFAULTS.resyncMs
             }
             if (s.isConnected()) {
-                if (s.stats.connects !== connects) {
-                    connects = s.stats.connects
+                if (this.connected) {
+                    this.connected = false
                     waitMs = CLOCK_DEFAULTS.replyTimeoutMs
                     due = now
                 }
