@@ -22,8 +22,6 @@ import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK, setHealth } from "./sensor
 import { ERR_NOT_FOUND, hexByte } from "./sensor-error"
 import { Q_HUMIDITY, Q_PRESSURE, Q_TEMPERATURE } from "./sensor-spec"
 
-export const STOCK_CHIPS = ["bme680"]
-
 export class StockSensor implements Sensor {
     status = SENSOR_FAILED
     error = ERR_NOT_FOUND
