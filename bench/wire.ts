@@ -3,6 +3,8 @@
  * packet, and PUBLISH bytes against the minimal MQTT encoding of the same
  * topic, QoS and payload.
  */
+import { frameHeader } from "../firmware/mqtt/framer.ts"
+
 export interface WireStats {
     writes: number
     packets: number
@@ -30,22 +32,17 @@ export function analyseWire(lines: string[]): WireStats {
     let publishBytes = 0
     let minimal = 0
     let o = 0
-    while (o + 2 <= all.length) {
-        let len = 0
-        let mul = 1
-        let i = o + 1
-        for (; i < all.length && i < o + 5; i++) {
-            len += (all[i] & 0x7f) * mul
-            mul *= 128
-            if ((all[i] & 0x80) === 0) break
-        }
-        const total = i + 1 - o + len
+    for (;;) {
+        const h = frameHeader(all, o)
+        if (h.headerBytes <= 0) break
+        const len = h.remaining
+        const total = h.headerBytes + len
         if (o + total > all.length) break
         const type = all[o] >> 4
         packets++
         if (type === 3) {
             const qos = (all[o] >> 1) & 3
-            const body = i + 1
+            const body = o + h.headerBytes
             const topicLen = all.readUInt16BE(body)
             const payloadLen = len - 2 - topicLen - (qos > 0 ? 2 : 0)
             publishes++

@@ -20,7 +20,7 @@ const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
 /** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
 const DASHBOARD_DIAG_EVERY_MS = 10_000
 
-/** Said once: what the boards cannot do that the simulator just did (README "Secured brokers"). */
+/** Said once: what the boards cannot do that the simulator just did (docs/secured-brokers.md). */
 function boardNote(t: BrokerTarget): string {
     if (!t.tls) return ""
     const boards = "Pico W has no TLS, and ESP32 trusts only its runtime's built-in CA bundle"

@@ -4,9 +4,9 @@
  * instead, see live-view.ts.)
  */
 import { NOT_QUANTITIES } from "./live-view.ts"
+import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
 
-const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
 const REDRAW_MS = 500
 const LOG_LINES = 6
 
@@ -75,7 +75,7 @@ export class LiveTable {
             out.push(`  ${d.padEnd(12)} ${r.online.padEnd(8)} #${String(r.seq).padEnd(6)} ${age}`)
             for (const [k, v] of Object.entries(r.values)) {
                 const st = r.status[k]
-                out.push(`      ${k.padEnd(12)} ${v.toFixed(2).padStart(10)} ${(UNITS[k] ?? "").padEnd(4)} ${st ? `${st.status} (${st.error})` : "ok"}`)
+                out.push(`      ${k.padEnd(12)} ${v.toFixed(2).padStart(10)} ${(quantity(k)?.unit ?? "").padEnd(4)} ${st ? `${st.status} (${st.error})` : "ok"}`)
             }
             for (const [k, st] of Object.entries(r.status)) if (!(k in r.values)) out.push(`      ${k.padEnd(12)} ${"-".padStart(10)}      ${st.status} (${st.error})`)
         }

@@ -1,9 +1,9 @@
 /**
  * One readable line per message the broker received.
  */
+import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
 
-const UNITS: Record<string, string> = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
 /** Telemetry fields that are not quantities: the reading's identity and time. */
 export const NOT_QUANTITIES = ["boot", "seq", "ts", "uptime_ms"]
 
@@ -21,7 +21,7 @@ export function formatMessage(m: Observed): string {
             const p = JSON.parse(text) as Record<string, unknown>
             const values = Object.entries(p)
                 .filter(([k, v]) => typeof v === "number" && !NOT_QUANTITIES.includes(k))
-                .map(([k, v]) => `${k} ${(v as number).toFixed(2)}${UNITS[k] ? " " + UNITS[k] : ""}`)
+                .map(([k, v]) => [k, (v as number).toFixed(2), quantity(k)?.unit].filter(Boolean).join(" "))
             const status = p.status ? `  [${Object.entries(p.status as object).map(([k, s]) => `${k}: ${(s as { status: string }).status}`).join(", ")}]` : ""
             const when = typeof p.ts === "number" ? `, read ${clock(p.ts)}` : ""
             return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}  (boot ${p.boot ?? "?"}${when})`

@@ -2,7 +2,7 @@
  * `npm run time-server -- --broker URL`: answers the devices' time requests (`<prefix>/+/time/req`)
  * with this host's Unix time, so their readings carry `ts` (host-sim/time-responder.ts). Run it on
  * a machine whose clock is kept by NTP, next to the broker (for example beside Home Assistant);
- * README "Time on readings". Runs until Ctrl-C.
+ * docs/time.md. Runs until Ctrl-C.
  */
 import { cliBroker } from "./cli-broker.ts"
 import { TimeResponder } from "./time-responder.ts"

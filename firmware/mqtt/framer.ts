@@ -33,6 +33,34 @@ export interface Frame {
     body: Buffer
 }
 
+/** The fixed header of a frame that starts in a buffer: what tools that hold whole buffers need. */
+export interface FrameHeader {
+    /** The remaining length: the body's size. */
+    remaining: number
+    /** First byte + length bytes (2..5); 0 while the header is incomplete; -1 if malformed. */
+    headerBytes: number
+}
+
+/**
+ * Reads the fixed header of the frame at `at` by the Framer's rules (1 to 4 length bytes,
+ * non-minimal forms accepted, a 5th length byte malformed: C07), for host tools that hold
+ * whole buffers: the fault proxy, the wire analysis, the fuzzer. The device uses Framer,
+ * which reads the same header across chunks; test/mqtt/framer.test.ts checks that both
+ * split every stream the same way.
+ */
+export function frameHeader(b: Buffer, at: number): FrameHeader {
+    let rl = 0
+    let multiplier = 1
+    for (let i = 1; i <= MAX_LENGTH_BYTES; i++) {
+        if (at + i >= b.length) return { remaining: 0, headerBytes: 0 }
+        const x = b[at + i]
+        rl += (x & 0x7f) * multiplier
+        if ((x & 0x80) === 0) return { remaining: rl, headerBytes: i + 1 }
+        multiplier *= 128
+    }
+    return { remaining: 0, headerBytes: -1 }
+}
+
 export class Framer {
     /** "" or a sticky error: "malformed remaining length", "packet too large". */
     error: string

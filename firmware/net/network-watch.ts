@@ -1,7 +1,7 @@
 /**
  * Reboots the board when it has had no network for too long. The Pico W runtime tries one Wi-Fi
  * re-join and never another (pico:src/wifi_impl.c:145-157), so after a long access-point outage
- * only a reset brings the network back; the RAM queue is lost with it (README: what survives what).
+ * only a reset brings the network back; the RAM queue is lost with it (docs/what-survives.md).
  * Off on ESP32, whose runtime re-joins by itself (platform.ts noNetworkRebootS).
  */
 import * as ds from "@devicescript/core"

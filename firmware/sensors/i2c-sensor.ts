@@ -8,7 +8,7 @@
  */
 import * as ds from "@devicescript/core"
 import { ChipDriver, toSensorError } from "./chip-driver"
-import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK } from "./sensor"
+import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK, setHealth } from "./sensor"
 import { ERR_CRC, ERR_NOT_FOUND, SensorError } from "./sensor-error"
 
 /**
@@ -42,8 +42,7 @@ export class I2CSensor implements Sensor {
         const deadline = ds.millis() + wait
         for (;;) {
             if (await this.configure()) {
-                this.status = SENSOR_OK
-                this.error = ""
+                setHealth(this, SENSOR_OK, "")
                 return true
             }
             // Only silence is worth waiting for; a wrong chip stays wrong.
@@ -60,9 +59,7 @@ export class I2CSensor implements Sensor {
                 const key = this.keys[k] ? this.keys[k] : k
                 out[key] = Math.round(q[k] * 100) / 100
             }
-            if (this.status !== SENSOR_OK && this.lastGoodMs > 0) console.log("sensor " + this.name + ": ok again")
-            this.status = SENSOR_OK
-            this.error = ""
+            if (setHealth(this, SENSOR_OK, "") && this.lastGoodMs > 0) console.log("sensor " + this.name + ": ok again")
             this.lastGoodMs = ds.millis()
         } catch (e) {
             const err = toSensorError(e, this.driver.where())
@@ -87,11 +84,9 @@ export class I2CSensor implements Sensor {
 
     private fail(err: SensorError) {
         // One line per change, not one per period.
-        if (this.status !== SENSOR_FAILED || this.error !== err.code || !this.message) {
+        if (setHealth(this, SENSOR_FAILED, err.code) || !this.message) {
             console.warn("sensor " + this.name + ": failed, " + err.code + " (" + err.message + ")")
         }
-        this.status = SENSOR_FAILED
-        this.error = err.code
         this.message = err.message
     }
 }

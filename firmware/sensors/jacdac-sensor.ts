@@ -4,7 +4,7 @@
  */
 import * as ds from "@devicescript/core"
 import { readRegister } from "./read-register"
-import { Sensor, SENSOR_FAILED, SENSOR_OK, SENSOR_WARNING } from "./sensor"
+import { Sensor, SENSOR_FAILED, SENSOR_OK, SENSOR_WARNING, setHealth } from "./sensor"
 
 /** A read that has not answered by then marks the sensor failed. */
 const READ_TIMEOUT_MS = 1000
@@ -42,26 +42,25 @@ export class JacdacSensor implements Sensor {
     }
 
     async read(out: Record<string, number>): Promise<void> {
-        if (!this.role.isBound) return this.fail("not_found")
+        if (!this.role.isBound) {
+            setHealth(this, SENSOR_FAILED, "not_found")
+            return
+        }
         const value = await readRegister(this.role, this.reading, READ_TIMEOUT_MS)
-        if (isNaN(value)) return this.fail(this.role.isBound ? "timeout" : "not_found")
+        if (isNaN(value)) {
+            setHealth(this, SENSOR_FAILED, this.role.isBound ? "timeout" : "not_found")
+            return
+        }
         out[this.name] = Math.round(value * 100) / 100
         if (value !== this.last) this.sameSinceMs = ds.millis()
         this.same = value === this.last ? this.same + 1 : 0
         this.last = value
         if (this.same + 1 >= STUCK_READS && ds.millis() - this.sameSinceMs >= STUCK_MIN_MS) {
-            this.status = SENSOR_WARNING
-            this.error = "stuck"
+            setHealth(this, SENSOR_WARNING, "stuck")
             return
         }
-        this.status = SENSOR_OK
-        this.error = ""
+        setHealth(this, SENSOR_OK, "")
         this.lastGoodMs = ds.millis()
-    }
-
-    private fail(code: string) {
-        this.status = SENSOR_FAILED
-        this.error = code
     }
 }
 

@@ -11,20 +11,12 @@
  */
 import { hexByte } from "./sensor-error"
 
+/** Quantity keys (their units and names: telemetry/quantities.ts). */
 export const Q_TEMPERATURE = "temperature"
 export const Q_HUMIDITY = "humidity"
 export const Q_PRESSURE = "pressure"
 export const Q_ILLUMINANCE = "illuminance"
 export const Q_CO2 = "co2"
-
-/** Units of the telemetry contract, by quantity. */
-export const QUANTITY_UNITS: Record<string, string> = {
-    temperature: "°C",
-    humidity: "%RH",
-    pressure: "hPa",
-    illuminance: "lx",
-    co2: "ppm",
-}
 
 /** The special entry for the Jacdac role sensors (the simulator's sensors). */
 export const CHIP_JACDAC = "jacdac"

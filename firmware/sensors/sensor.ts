@@ -25,6 +25,20 @@ export interface Sensor {
     read(out: Record<string, number>): Promise<void>
 }
 
+/**
+ * The one place a sensor's health changes (the ESPHome lifecycle): `ok` after a good
+ * read, `warning` while the value is published but suspect (a frozen value: "stuck"),
+ * `failed` with a code while nothing is. Recovery is the next good read: setHealth(s,
+ * SENSOR_OK, ""). Returns true when the status or the code changed, so callers log a
+ * change once instead of once per period.
+ */
+export function setHealth(s: Sensor, status: string, code: string): boolean {
+    const changed = s.status !== status || s.error !== code
+    s.status = status
+    s.error = code
+    return changed
+}
+
 /** The telemetry keys of a quantity -> key map, in insertion order. */
 export function keyValues(keys: Record<string, string>): string[] {
     const out: string[] = []

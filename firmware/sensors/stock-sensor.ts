@@ -18,11 +18,9 @@
 import * as ds from "@devicescript/core"
 import { startBME680 } from "@devicescript/drivers"
 import { JacdacSensor } from "./jacdac-sensor"
-import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK } from "./sensor"
+import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK, setHealth } from "./sensor"
 import { ERR_NOT_FOUND, hexByte } from "./sensor-error"
 import { Q_HUMIDITY, Q_PRESSURE, Q_TEMPERATURE } from "./sensor-spec"
-
-export const STOCK_CHIPS = ["bme680"]
 
 export class StockSensor implements Sensor {
     status = SENSOR_FAILED
@@ -47,12 +45,11 @@ export class StockSensor implements Sensor {
         for (const p of this.parts) {
             const left = deadline - ds.millis()
             if (!(await p.ready(left > 0 ? left : 0))) {
-                this.fail(p.error)
+                setHealth(this, SENSOR_FAILED, p.error)
                 return false
             }
         }
-        this.status = SENSOR_OK
-        this.error = ""
+        setHealth(this, SENSOR_OK, "")
         return true
     }
 
@@ -60,10 +57,12 @@ export class StockSensor implements Sensor {
         if (!this.parts && !(await this.start())) return
         for (const p of this.parts) {
             await p.read(out)
-            if (p.status !== SENSOR_OK) return this.fail(p.error)
+            if (p.status !== SENSOR_OK) {
+                setHealth(this, SENSOR_FAILED, p.error)
+                return
+            }
         }
-        this.status = SENSOR_OK
-        this.error = ""
+        setHealth(this, SENSOR_OK, "")
         this.lastGoodMs = ds.millis()
     }
 
@@ -80,7 +79,7 @@ export class StockSensor implements Sensor {
                 console.warn("sensor " + this.name + ": failed, not_found (" + msg + ")")
                 this.reported = true
             }
-            this.fail(ERR_NOT_FOUND)
+            setHealth(this, SENSOR_FAILED, ERR_NOT_FOUND)
             return false
         }
     }
@@ -96,11 +95,6 @@ export class StockSensor implements Sensor {
             ]
         }
         throw new Error("no stock driver for " + this.chip)
-    }
-
-    private fail(code: string) {
-        this.status = SENSOR_FAILED
-        this.error = code
     }
 }
 

@@ -53,7 +53,8 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
         device: deviceBlock(d),
     }
     if (q) {
-        c.unit_of_measurement = q.unit
+        // Home Assistant's humidity class accepts only "%", its spelling of %RH.
+        c.unit_of_measurement = q.unit === "%RH" ? "%" : q.unit
         c.device_class = q.deviceClass
         c.state_class = q.stateClass
     }

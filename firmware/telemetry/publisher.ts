@@ -5,7 +5,8 @@
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
-import { Sensor } from "../sensors/sensor"
+import { Sensor, SENSOR_FAILED, setHealth } from "../sensors/sensor"
+import { ERR_EXCEPTION } from "../sensors/sensor-error"
 import { ClockSync } from "../time/clock-sync"
 import { buildPayload } from "./payload"
 
@@ -39,8 +40,8 @@ export class TelemetryPublisher {
             try {
                 await s.read(values)
             } catch (e) {
-                s.status = "failed"
-                s.error = "exception"
+                // Sensors never throw (sensor.ts); one that does anyway is a bug, and still only that sensor fails.
+                setHealth(s, SENSOR_FAILED, ERR_EXCEPTION)
             }
         }
         this.seq++

@@ -1,10 +1,12 @@
 /**
- * Every quantity the firmware can publish, with its unit and its Home
- * Assistant classes. Portable (imports nothing from DeviceScript).
+ * Every quantity the firmware can publish, with its unit and its Home Assistant
+ * classes: the one table of them. The host side (live view, dashboard) reads the
+ * units from here too. Portable (imports nothing from DeviceScript).
  */
 export interface Quantity {
     key: string
     name: string
+    /** The unit of the telemetry payload (README "Telemetry payload"). */
     unit: string
     /** Home Assistant sensor device_class. */
     deviceClass: string
@@ -13,7 +15,7 @@ export interface Quantity {
 
 export const QUANTITIES: Quantity[] = [
     { key: "temperature", name: "Temperature", unit: "°C", deviceClass: "temperature", stateClass: "measurement" },
-    { key: "humidity", name: "Humidity", unit: "%", deviceClass: "humidity", stateClass: "measurement" },
+    { key: "humidity", name: "Humidity", unit: "%RH", deviceClass: "humidity", stateClass: "measurement" },
     { key: "pressure", name: "Pressure", unit: "hPa", deviceClass: "atmospheric_pressure", stateClass: "measurement" },
     { key: "illuminance", name: "Illuminance", unit: "lx", deviceClass: "illuminance", stateClass: "measurement" },
     { key: "co2", name: "CO2", unit: "ppm", deviceClass: "carbon_dioxide", stateClass: "measurement" },

@@ -25,6 +25,7 @@
  */
 import { EventEmitter } from "node:events"
 import { connect, createServer, type Server, type Socket } from "node:net"
+import { frameHeader } from "../../firmware/mqtt/framer.ts"
 import { prng } from "../sensors/models.ts"
 import { Lane } from "./lane.ts"
 
@@ -223,30 +224,20 @@ export class ChaosProxy extends EventEmitter {
     }
 }
 
-/** Complete MQTT frames at the head of the link's buffer (fixed header + remaining length). */
+/** Complete MQTT frames at the head of the link's buffer, split by the device's own header rules (framer.ts). */
 function takeFrames(link: Link): Buffer[] {
     const out: Buffer[] = []
     for (;;) {
         const b = link.downBuf
-        if (b.length < 2) return out
-        let len = 0
-        let mul = 1
-        let i = 1
-        for (; i < b.length && i <= 4; i++) {
-            len += (b[i] & 0x7f) * mul
-            mul *= 128
-            if ((b[i] & 0x80) === 0) break
-        }
-        if (i >= b.length || i > 4) {
-            if (i > 4) {
-                // Not MQTT (or a fuzz case): pass the rest through untouched.
-                out.push(b)
-                link.downBuf = Buffer.alloc(0)
-            }
+        const h = frameHeader(b, 0)
+        if (h.headerBytes < 0) {
+            // Not MQTT (or a fuzz case): pass the rest through untouched.
+            out.push(b)
+            link.downBuf = Buffer.alloc(0)
             return out
         }
-        const total = i + 1 + len
-        if (b.length < total) return out
+        const total = h.headerBytes + h.remaining
+        if (h.headerBytes === 0 || b.length < total) return out
         out.push(b.subarray(0, total))
         link.downBuf = b.subarray(total)
     }

@@ -6,6 +6,7 @@
  * event on the page. `drain()` hands the feed what changed since the last call.
  * Pure: the caller passes arrival times.
  */
+import { QUANTITIES } from "../../firmware/telemetry/quantities.ts"
 import { DeviceState, isQuantity, type DeviceView } from "./device-state.ts"
 import { topicShape } from "./topic-shape.ts"
 
@@ -152,6 +153,8 @@ export class DashboardState {
         return {
             prefix: this.prefix,
             windowMs: this.o.windowMs,
+            /** Quantity -> unit, from the firmware's table, for the chart titles. */
+            units: Object.fromEntries(QUANTITIES.map(q => [q.key, q.unit])),
             broker: this.broker,
             devices: [...this.devices.values()].map(d => d.view()),
             points: this.points,

@@ -17,7 +17,7 @@ import { DEVS_CLI, makeProjectCopy, PROJECT_DIR, removeDir } from "./support.ts"
 /**
  * Bytecode budget, the same for every board because it is one bytecode: 80 KiB.
  * Measured 67.3 KB with `devs build --stats` once the I2C drivers, diagnostics and
- * Home Assistant discovery were in (README, "Boards and flashing"); the budget keeps
+ * Home Assistant discovery were in (docs/boards.md, "Bytecode size budget"); the budget keeps
  * at least 32 KiB of the smallest flash store (Pico W, 112 KiB) for settings and headroom.
  */
 const BYTECODE_BUDGET_BYTES = 80 * 1024

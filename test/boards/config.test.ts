@@ -1,5 +1,5 @@
 /**
- * The board configs say what the README says, the scripts' architecture facts
+ * The board configs say what docs/boards.md says, the scripts' architecture facts
  * match the CLI they drive, and the .env reading and failure messages behave
  * like the CLI (the outputs below were captured from CLI 2.16.4 on a machine
  * without a board, without udevadm and without internet).
@@ -16,7 +16,7 @@ import { DEVS_CLI, PROJECT_DIR } from "./support.ts"
 const BOARDS = loadBoards(PROJECT_DIR)
 const board = (id: string) => BOARDS.find(b => b.id === id)!
 
-/** The wiring table of the README, as GPIO numbers. */
+/** The board table of docs/boards.md, as GPIO numbers. */
 const EXPECTED = {
     mqtt_esp32_devkit_c: { archId: "esp32", sda: 21, scl: 22, led: 2 },
     mqtt_xiao_esp32c3: { archId: "esp32c3", sda: 6, scl: 7, led: 10 },
@@ -26,15 +26,15 @@ const EXPECTED = {
 
 describe("board configs", () => {
     for (const [id, e] of Object.entries(EXPECTED))
-        test(`${id}: I2C SDA GPIO${e.sda}, SCL GPIO${e.scl}, status LED GPIO${e.led}, as in the README`, () => {
+        test(`${id}: I2C SDA GPIO${e.sda}, SCL GPIO${e.scl}, status LED GPIO${e.led}, as in docs/boards.md`, () => {
             const b = board(id)
             expect(b.archId).toBe(e.archId)
             expect(gpioOf(b, b.i2c?.pinSDA)).toBe(e.sda)
             expect(gpioOf(b, b.i2c?.pinSCL)).toBe(e.scl)
             expect(gpioOf(b, b.led?.pin)).toBe(e.led)
             expect(b.i2c?.kHz).toBe(100)
-            const readme = readFileSync(join(PROJECT_DIR, "README.md"), "utf8")
-            expect(readme).toMatch(new RegExp(`\\| \`${id}\` \\|[^\\n]*GPIO${e.sda}[^\\n]*GPIO${e.scl}`))
+            const boardsDoc = readFileSync(join(PROJECT_DIR, "docs/boards.md"), "utf8")
+            expect(boardsDoc).toMatch(new RegExp(`\\| \`${id}\` \\|[^\\n]*GPIO${e.sda}[^\\n]*GPIO${e.scl}`))
         })
 
     test("product ids are DeviceScript custom ids (0x3xxxxxxx) and distinct", () => {

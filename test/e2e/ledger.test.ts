@@ -14,6 +14,7 @@ import { Observer, type Observed } from "../../host-sim/observer.ts"
 import { PROJECT_DIR, Simulation } from "../../host-sim/simulation.ts"
 import { TimeResponder } from "../../host-sim/time-responder.ts"
 import { brokerTarget } from "../../host-sim/broker-connect.ts"
+import { EVERY_SENSOR } from "../support/every-sensor.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
@@ -21,7 +22,6 @@ const WAIT_MS = 40_000
 /** Thirteen sensor drivers probing absent chips make a slow boot when the whole suite shares two cores. */
 const EVERY_SENSOR_WAIT_MS = 90_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
-const EVERY_SENSOR = "jacdac,jacdac_light,bme280@0x76,bmp280@0x77,sht4x@0x46,sht30@0x44,sht30@0x45,bh1750@0x23,bh1750@0x5c,scd4x,shtc3,aht20,ltr390"
 
 /** Runs `npm run verify` (its tsx entry) and resolves with its exit code and output once it exits. */
 function runVerify(url: string, durationS: number, onListening: () => void): Promise<{ code: number | null; out: string }> {

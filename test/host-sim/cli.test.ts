@@ -6,6 +6,7 @@ import { parseArgs } from "../../host-sim/cli-args.ts"
 import { parseDashboardArgs } from "../../host-sim/dashboard/main.ts"
 import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
 import { LiveTable } from "../../host-sim/live-table.ts"
+import { formatMessage } from "../../host-sim/live-view.ts"
 import { parseScenario } from "../../host-sim/scenario.ts"
 
 describe("options", () => {
@@ -84,4 +85,10 @@ test("the live table shows each device's latest values and sensor statuses", () 
     expect(text).toMatch(/a\s+online\s+#3\s+2 s ago/)
     expect(text).toMatch(/temperature\s+21\.50 °C\s+ok/)
     expect(text).toMatch(/humidity\s+-\s+failed \(not_found\)/)
+})
+
+test("the line view prints each quantity with the payload unit of the firmware's one table (humidity in %RH, a second sensor's key too)", () => {
+    const p = { boot: "b", seq: 4, uptime_ms: 9, temperature: 21.5, humidity: 45.1, humidity_sht4x: 44, pressure: 1013.2, illuminance: 120, co2: 800, other: 1 }
+    const line = formatMessage({ topic: "devs/a/telemetry", payload: Buffer.from(JSON.stringify(p)), retain: false, qos: 1, atMs: 0 })
+    expect(line).toContain("#4  temperature 21.50 °C  humidity 45.10 %RH  humidity_sht4x 44.00 %RH  pressure 1013.20 hPa  illuminance 120.00 lx  co2 800.00 ppm  other 1.00  (boot b)")
 })

@@ -5,6 +5,7 @@
  * and appended bytes. Seeded: the same seed gives the same cases.
  */
 import mqttPacket from "mqtt-packet"
+import { frameHeader } from "../../firmware/mqtt/framer.ts"
 import { prng } from "../../host-sim/sensors/models.ts"
 
 export type Phase = "connack" | "after"
@@ -43,17 +44,10 @@ export const CONNACK_SEEDS: [string, Buffer][] = [
 /** Share of cases that replace the CONNACK itself (each costs a new connection). */
 const CONNACK_SHARE = 0.08
 
-/** Remaining length field: [value, bytes used], or null if it is malformed or incomplete. */
+/** Remaining length field: [value, bytes it takes], or null if it is malformed or incomplete (the device's rules: framer.ts). */
 export function remainingLength(b: Buffer): [number, number] | null {
-    let v = 0
-    let mul = 1
-    for (let i = 1; i <= 4; i++) {
-        if (i >= b.length) return null
-        v += (b[i] & 0x7f) * mul
-        if ((b[i] & 0x80) === 0) return [v, i]
-        mul *= 128
-    }
-    return null
+    const h = frameHeader(b, 0)
+    return h.headerBytes > 0 ? [h.remaining, h.headerBytes - 1] : null
 }
 
 /** True when the bytes are exactly one frame: the device reads nothing past them. */

@@ -3,7 +3,7 @@
  * through the fault-injection proxy. A scenario measures and returns its
  * table row(s) plus the expectations it saw broken; the test file decides
  * pass / fail / known broker limitation. Durations are as short as the fault
- * allows (see the README's "Interop" section for the reasons).
+ * allows (see docs/interop.md for the reasons).
  */
 import type { Observer } from "../../host-sim/observer.ts"
 import { within } from "../support/timeout.ts"

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
-import { Framer, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.js"
+import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.js"
 import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.js"
 import {
     REMAINING_LENGTH_VECTORS,
@@ -248,5 +248,62 @@ describe("limits and errors (C07, C08, C80)", () => {
         f.push(Buffer.alloc(0))
         expect(f.next()).toBeNull()
         expect(f.buffered()).toBe(0)
+    })
+})
+
+/** Splits a whole buffer with frameHeader, as the host tools do: [first byte, body] per frame, and what is left. */
+function splitWhole(b: Buffer): { frames: { firstByte: number; body: Buffer }[]; rest: number; malformed: boolean } {
+    const frames: { firstByte: number; body: Buffer }[] = []
+    let at = 0
+    for (;;) {
+        const h = frameHeader(b, at)
+        if (h.headerBytes < 0) return { frames, rest: b.length - at, malformed: true }
+        if (h.headerBytes === 0 || at + h.headerBytes + h.remaining > b.length) return { frames, rest: b.length - at, malformed: false }
+        frames.push({ firstByte: b[at], body: Buffer.from(b.subarray(at + h.headerBytes, at + h.headerBytes + h.remaining)) })
+        at += h.headerBytes + h.remaining
+    }
+}
+
+function framerFrames(b: Buffer): { firstByte: number; body: Buffer }[] {
+    const f = new Framer(1 << 28)
+    f.push(b)
+    const out: { firstByte: number; body: Buffer }[] = []
+    for (let fr = f.next(); fr; fr = f.next()) out.push(fr)
+    return out
+}
+
+describe("the whole-buffer header reader the host tools use follows the Framer's rules (C07, C82)", () => {
+    test("C82 the decode stream splits into the same frames as the Framer's", () => {
+        const b = Buffer.from([...STREAM, ...LONG])
+        const whole = splitWhole(b)
+        expect(whole.frames.length).toBeGreaterThan(10)
+        expect(whole.frames).toEqual(framerFrames(b))
+        expect([whole.rest, whole.malformed]).toEqual([0, false])
+    })
+
+    test.each(REMAINING_LENGTH_VECTORS)("C07 remaining length $value: value and header size", v => {
+        const len = hexToBytes(v.bytes)
+        expect(frameHeader(Buffer.from([0x30, ...len]), 0)).toEqual({ remaining: v.value, headerBytes: 1 + len.length })
+    })
+
+    test("C07 non-minimal lengths are accepted, as the Framer accepts them", () => {
+        const b = Buffer.from([0xd0, 0x80, 0x00, 0xd0, 0x80, 0x80, 0x80, 0x00, 0x40, 0x82, 0x00, 0x00, 0x01])
+        expect(splitWhole(b).frames).toEqual(framerFrames(b))
+        expect(splitWhole(b).frames.length).toBe(3)
+    })
+
+    test("C07 a 5th length byte is malformed for both; an unfinished header or body is incomplete", () => {
+        const bad = Buffer.from([0x30, 0xff, 0xff, 0xff, 0xff, 0x7f])
+        expect(frameHeader(bad, 0).headerBytes).toBe(-1)
+        const f = new Framer(1 << 28)
+        f.push(bad)
+        expect(f.error).toBe("malformed remaining length")
+        expect(frameHeader(Buffer.from([0x30, 0x80]), 0).headerBytes).toBe(0)
+        expect(frameHeader(Buffer.from([0x30]), 0).headerBytes).toBe(0)
+        expect(splitWhole(Buffer.from([0x40, 0x02, 0x00]))).toEqual({ frames: [], rest: 3, malformed: false })
+    })
+
+    test("a header is read at any offset of the buffer", () => {
+        expect(frameHeader(Buffer.from([0xff, 0xff, 0x40, 0x02, 0x00, 0x01]), 2)).toEqual({ remaining: 2, headerBytes: 2 })
     })
 })

@@ -2,9 +2,8 @@ import { describe, expect, test } from "vitest"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "../../firmware/telemetry/ha-keys.ts"
 import { SETTING_MAX_BYTES, settingBytes, settingFits } from "../../firmware/telemetry/settings-limit.ts"
 import { CHIPS, parseSensorSpec } from "../../firmware/sensors/sensor-spec.ts"
+import { EVERY_SENSOR } from "../support/every-sensor.ts"
 
-/** Every chip the firmware knows, each at an address of its own (bme680 shares 0x76/0x77 with bme280/bmp280). */
-const EVERY_SENSOR = "jacdac,jacdac_light,bme280@0x76,bmp280@0x77,sht4x@0x46,sht30@0x44,sht30@0x45,bh1750@0x23,bh1750@0x5c,scd4x,shtc3,aht20,ltr390"
 
 describe("HA_KEYS: the announced SENSORS text, within the settings read-back limit", () => {
     test("the setting limit is key + NUL + JSON <= 232 bytes (a longer one panics the next readSetting)", () => {

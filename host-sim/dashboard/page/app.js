@@ -20,7 +20,7 @@ function apply(msg) {
         model.devices = new Map()
         model.events = []
         $("charts").innerHTML = ""
-        model.charts = new Charts($("charts"), msg.windowMs)
+        model.charts = new Charts($("charts"), msg.windowMs, msg.units)
         $("prefix").textContent = `${msg.prefix}/#`
     }
     for (const d of msg.devices ?? []) model.devices.set(d.name, d)

@@ -4,12 +4,13 @@
 /* global uPlot */
 
 const COLORS = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#e16f24", "#6e7781", "#a475f9", "#2da44e"]
-const UNITS = { temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" }
 
 export class Charts {
-    constructor(root, windowMs) {
+    /** `units`: quantity → unit, as the server's snapshot sends it (firmware/telemetry/quantities.ts). */
+    constructor(root, windowMs, units) {
         this.root = root
         this.windowMs = windowMs
+        this.units = units ?? {}
         /** quantity → device → points sorted by t */
         this.data = new Map()
         this.charts = new Map()
@@ -63,7 +64,7 @@ export class Charts {
         const box = document.createElement("div")
         box.className = "chart"
         box.dataset.quantity = q
-        const unit = UNITS[q.split("_")[0]] ?? ""
+        const unit = this.units[q.split("_")[0]] ?? ""
         box.innerHTML = `<h3>${q}${unit ? ` <span class="muted">(${unit})</span>` : ""}</h3><div class="plot"></div><div class="sensor-status"></div>`
         const sorted = [...this.charts.keys(), q].sort()
         const next = this.charts.get(sorted[sorted.indexOf(q) + 1])

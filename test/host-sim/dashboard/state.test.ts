@@ -138,3 +138,10 @@ describe("the dashboard state", () => {
         expect(s.snapshot(clock).points.length).toBeLessThanOrEqual(11)
     })
 })
+
+describe("units", () => {
+    test("the snapshot gives the page the payload unit of every quantity, from the firmware's one table", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        expect(s.snapshot(clock).units).toEqual({ temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" })
+    })
+})
