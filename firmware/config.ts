@@ -11,6 +11,10 @@ export interface Config {
     host: string
     port: number
     tls: boolean
+    /** MQTT_HOSTS: brokers tried in turn (mqtt/brokers.ts); "" for the one above. */
+    hosts: string
+    /** MQTT_SHUFFLE: this device's own order of `hosts`, to spread a fleet over the nodes. */
+    shuffle: boolean
     username: string
     /** Never logged. */
     password: string
@@ -36,6 +40,8 @@ export const CONFIG_DEFAULTS: Config = {
     host: "127.0.0.1",
     port: 1883,
     tls: false,
+    hosts: "",
+    shuffle: false,
     username: "",
     password: "",
     deviceName: "",
@@ -100,6 +106,8 @@ export async function readConfig(): Promise<Config> {
         host: await str("MQTT_HOST", d.host),
         port: await int("MQTT_PORT", d.port, 1, 65535),
         tls: (await str("MQTT_TLS", "false")) === "true",
+        hosts: await str("MQTT_HOSTS", d.hosts),
+        shuffle: (await str("MQTT_SHUFFLE", "false")) === "true",
         username: await str("MQTT_USER", d.username),
         password: await str("MQTT_PASS", d.password),
         deviceName: safeLevel("DEVICE_NAME", await str("DEVICE_NAME", defaultName), defaultName),
@@ -143,7 +151,7 @@ export function queueBytesFor(sensors: string): number {
 /** For the boot log: everything but the password. */
 export function describeConfig(c: Config): string {
     // Few substitutions per template: the DeviceScript compiler caps format arguments.
-    const url = `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
+    const url = c.hosts ? c.hosts : `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
     const who = c.username ? " as " + c.username : ""
     return "broker " + url + who + `, device ${c.deviceName}, prefix ${c.prefix}` + `, period ${c.periodMs} ms, keepalive ${c.keepAliveS} s`
 }

@@ -4,6 +4,7 @@
  */
 import * as ds from "@devicescript/core"
 import { describeConfig, readConfig } from "./config"
+import { Broker, brokerOf, parseBrokers, shuffleBrokers } from "./mqtt/brokers"
 import { Session, SESSION_DEFAULTS, SessionOptions } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
@@ -25,7 +26,12 @@ const boot = newBootId()
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg) + ", boot " + boot)
 const arch = ds._dcfgString("archId")
-const configError = tlsConfigError(cfg.tls, arch) || brokerHostError(cfg.host, arch)
+// MQTT_HOSTS is parsed once, here: the session keeps these objects for the life of the program.
+const parsed = cfg.hosts ? parseBrokers(cfg.hosts, cfg.port, cfg.tls) : [brokerOf(cfg.host, cfg.port, cfg.tls)]
+let configError = typeof parsed === "string" ? parsed : ""
+const brokers = typeof parsed === "string" ? [] : (parsed as Broker[])
+for (const b of brokers) if (!configError) configError = tlsConfigError(b.tls, arch) || brokerHostError(b.host, arch, cfg.hosts ? "MQTT_HOSTS" : "MQTT_HOST")
+if (cfg.shuffle) shuffleBrokers(brokers, cfg.deviceName)
 if (configError) {
     // Fail fast and say why, instead of a loop of failing connects.
     console.error("config: " + configError)
@@ -38,6 +44,7 @@ const opts: SessionOptions = {
     host: cfg.host,
     port: cfg.port,
     tls: cfg.tls,
+    brokers,
     clientId: cfg.deviceName,
     username: cfg.username,
     password: cfg.password ? Buffer.from(cfg.password) : null,

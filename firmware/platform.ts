@@ -34,9 +34,9 @@ export function isIpv4Literal(host: string): boolean {
  * new pcb over the old one until `can't alloc pcb` closes the socket. A host name avoids it on the
  * first connect (the lookup completes asynchronously).
  */
-export function brokerHostError(host: string, archId: string): string {
+export function brokerHostError(host: string, archId: string, setting = "MQTT_HOST"): string {
     if (archId.indexOf("rp2040") !== 0 || !isIpv4Literal(host)) return ""
-    return `MQTT_HOST=${host} is an IP address, and the ${archId} DeviceScript runtime cannot keep a connection to an IP address (it reconnects on every loop pass until it runs out of sockets): give the broker a host name (a DNS name your router resolves) and set MQTT_HOST to it`
+    return `${setting}=${host} is an IP address, and the ${archId} DeviceScript runtime cannot keep a connection to an IP address (it reconnects on every loop pass until it runs out of sockets): give the broker a host name (a DNS name your router resolves) and set ${setting} to it`
 }
 
 /** Continuous seconds without a network after which the firmware reboots the board (0: never). */

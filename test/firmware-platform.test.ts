@@ -20,6 +20,7 @@ test("an IP-literal broker is refused on Pico W only, with a message that says w
     expect(isIpv4Literal("1.2.3")).toBe(false)
     expect(brokerHostError("192.168.1.10", "rp2040w")).toMatch(/IP address.*host name/)
     expect(brokerHostError("broker.lan", "rp2040w")).toBe("")
+    expect(brokerHostError("10.0.0.2", "rp2040w", "MQTT_HOSTS")).toMatch(/^MQTT_HOSTS=10\.0\.0\.2 is an IP address.*set MQTT_HOSTS to it$/)
     expect(brokerHostError("192.168.1.10", "esp32")).toBe("")
     expect(brokerHostError("127.0.0.1", "wasm")).toBe("")
 })

@@ -12,6 +12,7 @@
  * Concurrency: one fiber (`run`) owns the connection. Other fibers only
  * enqueue work and call `transport.interrupt()` to wake it.
  */
+import { Broker, brokerOf, BrokerPicker } from "./brokers"
 import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_CONFLICT, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { PublishError } from "./errors"
 import { Frame, Framer } from "./framer"
@@ -69,6 +70,8 @@ export interface SessionOptions {
     host: string
     port: number
     tls: boolean
+    /** MQTT_HOSTS, parsed at boot (brokers.ts); empty: the one broker above. */
+    brokers: Broker[]
     clientId: string
     username: string
     /** Never logged, never placed in any payload. */
@@ -101,6 +104,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
     host: "127.0.0.1",
     port: 1883,
     tls: false,
+    brokers: [],
     clientId: "",
     username: "",
     password: null,
@@ -181,6 +185,9 @@ export class Session {
     private shortSessions = 0
     private readonly topics = new TopicCache()
     private readonly idInUse: (id: number) => boolean
+    private readonly brokers: BrokerPicker
+    /** The last connection lasted `stableMs`: the picker goes back to the first choice. */
+    private wasStable = false
 
     constructor(
         readonly opts: SessionOptions,
@@ -190,6 +197,7 @@ export class Session {
     ) {
         this.changed = signal
         this.framer = new Framer(opts.maxInboundBytes)
+        this.brokers = new BrokerPicker(opts.brokers.length > 0 ? opts.brokers : [brokerOf(opts.host, opts.port, opts.tls)])
         const base = opts.retryBaseMs
         this.transient = { baseMs: base, capMs: opts.retryCapMs, floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs }
         this.backoff = new Backoff(this.transient)
@@ -297,9 +305,11 @@ export class Session {
      */
     async run(): Promise<void> {
         while (!this.stopRequested) {
+            this.wasStable = false
             const cause = await this.connectOnce()
             this.connected = false
             this.transport.close()
+            this.brokers.ended(this.wasStable)
             if (this.stopRequested) break
             this.lastError = cause
             countCause(this.stats.disconnects, causeKey(cause))
@@ -332,11 +342,12 @@ export class Session {
 
     /** One connection from open to loss. Returns the cause; "" after a planned stop. */
     private async connectOnce(): Promise<string> {
-        this.setState(ST_CONNECTING, `${this.opts.tls ? "mqtts" : "mqtt"}://${this.opts.host}:${this.opts.port}`)
+        const b = this.brokers.current()
+        this.setState(ST_CONNECTING, b.url)
         this.framer.reset()
         this.stats.connectAttempts++
         try {
-            await this.transport.open(this.opts.host, this.opts.port, this.opts.tls, this.opts.connectTimeoutMs)
+            await this.transport.open(b.host, b.port, b.tls, this.opts.connectTimeoutMs)
         } catch (e) {
             this.backoff.policy = this.transient
             return "connect_failed: " + errorMessage(e)
@@ -352,7 +363,7 @@ export class Session {
         const upSince = this.rt.now()
         this.connected = true
         this.stats.connects++
-        this.setState(ST_CONNECTED, ack.sessionPresent ? "session present" : "new session")
+        this.setState(ST_CONNECTED, (ack.sessionPresent ? "session present, " : "new session, ") + b.url)
         this.resumeSession(ack.sessionPresent)
         // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
         // messages) are handled now, not when some later chunk happens to arrive.
@@ -360,6 +371,7 @@ export class Session {
         const cause = early ? early : await this.connectedLoop()
         const lasted = this.rt.now() - upSince
         if (lasted >= this.opts.stableMs) {
+            this.wasStable = true
             this.backoff.reset(this.transient)
             this.shortSessions = 0
         } else if (cause === "connection_lost" && lasted < SHORT_SESSION_MS) {

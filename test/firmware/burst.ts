@@ -23,6 +23,7 @@ const opts: SessionOptions = {
     host: host,
     port: port,
     tls: false,
+    brokers: [],
     clientId: name,
     username: "",
     password: null,

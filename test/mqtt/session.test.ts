@@ -3,6 +3,7 @@
  * Row ids refer to ../shared/mqtt-client-checklist.md.
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
+import { brokerOf } from "../../firmware/mqtt/brokers.ts"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
 import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
@@ -673,5 +674,81 @@ describe("S12 client-id takeover", () => {
         expect(s.stats.shortSessions).toBe(net.conns.length - (s.state === ST_CONNECTED ? 1 : 0))
         expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
         expect(s.lastError).toBe("id_conflict_suspected")
+    })
+})
+
+describe("MQTT_HOSTS failover (issue 12)", () => {
+    const brokers = [brokerOf("a.lan", 1883, false), brokerOf("b.lan", 1884, false), brokerOf("c.lan", 8883, true)]
+
+    test("a refused first broker: the device connects to the second, says which, and publishes there", async () => {
+        const net = new FakeNet()
+        net.refuseHosts = ["a.lan:1883"]
+        const { s, rt } = setup({ brokers }, net)
+        await until(() => s.state === ST_CONNECTED, 10_000)
+        expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884"])
+        expect(rt.infoLogs.filter(l => /-> connected/.test(l))).toEqual(["mqtt: connecting -> connected (new session, mqtt://b.lan:1884)"])
+        const t = s.publish("t/a", payload("x"), QOS1)
+        await until(() => s.stateOf(t) === MSG_DONE, 1000)
+        expect(net.current!.ofType("publish")).toHaveLength(1)
+    })
+
+    test("while the connection is up the device stays, however long", async () => {
+        const net = new FakeNet()
+        net.refuseHosts = ["a.lan:1883"]
+        const { s } = setup({ brokers }, net)
+        await until(() => s.state === ST_CONNECTED, 10_000)
+        await vi.advanceTimersByTimeAsync(30 * 60_000)
+        expect(s.state).toBe(ST_CONNECTED)
+        expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884"])
+    })
+
+    test("a connection lost before it was stable moves to the next broker", async () => {
+        const net = new FakeNet()
+        const { s } = setup({ brokers, stableMs: 60_000 }, net)
+        await until(() => s.state === ST_CONNECTED, 10_000)
+        await vi.advanceTimersByTimeAsync(10_000)
+        net.current!.end()
+        await until(() => net.conns.length === 2 && s.state === ST_CONNECTED, 10_000)
+        expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884"])
+    })
+
+    test("a CONNACK refusal moves to the next broker too", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => scriptedBroker({ connackRc: net.conns.length === 1 ? 3 : 0 })(p, c)
+        const { s } = setup({ brokers }, net)
+        await until(() => s.state === ST_CONNECTED, 10_000)
+        expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884"])
+    })
+
+    test("after a stable connection on a later broker ends, the device tries its first choice again", async () => {
+        const net = new FakeNet()
+        net.refuseHosts = ["a.lan:1883"]
+        const { s } = setup({ brokers, stableMs: 60_000 }, net)
+        await until(() => s.state === ST_CONNECTED, 10_000)
+        await vi.advanceTimersByTimeAsync(61_000)
+        net.refuseHosts = []
+        net.current!.end()
+        await until(() => net.conns.length === 2 && s.state === ST_CONNECTED, 10_000)
+        expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884", "a.lan:1883"])
+    })
+
+    test("when every broker refuses, the list is walked round and round, each attempt after a backoff delay", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        const { s, rt } = setup({ brokers, retryBaseMs: 1000, retryCapMs: 4000 }, net)
+        await until(() => net.attempts.length >= 7, 120_000)
+        expect(net.attempts.slice(0, 7)).toEqual(["a.lan:1883", "b.lan:1884", "c.lan:8883", "a.lan:1883", "b.lan:1884", "c.lan:8883", "a.lan:1883"])
+        const delays = rt.logs.filter(l => l.includes("retrying in")).map(l => Number(/in (\d+) ms/.exec(l)![1]))
+        expect(delays.length).toBeGreaterThanOrEqual(6)
+        for (const d of delays) expect(d).toBeGreaterThanOrEqual(500)
+        expect(s.stats.connectAttempts).toBe(net.attempts.length)
+    })
+
+    test("without MQTT_HOSTS every attempt goes to the one broker of host and port", async () => {
+        const net = new FakeNet()
+        net.refuse = "ECONNREFUSED"
+        setup({ host: "single.lan", port: 1999 }, net)
+        await until(() => net.attempts.length >= 3, 120_000)
+        expect(new Set(net.attempts)).toEqual(new Set(["single.lan:1999"]))
     })
 })

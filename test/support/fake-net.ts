@@ -152,6 +152,10 @@ export class FakeNet implements Transport {
     readonly conns: FakeConn[] = []
     /** Error message for open(), or "" to accept. */
     refuse = ""
+    /** "host:port" of every open() tried, accepted or not (MQTT_HOSTS tests). */
+    readonly attempts: string[] = []
+    /** "host:port" entries whose open() fails with ECONNREFUSED. */
+    refuseHosts: string[] = []
     /** Applied to every new connection. */
     script: (p: Parsed, c: FakeConn) => void = scriptedBroker()
     private waiter: (() => void) | null = null
@@ -160,8 +164,10 @@ export class FakeNet implements Transport {
         return this.conns[this.conns.length - 1]
     }
 
-    async open(_host: string, _port: number, _tls: boolean, _timeoutMs: number): Promise<void> {
+    async open(host: string, port: number, _tls: boolean, _timeoutMs: number): Promise<void> {
+        this.attempts.push(`${host}:${port}`)
         if (this.refuse) throw new Error(this.refuse)
+        if (this.refuseHosts.includes(`${host}:${port}`)) throw new Error("ECONNREFUSED")
         const c = new FakeConn(this.conns.length, this)
         c.onPacket = (p, conn) => this.script(p, conn)
         this.conns.push(c)
