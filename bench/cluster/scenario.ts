@@ -44,7 +44,7 @@ export interface ClusterResult {
     devices: number
     periodMs: number
     clusterStartMs: number
-    kill: { node: string; devicesOnNode: number; moved: number; stuck: number; reconnectMsMax: number; willsSeen: number }
+    kill: { node: string; devicesOnNode: number; moved: number; stuck: number; reconnectMsMax: number; willsSeen: number; subscribeRefusals: string }
     restart: { node: string; readyMs: number }
     retained: Record<string, RetainedView>
     powerCut: { offMs: number; brokersReadyMs: number; allOnlineMs: number; peakConnectsPerS: number; peakAttemptsPerS: number; stuck: number }
@@ -106,6 +106,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         const moved = victim.on.filter(d => log(d).connectAfter(tk, victim.n.port))
         const reconnectMsMax = Math.max(0, ...moved.map(d => log(d).connectAfter(tk, victim.n.port)!.atMs - tk))
         await pause(o.steadyMs)
+        const subscribeRefusals = await refusedSubscriptions(cluster.nodes.filter(n => n !== victim.n).map(n => n.url))
         const willsSeen = victim.on.filter(d => watcher.messages.some(m => m.topic === `devs/${d}/status` && m.payload.toString() === "offline" && m.atMs >= tk)).length
         say(`kill: ${moved.length}/${victim.on.length} moved, slowest after ${reconnectMsMax} ms; Wills seen ${willsSeen}`)
 
@@ -159,7 +160,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
             devices: names.length,
             periodMs: o.periodMs,
             clusterStartMs,
-            kill: { node: victim.n.name, devicesOnNode: victim.on.length, moved: moved.length, stuck: victim.on.length - moved.length, reconnectMsMax, willsSeen },
+            kill: { node: victim.n.name, devicesOnNode: victim.on.length, moved: moved.length, stuck: victim.on.length - moved.length, reconnectMsMax, willsSeen, subscribeRefusals },
             restart: { node: victim.n.name, readyMs },
             retained,
             powerCut: power,
@@ -180,6 +181,22 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         await watcher.stop()
         await cluster.close()
     }
+}
+
+/** New QoS 1 subscriptions tried on the surviving nodes while a node is down: "refused of tried". */
+async function refusedSubscriptions(urls: string[]): Promise<string> {
+    let refused = 0
+    const tries = urls.flatMap(u => [u, u, u])
+    for (const u of tries) {
+        const o = new Observer(u, "devs/+/status")
+        try {
+            await o.start(10_000)
+            await o.stop()
+        } catch {
+            refused++
+        }
+    }
+    return `${refused} of ${tries.length}`
 }
 
 function nodeOf(c: RunningCluster, port: number): string {

@@ -32,6 +32,7 @@ export function verdictTable(outcomes: ClusterOutcome[]): string {
         ["duplicated (QoS 1 resends)", r => String(r.ledger.duplicates)],
         ["kill a node: devices on it → moved", r => `${r.kill.node}: ${r.kill.devicesOnNode} → ${r.kill.moved} (${r.kill.stuck} stuck)`],
         ["  time to reconnect (slowest)", r => `${(r.kill.reconnectMsMax / 1000).toFixed(1)} s`],
+        ["  new subscriptions refused on the surviving nodes", r => r.kill.subscribeRefusals],
         ["  Will (`offline`) seen for them", r => `${r.kill.willsSeen} of ${r.kill.devicesOnNode}`],
         ["restart it: node answers MQTT after", r => `${(r.restart.readyMs / 1000).toFixed(1)} s`],
         ["retained status online, wildcard sub (n1 / n2 / n3)", r => views(r.retained, v => v.online)],

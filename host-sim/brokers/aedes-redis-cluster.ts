@@ -82,6 +82,7 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
     const version = /version=([^,\s]+)/.exec(redis.log)
     return {
         kind: "aedes-redis",
+        dir,
         version: `aedes ${aedesVersion()}, redis ${version?.[1] ?? "?"}`,
         nodes,
         hosts: hostsOf(nodes),

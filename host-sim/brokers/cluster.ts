@@ -36,6 +36,8 @@ export interface ClusterNode {
 export interface RunningCluster {
     kind: ClusterKind
     version: string
+    /** Its private directory: every process it starts names it on its command line (`pgrep -f` finds them). */
+    dir: string
     nodes: ClusterNode[]
     /** Every node's `host:port`, comma-separated: the devices' MQTT_HOSTS. */
     hosts: string

@@ -55,8 +55,11 @@ export class Daemon {
         return !!c && c.exitCode === null && c.signalCode === null
     }
 
-    /** Spawns the daemon and resolves once its ready line appears; rejects (and kills it) otherwise. */
-    async start(): Promise<void> {
+    /**
+     * Spawns the daemon and resolves once its ready line appears; rejects (and kills it) otherwise.
+     * `readyTimeoutMs` overrides the spec's for this start (a RabbitMQ node after a power cut).
+     */
+    async start(readyTimeoutMs = this.spec.readyTimeoutMs): Promise<void> {
         if (this.running) throw new Error(`${this.spec.name} is already running`)
         const from = this.log.length
         const s = this.spec
@@ -75,7 +78,7 @@ export class Daemon {
         c.stdout!.on("data", onData)
         c.stderr!.on("data", onData)
         try {
-            await this.waitForLog(s.ready, from, s.readyTimeoutMs, "ready line")
+            await this.waitForLog(s.ready, from, readyTimeoutMs, "ready line")
         } catch (e) {
             await this.stop()
             throw e

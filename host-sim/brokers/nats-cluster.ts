@@ -86,6 +86,7 @@ export async function startNatsCluster(n: number): Promise<RunningCluster> {
     }))
     return {
         kind: "nats",
+        dir,
         version: /Version:\s+(\S+)/.exec(daemons[0].log)?.[1] ?? "",
         nodes,
         hosts: hostsOf(nodes.map(x => ({ port: x.port }))),

@@ -18,6 +18,12 @@ import { freePorts } from "./free-port.ts"
 import { waitForMqtt } from "./mqtt-probe.ts"
 import { epmdDaemon, RABBIT_START_TIMEOUT_MS, rabbitCtl, rabbitMqPath, rabbitNode, type RabbitNodeSpec } from "./rabbitmq.ts"
 
+/**
+ * After all nodes died at once each node waits for its peers' Mnesia tables (RabbitMQ retries
+ * 10 × 30 s by default): a cluster-wide power-on takes minutes on a loaded machine.
+ */
+const POWER_ON_TIMEOUT_MS = 300_000
+
 export function rabbitClusterUnavailable(): string | null {
     return rabbitMqPath() ? null : "rabbitmq-server (with epmd) is not installed"
 }
@@ -52,8 +58,8 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
         return d
     })
 
-    async function startNode(i: number): Promise<void> {
-        await daemons[i].start()
+    async function startNode(i: number, readyTimeoutMs = RABBIT_START_TIMEOUT_MS): Promise<void> {
+        await daemons[i].start(readyTimeoutMs)
         try {
             await waitForMqtt(specs[i].mqttPort, RABBIT_START_TIMEOUT_MS, () => daemons[i].running)
         } catch (e) {
@@ -102,6 +108,7 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
     }))
     return {
         kind: "rabbitmq",
+        dir,
         version: /Starting RabbitMQ (\S+)/.exec(daemons[0].log)?.[1] ?? "",
         nodes,
         hosts: hostsOf(nodes),
@@ -111,7 +118,7 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
         powerOn: async () => {
             await epmd.start()
             // Together, as after a power cut: each node waits for its peers' Mnesia tables.
-            await Promise.all(specs.map((_, i) => startNode(i)))
+            await Promise.all(specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)))
             await mustBeJoined()
         },
         close: async () => {
