@@ -6,7 +6,8 @@
  *   npm run bench:cluster                                  nats, rabbitmq, aedes-redis
  *   npm run bench:cluster -- --kinds nats,aedes-redis --devices 6 --period 1000 --steady 10
  */
-import { writeFileSync } from "node:fs"
+import { existsSync, readFileSync, writeFileSync } from "node:fs"
+import { cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
 import { CLUSTER_KINDS, clusterUnavailable, type ClusterKind } from "../host-sim/brokers/cluster.ts"
@@ -25,6 +26,13 @@ const { values } = parseArgs({
 })
 const kinds = values.kinds!.split(",") as ClusterKind[]
 for (const k of kinds) if (!CLUSTER_KINDS.includes(k)) throw new Error(`unknown cluster kind '${k}': ${CLUSTER_KINDS.join(", ")}`)
+
+interface Run {
+    at: string
+    command: string
+    cores: number
+    outcome: ClusterOutcome
+}
 
 const outcomes: ClusterOutcome[] = []
 for (const kind of kinds) {
@@ -50,9 +58,17 @@ for (const kind of kinds) {
     }
 }
 const command = `npm run bench:cluster -- ${process.argv.slice(2).join(" ")}`.trim()
-const report = { at: new Date().toISOString(), command, cores: (await import("node:os")).cpus().length, outcomes }
-writeFileSync(join(PROJECT_DIR, "bench", "cluster.json"), JSON.stringify(report, null, 2) + "\n")
-const md = `# Cluster bench\n\n\`${command}\`, ${report.at}, ${report.cores} cores shared with other work.\n\n${verdictTable(outcomes)}\n`
+const at = new Date().toISOString()
+// A run of some kinds keeps the last result of the others, each with the command and time of its own run.
+const file = join(PROJECT_DIR, "bench", "cluster.json")
+const previous: Run[] = existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { runs?: Run[] }).runs ?? []) : []
+const runs: Run[] = [
+    ...previous.filter(r => !kinds.includes(r.outcome.kind as ClusterKind)),
+    ...outcomes.map(outcome => ({ at, command, cores: cpus().length, outcome })),
+].sort((a, b) => CLUSTER_KINDS.indexOf(a.outcome.kind as ClusterKind) - CLUSTER_KINDS.indexOf(b.outcome.kind as ClusterKind))
+writeFileSync(file, JSON.stringify({ runs }, null, 2) + "\n")
+const how = runs.map(r => `- ${r.outcome.kind}: \`${r.command}\`, ${r.at}, ${r.cores} cores shared with other work`).join("\n")
+const md = `# Cluster bench\n\n${how}\n\n${verdictTable(runs.map(r => r.outcome))}\n`
 writeFileSync(join(PROJECT_DIR, "bench", "cluster.md"), md)
 console.log("\n" + md)
 process.exit(0)
