@@ -2,7 +2,9 @@
  * The verdict table of the cluster bench: one column per cluster, one row
  * per question of issue 12, each cell a measured value.
  */
-import type { ClusterResult } from "./scenario.ts"
+import { BACK_TIMEOUT_MS, type ClusterResult } from "./scenario.ts"
+
+const BACK_S = BACK_TIMEOUT_MS / 1000
 import type { RetainedView } from "./retained-probe.ts"
 
 export type ClusterOutcome = ClusterResult | { kind: string; unavailable: string } | { kind: string; error: string }
@@ -37,9 +39,10 @@ export function verdictTable(outcomes: ClusterOutcome[]): string {
         ["restart it: node answers MQTT after", r => `${(r.restart.readyMs / 1000).toFixed(1)} s`],
         ["retained status online, wildcard sub (n1 / n2 / n3)", r => views(r.retained, v => v.online)],
         ["retained status online, exact topic (n1 / n2 / n3)", r => views(r.retained, v => v.onlineExact)],
+        ["retained `offline` for devices that are online (n1 / n2 / n3)", r => views(r.retained, v => v.offline)],
         ["devices with retained discovery, `homeassistant/#` (n1 / n2 / n3)", r => views(r.retained, v => v.discovery)],
-        ["site power cut: brokers answer MQTT after", r => `${(r.powerCut.brokersReadyMs / 1000).toFixed(1)} s`],
-        ["  every device connected after", r => `${(r.powerCut.allOnlineMs / 1000).toFixed(1)} s`],
+        ["site power cut: brokers answer MQTT after", r => (r.powerCut.powerOnError ? `not all: ${r.powerCut.powerOnError}` : `${(r.powerCut.brokersReadyMs / 1000).toFixed(1)} s`)],
+        ["  every device connected after", r => (r.powerCut.stuck ? `not within ${BACK_S} s` : `${(r.powerCut.allOnlineMs / 1000).toFixed(1)} s`)],
         ["  peak connects / attempts per second", r => `${r.powerCut.peakConnectsPerS} / ${r.powerCut.peakAttemptsPerS}`],
         ["  devices stuck", r => String(r.powerCut.stuck)],
         ["after the power cut: retained online, wildcard (n1 / n2 / n3)", r => views(r.finalRetained, v => v.online)],

@@ -20,7 +20,8 @@ import { epmdDaemon, RABBIT_START_TIMEOUT_MS, rabbitCtl, rabbitMqPath, rabbitNod
 
 /**
  * After all nodes died at once each node waits for its peers' Mnesia tables (RabbitMQ retries
- * 10 × 30 s by default): a cluster-wide power-on takes minutes on a loaded machine.
+ * 10 × 30 s by default), and the MQTT plugin's client-id tracker (a Raft cluster) must elect a
+ * leader before any CONNECT is accepted: a cluster-wide power-on can take minutes.
  */
 const POWER_ON_TIMEOUT_MS = 300_000
 
@@ -61,7 +62,7 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
     async function startNode(i: number, readyTimeoutMs = RABBIT_START_TIMEOUT_MS): Promise<void> {
         await daemons[i].start(readyTimeoutMs)
         try {
-            await waitForMqtt(specs[i].mqttPort, RABBIT_START_TIMEOUT_MS, () => daemons[i].running)
+            await waitForMqtt(specs[i].mqttPort, readyTimeoutMs, () => daemons[i].running)
         } catch (e) {
             throw new Error(`rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
         }
