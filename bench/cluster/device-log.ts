@@ -7,6 +7,8 @@
 export interface Connect {
     atMs: number
     port: number
+    /** The CONNACK's session-present flag: the broker had the device's clean=0 session. */
+    sessionPresent: boolean
 }
 
 export class DeviceLog {
@@ -19,8 +21,8 @@ export class DeviceLog {
     line(text: string, atMs = Date.now()): void {
         if (/PANIC|Exception/.test(text)) this.problems.push(text)
         if (/-> connecting/.test(text)) this.attempts.push(atMs)
-        const m = /-> connected \([^)]*mqtt:\/\/[^:]+:(\d+)\)/.exec(text)
-        if (m) this.connects.push({ atMs, port: Number(m[1]) })
+        const m = /-> connected \(([^)]*)mqtt:\/\/[^:]+:(\d+)\)/.exec(text)
+        if (m) this.connects.push({ atMs, port: Number(m[2]), sessionPresent: m[1].includes("session present") })
     }
 
     /** The port of the broker it is connected to now (its last CONNACK), or 0. */

@@ -44,7 +44,7 @@ export interface ClusterResult {
     devices: number
     periodMs: number
     clusterStartMs: number
-    kill: { node: string; devicesOnNode: number; moved: number; stuck: number; reconnectMsMax: number; willsSeen: number; subscribeRefusals: string }
+    kill: { node: string; devicesOnNode: number; moved: number; stuck: number; reconnectMsMax: number; willsSeen: number; subscribeRefusals: string; sessionsKept: number }
     restart: { node: string; readyMs: number }
     retained: Record<string, RetainedView>
     powerCut: { offMs: number; brokersReadyMs: number; powerOnError: string; allOnlineMs: number; peakConnectsPerS: number; peakAttemptsPerS: number; stuck: number }
@@ -104,6 +104,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         say(`kill: ${victim.n.name} (SIGKILL) served ${victim.on.join(", ") || "no device"}`)
         await until(subscribe, () => victim.on.every(d => log(d).connectAfter(tk, victim.n.port)), 90_000, "devices of the killed node connected elsewhere").catch(e => say(String(e)))
         const moved = victim.on.filter(d => log(d).connectAfter(tk, victim.n.port))
+        const sessionsKept = moved.filter(d => log(d).connectAfter(tk, victim.n.port)!.sessionPresent).length
         const reconnectMsMax = Math.max(0, ...moved.map(d => log(d).connectAfter(tk, victim.n.port)!.atMs - tk))
         await pause(o.steadyMs)
         const subscribeRefusals = await refusedSubscriptions(cluster.nodes.filter(n => n !== victim.n).map(n => n.url))
@@ -165,7 +166,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
             devices: names.length,
             periodMs: o.periodMs,
             clusterStartMs,
-            kill: { node: victim.n.name, devicesOnNode: victim.on.length, moved: moved.length, stuck: victim.on.length - moved.length, reconnectMsMax, willsSeen, subscribeRefusals },
+            kill: { node: victim.n.name, devicesOnNode: victim.on.length, moved: moved.length, stuck: victim.on.length - moved.length, reconnectMsMax, willsSeen, subscribeRefusals, sessionsKept },
             restart: { node: victim.n.name, readyMs },
             retained,
             powerCut: power,

@@ -33,6 +33,7 @@ export function verdictTable(outcomes: ClusterOutcome[]): string {
         ["  unexplained QoS 1 loss", r => String(r.ledger.unexplained)],
         ["duplicated (QoS 1 resends)", r => String(r.ledger.duplicates)],
         ["kill a node: devices on it → moved", r => `${r.kill.node}: ${r.kill.devicesOnNode} → ${r.kill.moved} (${r.kill.stuck} stuck)`],
+        ["  their session found on the new node (CONNACK session present)", r => `${r.kill.sessionsKept ?? "–"} of ${r.kill.moved}`],
         ["  time to reconnect (slowest)", r => `${(r.kill.reconnectMsMax / 1000).toFixed(1)} s`],
         ["  new subscriptions refused on the surviving nodes", r => r.kill.subscribeRefusals],
         ["  Will (`offline`) seen for them", r => `${r.kill.willsSeen} of ${r.kill.devicesOnNode}`],
