@@ -65,6 +65,8 @@ const U32 = 4294967296
 export const ADD_RETAIN = 4
 export const ADD_REPLACE = 8
 export const ADD_TAGGED = 16
+/** A full queue refuses this message instead of dropping the oldest for it (a newer one follows). */
+export const ADD_NO_EVICT = 32
 
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
@@ -135,7 +137,7 @@ export class Outbox {
 
     /**
      * Encodes a PUBLISH into the queue. topicBytes is the topic's checked UTF-8 length; options is the
-     * QoS or-ed with ADD_RETAIN, ADD_REPLACE, ADD_TAGGED. Returns the
+     * QoS or-ed with ADD_RETAIN, ADD_REPLACE, ADD_TAGGED, ADD_NO_EVICT. Returns the
      * message's ticket; a message that cannot be taken is dropped at once (stateOf tells why).
      */
     add(topic: string, topicBytes: number, payload: Buffer, ttlMs: number, nowMs: number, options: number): number {
@@ -155,7 +157,7 @@ export class Outbox {
                 s = this.queue.push(n)
                 if (s >= 0) break
             }
-            if (this.queue.count === 0) {
+            if (this.queue.count === 0 || (options & ADD_NO_EVICT) !== 0) {
                 this.finish(ticket, DROP_QUEUE_FULL, tagged)
                 return ticket
             }

@@ -17,7 +17,7 @@ import { Backoff, BACKOFF_AUTH, BACKOFF_CONFIG, BACKOFF_CONFLICT, BACKOFF_TRANSI
 import { PublishError } from "./errors"
 import { Frame, Framer } from "./framer"
 import { copyOut } from "./bytes"
-import { ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN, Outbox } from "./outbox"
+import { ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, ADD_NO_EVICT, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN, Outbox } from "./outbox"
 import {
     CONNACK,
     DISCONNECT,
@@ -155,6 +155,12 @@ export interface PublishOptions {
     replace: boolean
     /** Drops of tagged messages are also counted in stats.taggedDrops (telemetry readings: the loss ledger). */
     tagged?: boolean
+    /**
+     * false: a full queue refuses this message rather than drop the oldest queued one for it. For
+     * status messages a newer one replaces (diagnostics, time requests), so they never push a
+     * reading out, and a backlog stays one contiguous range of drops (S3).
+     */
+    evict?: boolean
 }
 
 export class Session {
@@ -227,7 +233,7 @@ export class Session {
         if (tb < 0) throw new Error(`invalid topic name '${topic}'`)
         const tagged = o.tagged === true
         if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED, tagged)
-        const flags = o.qos | (o.retain ? ADD_RETAIN : 0) | (o.replace ? ADD_REPLACE : 0) | (tagged ? ADD_TAGGED : 0)
+        const flags = o.qos | (o.retain ? ADD_RETAIN : 0) | (o.replace ? ADD_REPLACE : 0) | (tagged ? ADD_TAGGED : 0) | (o.evict === false ? ADD_NO_EVICT : 0)
         const t = this.outbox.add(topic, tb, payload, o.ttlMs, this.rt.now(), flags)
         this.transport.interrupt()
         return t

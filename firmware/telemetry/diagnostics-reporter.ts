@@ -45,7 +45,7 @@ export class DiagnosticsReporter {
             timeRttMs: this.clock.rttMs,
             timeAccuracyMs: this.clock.accuracyMs(),
         })
-        s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true })
+        s.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true, evict: false })
     }
 
     async run(): Promise<void> {

@@ -47,7 +47,7 @@ export class TimeSync {
                     due = now
                 }
                 if (now >= due) {
-                    s.publish(this.reqTopic, Buffer.from(c.request(now)), { qos: 0, retain: false, ttlMs: 0, replace: true })
+                    s.publish(this.reqTopic, Buffer.from(c.request(now)), { qos: 0, retain: false, ttlMs: 0, replace: true, evict: false })
                     due = now + waitMs
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2
                 }

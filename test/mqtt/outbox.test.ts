@@ -1,6 +1,6 @@
 import mqttPacket from "mqtt-packet"
 import { describe, expect, test } from "vitest"
-import { ADD_REPLACE, MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT, Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
+import { ADD_NO_EVICT, ADD_REPLACE, MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT, Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
 import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
 
 const LIMITS: OutboxLimits = { queueBytes: 4096, queueMax: 100, windowBytes: 1024, maxInflight: 8, maxPacketBytes: 4096 }
@@ -65,6 +65,18 @@ describe("queue policy", () => {
         expect(o.dropReason(t[1])).toBe("queue_full")
         expect(o.stateOf(t[4])).toBe(MSG_QUEUED)
         expect(sendAll(o).map(p => p.payload.toString())).toEqual(["m3", "m4", "m5"])
+    })
+
+    test("a message added with ADD_NO_EVICT to a full queue is refused itself; the queued ones stay", () => {
+        const { o, drops } = outbox({ queueMax: 3 })
+        const t = [1, 2, 3].map(i => add(o, "m" + i))
+        const status = o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_NO_EVICT)
+        expect(drops).toEqual(["queue_full"])
+        expect(o.stateOf(status)).toBe(MSG_DROPPED)
+        expect(t.map(x => o.stateOf(x))).toEqual([MSG_QUEUED, MSG_QUEUED, MSG_QUEUED])
+        // With room it is queued like any other.
+        sendAll(o)
+        expect(o.stateOf(o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_NO_EVICT))).toBe(MSG_QUEUED)
     })
 
     test("when the bytes are full the oldest go, and the ring never holds more than its size", () => {

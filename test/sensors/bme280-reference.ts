@@ -22,9 +22,9 @@ export interface IntResult {
 export function compensateInt(c: Bme280Calibration, adcT: number, adcP: number, adcH: number): IntResult {
     const T = BigInt(adcT)
     const T1 = BigInt(c.T1)
-    let var1 = i32((i32((T >> 3n) - (T1 << 1n)) * BigInt(c.T2)) >> 11n)
+    const var1 = i32((i32((T >> 3n) - (T1 << 1n)) * BigInt(c.T2)) >> 11n)
     const d = i32((T >> 4n) - T1)
-    let var2 = i32((i32((d * d) >> 12n) * BigInt(c.T3)) >> 14n)
+    const var2 = i32((i32((d * d) >> 12n) * BigInt(c.T3)) >> 14n)
     const tFine = i32(var1 + var2)
     const t = i32((tFine * 5n + 128n) >> 8n)
 
