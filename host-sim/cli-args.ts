@@ -1,10 +1,13 @@
 /**
  * Command-line options of `npm start`. Unknown options are errors, not ignored.
  */
+import { parseClusterSpec } from "./brokers/cluster.ts"
 import { boardProfile, BOARD_IDS, type BoardId } from "./board/profiles.ts"
 
 export interface CliOptions {
     broker: string
+    /** `KIND[:NODES]`: start a real cluster (host-sim/brokers/cluster.ts) and give every device all its nodes. */
+    brokerCluster: string
     /** A CA file (PEM) trusted in addition to the system CAs; overrides MQTT_CA_FILE. */
     ca: string
     durationS: number
@@ -27,6 +30,9 @@ export const USAGE = `usage: npm start -- [options]
 
   --broker URL       use this broker (mqtt://HOST:PORT, or mqtts:// for TLS) instead of the embedded one;
                      the login is MQTT_USER/MQTT_PASS in .env.local, never part of the URL
+  --broker-cluster KIND[:N]
+                     start a real N-node cluster (default 3) on free ports and give every device all
+                     nodes in MQTT_HOSTS: nats:3, rabbitmq:3 or aedes-redis:3 (docs/clusters.md)
   --ca FILE          also trust this CA (PEM) for an mqtts:// broker (default: MQTT_CA_FILE in .env.local)
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
@@ -63,7 +69,7 @@ function board(name: string, v: string | undefined): BoardId {
 }
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
-    const o: CliOptions = { broker: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
+    const o: CliOptions = { broker: "", brokerCluster: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
     if (env.BOARD) o.board = board("BOARD", env.BOARD)
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
@@ -74,6 +80,13 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 const v = value()
                 if (!v) throw new Error("--broker needs a URL, e.g. mqtt://127.0.0.1:1883")
                 o.broker = v
+                break
+            }
+            case "--broker-cluster": {
+                const v = value()
+                if (!v) throw new Error("--broker-cluster needs KIND[:NODES], e.g. nats:3")
+                const spec = parseClusterSpec(v)
+                o.brokerCluster = `${spec.kind}:${spec.nodes}`
                 break
             }
             case "--ca": {
@@ -124,5 +137,6 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 throw new Error(`unknown option '${a}'`)
         }
     }
+    if (o.broker && o.brokerCluster) throw new Error("--broker and --broker-cluster exclude each other")
     return o
 }

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
+import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/cluster.ts"
 import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
@@ -33,8 +34,15 @@ async function main(o: CliOptions): Promise<number> {
     const scenarios = o.scenarios.map(s => parseScenario(s, ALL_SIM_QUANTITIES))
     const useTable = o.view === "table" || (o.view === "auto" && process.stdout.isTTY === true)
     let table: LiveTable | undefined
+    let cluster: RunningCluster | undefined
+    if (o.brokerCluster) {
+        console.log(`starting a ${o.brokerCluster} cluster (RabbitMQ takes a minute or two)...`)
+        cluster = await startCluster(parseClusterSpec(o.brokerCluster))
+    }
     const sim = new Simulation({
-        brokerUrl: o.broker || undefined,
+        brokerUrl: cluster?.nodes[0].url ?? (o.broker || undefined),
+        // Every device gets every node, in its own order, so a fleet's first choices spread (issue 12).
+        settings: cluster ? { MQTT_HOSTS: cluster.hosts, MQTT_SHUFFLE: true } : undefined,
         caFile: o.ca ? resolve(o.ca) : undefined,
         // `npm start` runs in the project directory: its .env files, like `npm run deploy`.
         envDir: process.cwd(),
@@ -58,6 +66,7 @@ async function main(o: CliOptions): Promise<number> {
         table?.stop()
         await dashboard?.stop()
         await sim.stop()
+        await cluster?.close()
     })())
     /** The loss ledger of what the observer received (the same report as `npm run verify`). */
     const summary = () => {
@@ -79,7 +88,9 @@ async function main(o: CliOptions): Promise<number> {
         throw e
     }
     const header = [
-        `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}${sim.target.username ? ` as ${sim.target.username}` : ""}`,
+        cluster
+            ? `broker cluster: ${cluster.kind} ${cluster.version}, nodes ${cluster.nodes.map(n => n.url).join(" ")} (watching through ${cluster.nodes[0].name})`
+            : `broker: ${sim.url}${sim.broker ? " (embedded aedes)" : ""}${sim.target.username ? ` as ${sim.target.username}` : ""}`,
         ...(boardNote(sim.target) ? [boardNote(sim.target)] : []),
         `board: ${boardProfile(o.board).label}${o.board === "sim" ? "" : ` (${o.board}: docs/board-profiles.md)`}`,
         ...(dashboard ? [`dashboard: ${dashboard.url}`] : []),

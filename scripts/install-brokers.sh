@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the brokers `npm run test:interop` starts (privately, on free ports):
-# Mosquitto, NATS and RabbitMQ from Debian; aedes comes from npm. Only what is
+# Installs the brokers `npm run test:interop` and `npm run bench:cluster` start
+# (privately, on free ports): Mosquitto, NATS, RabbitMQ and Redis (the aedes
+# cluster's shared store) from Debian; aedes and its Redis modules come from npm. Only what is
 # missing is installed; a service the package starts on its default port is
 # left alone (the tests never use it).
 set -euo pipefail
@@ -11,6 +12,7 @@ have mosquitto || missing="$missing mosquitto"
 have mosquitto_passwd || missing="$missing mosquitto"
 have nats-server || missing="$missing nats-server"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing="$missing rabbitmq-server"
+have redis-server || missing="$missing redis-server"
 missing="$(echo "$missing" | tr ' ' '\n' | sort -u | tr '\n' ' ')"
 
 if [ -n "${missing// /}" ]; then

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"

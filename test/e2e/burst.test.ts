@@ -7,7 +7,7 @@
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"

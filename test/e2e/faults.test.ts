@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"

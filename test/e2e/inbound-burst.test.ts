@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, test } from "vitest"
 import mqttPacket from "mqtt-packet"
-import { ScriptedBroker, type BrokerConn } from "../../host-sim/fake-broker.ts"
+import { ScriptedBroker, type BrokerConn } from "../support/fake-broker.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 

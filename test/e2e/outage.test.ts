@@ -5,7 +5,7 @@
  * chaos proxy. Scenario ids: checklist S10 (unreachable broker), S3 (half-open), S5 (slicing).
  */
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { blackholeFor, combinedFor, outageRig, refusedFor, runOutage } from "./outage-scenarios.ts"
 
 describe.skipIf(mosquittoPath() === null)("outages with default settings against mosquitto", () => {

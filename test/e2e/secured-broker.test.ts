@@ -16,10 +16,11 @@ import { join } from "node:path"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { freePort, mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/mosquitto.ts"
+import { freePort } from "../../host-sim/brokers/free-port.ts"
+import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { makeTestCa, type TestCa } from "../../host-sim/test-ca.ts"
+import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { STACK_TRACE } from "../boards/support.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")

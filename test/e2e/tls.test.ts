@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
-import { makeTestCa, type TestCa } from "../../host-sim/test-ca.ts"
+import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
 describe("mqtts:// to aedes with a test CA", () => {

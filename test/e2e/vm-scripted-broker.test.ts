@@ -3,7 +3,7 @@
  * what the device sends, byte for byte, and how it survives hostile input.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { ScriptedBroker } from "../../host-sim/fake-broker.ts"
+import { ScriptedBroker } from "../support/fake-broker.ts"
 import { MALFORMED_AFTER_CONNACK, MALFORMED_CONNACK } from "../support/malformed-corpus.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"

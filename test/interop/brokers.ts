@@ -10,9 +10,9 @@ import { join } from "node:path"
 import { randomBytes } from "node:crypto"
 import type { AuthenticateError } from "aedes"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/mosquitto.ts"
-import { natsPath, startNats } from "../../host-sim/nats.ts"
-import { rabbitMqPath, startRabbitMq } from "../../host-sim/rabbitmq.ts"
+import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { natsPath, startNats } from "../../host-sim/brokers/nats.ts"
+import { rabbitMqPath, startRabbitMq } from "../../host-sim/brokers/rabbitmq.ts"
 
 /** The user the S9 device logs in as, and the sentinel password that must never reach a log. */
 export const S9_USER = "devs-s9"

@@ -7,7 +7,7 @@
  */
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { blackholeFor, combinedFor, outageRig, refusedFor, runOutage } from "../e2e/outage-scenarios.ts"
 import { within } from "../support/timeout.ts"

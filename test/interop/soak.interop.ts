@@ -7,7 +7,7 @@
  * reading must have arrived or been counted as dropped.
  */
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { outageRig, runOutage, sleep } from "../e2e/outage-scenarios.ts"
 
 describe.skipIf(mosquittoPath() === null)("3-minute soak with faults combined", () => {

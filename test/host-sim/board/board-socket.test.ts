@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { BoardReset, BoardSocket } from "../../../host-sim/board/board-socket.ts"
 import { BOARD_PROFILES, type BoardId } from "../../../host-sim/board/profiles.ts"
 import { WifiLink } from "../../../host-sim/board/wifi-link.ts"
-import { makeTestCa, type TestCa } from "../../../host-sim/test-ca.ts"
+import { makeTestCa, type TestCa } from "../../support/test-ca.ts"
 import { FakeSocketVm } from "../../support/fake-socket-vm.ts"
 
 interface Rig {

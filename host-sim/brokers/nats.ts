@@ -11,12 +11,12 @@
  * still connect while a wrong password is refused with CONNACK 5.
  * `setUsers()` rewrites the config and reloads it (SIGHUP).
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
+import { spawnSync } from "node:child_process"
+import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { RunningBroker } from "./broker.ts"
-import { freePort } from "./mosquitto.ts"
+import type { RunningBroker } from "../broker.ts"
+import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { freePorts } from "./free-port.ts"
 import { waitForMqtt } from "./mqtt-probe.ts"
 
 const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
@@ -73,68 +73,28 @@ function config(dir: string, clientPort: number, mqttPort: number, o: NatsOption
 export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
     const bin = natsPath()
     if (!bin) throw new Error("nats-server is not installed (Debian: apt-get install nats-server)")
-    const dir = mkdtempSync(join(tmpdir(), "devs-nats-"))
-    const port = await freePort()
-    const clientPort = await freePort()
+    const dir = privateDir("devs-nats-")
+    const [port, clientPort] = await freePorts(2)
     const conf = join(dir, "nats.conf")
     let opts = { ...o }
     writeFileSync(conf, config(dir, clientPort, port, opts))
-    let child: ChildProcess
-    let log = ""
-    let version = ""
-
-    /** Resolves when the log has a line matching `re` (written after `from`). */
-    function logLine(re: RegExp, from: number, timeoutMs: number, what: string): Promise<void> {
-        return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => done(new Error(`nats-server: no ${what} within ${timeoutMs} ms\n${log.slice(from)}`)), timeoutMs)
-            const check = () => {
-                if (re.test(log.slice(from))) done()
-            }
-            const exited = (code: number | null) => done(new Error(`nats-server exited with ${code} before ${what}\n${log.slice(from)}`))
-            const done = (e?: Error) => {
-                clearTimeout(timer)
-                child.stderr!.off("data", check)
-                child.off("exit", exited)
-                if (e) reject(e)
-                else resolve()
-            }
-            child.stderr!.on("data", check)
-            child.once("exit", exited)
-            check()
-        })
-    }
+    const daemon = new Daemon({ name: "nats-server", command: bin, args: ["-c", conf], ready: /Server is ready/, readyTimeoutMs: START_TIMEOUT_MS })
 
     async function launch(): Promise<void> {
-        const from = log.length
-        child = spawn(bin!, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] })
-        child.stderr!.on("data", d => {
-            log += d
-            // The log is only kept for error messages: keep its tail.
-            if (log.length > 200_000) log = log.slice(-100_000)
-        })
-        await logLine(/Server is ready/, from, START_TIMEOUT_MS, "'Server is ready' line")
-        version = /Version:\s+(\S+)/.exec(log.slice(from))?.[1] ?? version
+        await daemon.start()
         // MQTT answers once its JetStream assets exist: wait for a real CONNACK.
-        await waitForMqtt(port, START_TIMEOUT_MS, () => child.exitCode === null)
+        try {
+            await waitForMqtt(port, START_TIMEOUT_MS, () => daemon.running)
+        } catch (e) {
+            await daemon.stop()
+            throw new Error(`nats-server: ${(e as Error).message}\n${daemon.tail()}`)
+        }
     }
 
-    async function halt() {
-        if (child.exitCode !== null || child.signalCode !== null) return
-        const exited = new Promise(resolve => child.once("exit", resolve))
-        child.kill("SIGTERM")
-        await exited
-    }
-
-    // If the test process dies without close(), the server must not outlive it.
-    const onExit = () => child.kill("SIGKILL")
-    process.once("exit", onExit)
     try {
         await launch()
     } catch (e) {
-        // Never leave a half-started server behind.
-        await halt()
-        process.off("exit", onExit)
-        rmSync(dir, { recursive: true, force: true })
+        removeDir(dir)
         throw e
     }
     return {
@@ -142,25 +102,21 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         url: `mqtt://127.0.0.1:${port}`,
         port,
         dir,
-        get version() {
-            return version
-        },
+        version: /Version:\s+(\S+)/.exec(daemon.log)?.[1] ?? "",
         restart: async () => {
-            await halt()
+            await daemon.stop()
             await launch()
         },
         setUsers: async (users: NatsUser[]) => {
             opts = { ...opts, users }
             writeFileSync(conf, config(dir, clientPort, port, opts))
-            const from = log.length
-            const reloaded = logLine(/Reloaded server configuration/, from, START_TIMEOUT_MS, "config reload")
-            child.kill("SIGHUP")
+            const reloaded = daemon.waitForLog(/Reloaded server configuration/, daemon.log.length, START_TIMEOUT_MS, "config reload")
+            daemon.signal("SIGHUP")
             await reloaded
         },
         close: async () => {
-            await halt()
-            process.off("exit", onExit)
-            rmSync(dir, { recursive: true, force: true })
+            await daemon.stop()
+            removeDir(dir)
         },
     }
 }

@@ -3,12 +3,12 @@
  * config and persistence directory, so tests never touch a system broker.
  * `restart()` keeps the port and the persistent sessions.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process"
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { createServer } from "node:net"
-import { tmpdir } from "node:os"
+import { spawnSync } from "node:child_process"
+import { chmodSync, existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { RunningBroker } from "./broker.ts"
+import type { RunningBroker } from "../broker.ts"
+import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { freePorts } from "./free-port.ts"
 
 const CANDIDATES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
 const START_TIMEOUT_MS = 10_000
@@ -17,17 +17,6 @@ export function mosquittoPath(): string | null {
     for (const p of CANDIDATES) if (existsSync(p)) return p
     const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" })
     return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null
-}
-
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const s = createServer()
-        s.once("error", reject)
-        s.listen(0, "127.0.0.1", () => {
-            const port = (s.address() as { port: number }).port
-            s.close(() => resolve(port))
-        })
-    })
 }
 
 export interface MosquittoOptions {
@@ -51,15 +40,10 @@ export interface RunningMosquitto extends RunningBroker {
 export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningMosquitto> {
     const bin = mosquittoPath()
     if (!bin) throw new Error("mosquitto is not installed (Debian: apt-get install mosquitto)")
-    const dir = mkdtempSync(join(tmpdir(), "devs-mosquitto-"))
+    const dir = privateDir("devs-mosquitto-")
     // Started as root, mosquitto drops to its own user and must still write its persistence file here.
     chmodSync(dir, 0o777)
-    const port = await freePort()
-    const tlsPorts: number[] = []
-    while (tlsPorts.length < (o.tlsListeners ?? []).length) {
-        const p = await freePort()
-        if (p !== port && !tlsPorts.includes(p)) tlsPorts.push(p)
-    }
+    const [port, ...tlsPorts] = await freePorts(1 + (o.tlsListeners ?? []).length)
     const users = Object.entries(o.users ?? {})
     const passwordFile = join(dir, "passwd")
     if (users.length) {
@@ -91,70 +75,33 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             ...(o.tlsListeners ?? []).flatMap((l, i) => [`listener ${tlsPorts[i]} 127.0.0.1`, `certfile ${l.certFile}`, `keyfile ${l.keyFile}`]),
         ].join("\n") + "\n"
     )
-    let child: ChildProcess
-    let version = ""
-    let err = ""
-
-    function launch(): Promise<void> {
-        child = spawn(bin!, ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] })
-        err = ""
-        return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => fail(`no 'running' line within ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS)
-            const fail = (why: string) => {
-                clearTimeout(timer)
-                // Never leave a half-started broker behind.
-                if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
-                reject(new Error(`mosquitto did not start: ${why}\n${err}`))
-            }
-            child.stderr!.on("data", d => {
-                err += d
-                if (/running/.test(err)) {
-                    version = /mosquitto version (\S+)/.exec(err)?.[1] ?? version
-                    clearTimeout(timer)
-                    resolve()
-                }
-            })
-            child.once("exit", code => fail(`exited with ${code}`))
-        })
+    // Ready: its "mosquitto version X running" line, written once the listeners are bound.
+    const daemon = new Daemon({ name: "mosquitto", command: bin, args: ["-c", conf], ready: /running/, readyTimeoutMs: START_TIMEOUT_MS })
+    try {
+        await daemon.start()
+    } catch (e) {
+        removeDir(dir)
+        throw e
     }
-
-    async function halt() {
-        if (child.exitCode !== null || child.signalCode !== null) return
-        const exited = new Promise(resolve => child.once("exit", resolve))
-        child.kill("SIGTERM")
-        await exited
-    }
-
-    await launch()
     return {
         kind: "mosquitto",
         url: `mqtt://127.0.0.1:${port}`,
         port,
         tlsPorts,
         dir,
-        get version() {
-            return version
-        },
+        version: /mosquitto version (\S+)/.exec(daemon.log)?.[1] ?? "",
         restart: async () => {
-            await halt()
-            await launch()
+            await daemon.stop()
+            await daemon.start()
         },
-        reload: () =>
-            new Promise<void>((resolve, reject) => {
-                const from = err.length
-                const timer = setTimeout(() => reject(new Error("mosquitto: no 'Reloading config' line after SIGHUP")), START_TIMEOUT_MS)
-                const check = () => {
-                    if (!/Reloading config/.test(err.slice(from))) return
-                    clearTimeout(timer)
-                    child.stderr!.off("data", check)
-                    resolve()
-                }
-                child.stderr!.on("data", check)
-                child.kill("SIGHUP")
-            }),
+        reload: async () => {
+            const reloaded = daemon.waitForLog(/Reloading config/, daemon.log.length, START_TIMEOUT_MS, "'Reloading config' line after SIGHUP")
+            daemon.signal("SIGHUP")
+            await reloaded
+        },
         close: async () => {
-            await halt()
-            rmSync(dir, { recursive: true, force: true })
+            await daemon.stop()
+            removeDir(dir)
         },
     }
 }

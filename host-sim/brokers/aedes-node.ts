@@ -1,0 +1,52 @@
+/**
+ * One aedes node of the aedes-redis cluster, as its own process (so that it
+ * can be killed like any broker): messages between nodes go through
+ * mqemitter-redis, sessions, subscriptions, retained messages, QoS 1 queues
+ * and Wills through aedes-persistence-redis, both on the cluster's private
+ * redis-server. Run by aedes-redis-cluster.ts:
+ *
+ *   tsx host-sim/brokers/aedes-node.ts MQTT_PORT REDIS_PORT NODE_NAME
+ *
+ * Prints "aedes node NAME ready on PORT" once it accepts connections.
+ */
+import { createServer, type Socket } from "node:net"
+import { Aedes } from "aedes"
+import redisPersistence from "aedes-persistence-redis"
+import mqemitterRedis from "mqemitter-redis"
+
+/**
+ * aedes publishes the Wills of a node's clients from another node only after
+ * 3 missed heartbeats (checked every 4 intervals); its default of 60 s would
+ * leave a dead node's devices "online" for 3-4 minutes.
+ */
+const HEARTBEAT_MS = 2000
+
+const [port, redisPort, name] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4] ?? "aedes"]
+if (!(port > 0) || !(redisPort > 0)) {
+    console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME")
+    process.exit(2)
+}
+const redis = { host: "127.0.0.1", port: redisPort }
+const aedes = await Aedes.createBroker({
+    id: name,
+    heartbeatInterval: HEARTBEAT_MS,
+    mq: mqemitterRedis(redis),
+    persistence: redisPersistence(redis),
+})
+const sockets = new Set<Socket>()
+const server = createServer(sock => {
+    sockets.add(sock)
+    sock.on("close", () => sockets.delete(sock))
+    aedes.handle(sock)
+})
+server.listen(port, "127.0.0.1", () => console.log(`aedes node ${name} ready on ${port}`))
+server.on("error", e => {
+    console.error(`aedes node ${name}: ${e.message}`)
+    process.exit(1)
+})
+// SIGTERM: a clean stop (clients see their connection close; Wills are published by aedes as usual).
+process.once("SIGTERM", () => {
+    for (const s of sockets) s.destroy()
+    server.close()
+    aedes.close(() => process.exit(0))
+})

@@ -1,0 +1,86 @@
+/**
+ * A real 3-node broker cluster on free loopback ports (issue 12): what the
+ * simulator, the cluster bench and the tests see, whatever the broker.
+ *
+ *   nats:N          nats-server nodes joined by routes, JetStream replicated,
+ *                   the MQTT listener on every node            (nats-cluster.ts)
+ *   rabbitmq:N      RabbitMQ nodes joined into one cluster, rabbitmq_mqtt on
+ *                   every node                                  (rabbitmq-cluster.ts)
+ *   aedes-redis:N   N aedes processes sharing state through mqemitter-redis
+ *                   and aedes-persistence-redis on a private redis-server
+ *                                                               (aedes-redis-cluster.ts)
+ *
+ * Each node can be killed (SIGKILL: a crash, a power cut) and started again
+ * with the same ports and data; `close()` stops everything the cluster started.
+ */
+import { startAedesRedisCluster, aedesRedisUnavailable } from "./aedes-redis-cluster.ts"
+import { natsClusterUnavailable, startNatsCluster } from "./nats-cluster.ts"
+import { rabbitClusterUnavailable, startRabbitCluster } from "./rabbitmq-cluster.ts"
+
+export const CLUSTER_KINDS = ["nats", "rabbitmq", "aedes-redis"] as const
+export type ClusterKind = (typeof CLUSTER_KINDS)[number]
+
+export interface ClusterNode {
+    /** "n1", "n2", ... */
+    name: string
+    /** The node's MQTT listener (plain MQTT on loopback). */
+    port: number
+    url: string
+    running: boolean
+    /** SIGKILL, no goodbye to the other nodes or the clients: a crash or a power cut. */
+    kill(): Promise<void>
+    /** Starts the node again on the same ports with the data it had; resolves once it answers MQTT. */
+    start(): Promise<void>
+}
+
+export interface RunningCluster {
+    kind: ClusterKind
+    version: string
+    /** Its private directory: every process it starts names it on its command line (`pgrep -f` finds them). */
+    dir: string
+    nodes: ClusterNode[]
+    /** Every node's `host:port`, comma-separated: the devices' MQTT_HOSTS. */
+    hosts: string
+    /** A site power cut: every broker process (and shared store) killed at once. */
+    powerCut(): Promise<void>
+    /** Power back: every process started again, together; resolves once every node answers MQTT. */
+    powerOn(): Promise<void>
+    /** Stops every process the cluster started and removes its directory. */
+    close(): Promise<void>
+}
+
+export interface ClusterSpec {
+    kind: ClusterKind
+    nodes: number
+}
+
+/** Parses `nats:3`, `rabbitmq:3`, `aedes-redis:3` (the node count defaults to 3). */
+export function parseClusterSpec(s: string): ClusterSpec {
+    const m = /^([a-z-]+)(?::(\d+))?$/.exec(s)
+    const kind = m?.[1] as ClusterKind | undefined
+    if (!m || !kind || !CLUSTER_KINDS.includes(kind)) throw new Error(`--broker-cluster is KIND[:NODES] with KIND one of ${CLUSTER_KINDS.join(", ")}, got '${s}'`)
+    const nodes = m[2] === undefined ? 3 : Number(m[2])
+    // One node is no cluster; more than 5 is more than this machine (2 cores) runs usefully.
+    if (nodes < 2 || nodes > 5) throw new Error(`--broker-cluster ${kind}: 2 to 5 nodes, got ${nodes}`)
+    return { kind, nodes }
+}
+
+/** null when this kind of cluster can run here, else why not (for a skip with its reason). */
+export function clusterUnavailable(kind: ClusterKind): string | null {
+    if (kind === "nats") return natsClusterUnavailable()
+    if (kind === "rabbitmq") return rabbitClusterUnavailable()
+    return aedesRedisUnavailable()
+}
+
+export function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
+    const why = clusterUnavailable(spec.kind)
+    if (why) throw new Error(`${spec.kind} cluster unavailable: ${why} (npm run install-brokers)`)
+    if (spec.kind === "nats") return startNatsCluster(spec.nodes)
+    if (spec.kind === "rabbitmq") return startRabbitCluster(spec.nodes)
+    return startAedesRedisCluster(spec.nodes)
+}
+
+/** Every node's `host:port`, comma-separated (MQTT_HOSTS). */
+export function hostsOf(nodes: { port: number }[]): string {
+    return nodes.map(n => `127.0.0.1:${n.port}`).join(",")
+}
