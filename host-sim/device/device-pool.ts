@@ -25,6 +25,7 @@ export class DevicePool {
     private readonly devices: PooledDevice[] = []
     private readonly stopWaiters = new Map<number, () => void>()
     private statsWaiters: ((s: HostStats) => void)[] = []
+    private closed = false
 
     constructor(
         /** A PEM file of extra trusted CAs for the VMs' TLS sockets (NODE_EXTRA_CA_CERTS, per process). */
@@ -42,9 +43,9 @@ export class DevicePool {
         return this.devices.length
     }
 
-    /** Process-wide cost since the last call with `reset` (device-host.ts HostStats). */
+    /** Process-wide cost since the last call with `reset` (device-host.ts HostStats); starts the process if need be. */
     stats(reset = false): Promise<HostStats> {
-        if (!this.alive) return Promise.reject(new Error("the device host process is not running"))
+        if (this.closed) return Promise.reject(new Error("the device pool is closed"))
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error("the device host process did not report its stats")), STATS_TIMEOUT_MS)
             this.statsWaiters.push(s => {
@@ -57,6 +58,7 @@ export class DevicePool {
 
     /** Ends the process and every device in it. */
     async close(): Promise<void> {
+        this.closed = true
         if (this.alive) this.child!.kill("SIGTERM")
         await this.exited
     }
@@ -67,6 +69,7 @@ export class DevicePool {
 
     /** @internal PooledDevice's way in. */
     send(m: HostRequest): void {
+        if (this.closed) return
         if (!this.alive) this.spawn()
         if (this.ready) this.child!.send(m)
         else this.queued.push(m)

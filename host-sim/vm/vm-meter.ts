@@ -1,16 +1,17 @@
 /**
- * What the VMs of one process cost it: host time inside the runtime's loop (every `_jd_em_process`
+ * What the VMs of one process cost it: CPU time inside the runtime's loop (every `_jd_em_process`
  * call: bytecode, GC, Jacdac frames, socket events handled there) and the delay of the event loop all
  * of them share. The VM clock cannot measure this (it stands still during synchronous work), so the
- * host does, around each tick.
+ * host does, around each tick. CPU, not wall time: on a shared machine a tick's wall time also holds
+ * the time the OS gave to other processes. The meter's own cost is two getrusage calls a tick.
  */
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from "node:perf_hooks"
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks"
 import type { DevsVM } from "./load-vm.ts"
 
 export interface VmCost {
     /** Ticks (runtime loop runs) since the meter started, over all VMs. */
     ticks: number
-    /** Host ms spent inside those ticks. */
+    /** CPU ms (user + system, whole process) spent inside those ticks. */
     tickMs: number
     /** Event-loop delay over the same time (ms): how late a timer of this process fires. */
     loopDelayP50Ms: number
@@ -33,11 +34,12 @@ export class VmMeter {
     wrap(vm: DevsVM): void {
         const tick = vm._jd_em_process.bind(vm)
         vm._jd_em_process = () => {
-            const t0 = performance.now()
+            const t0 = process.cpuUsage()
             try {
                 return tick()
             } finally {
-                this.tickMs += performance.now() - t0
+                const d = process.cpuUsage(t0)
+                this.tickMs += (d.user + d.system) / 1000
                 this.ticks++
             }
         }
