@@ -161,7 +161,7 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
         const connectS = (Date.now() - t0) / 1000
         // One period for the last ones to publish, then the window.
         await sleep(periodMs)
-        await fleet.stats(true)
+        const start = await fleet.stats(true)
         const brokerCpu = brokerMeter(broker)
         counting = true
         await sleep(o.windowS * 1000)
@@ -180,6 +180,9 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
             window_s: o.windowS,
             connect_s: round(connectS, 1),
             connected: end.connected,
+            // What the devices published (their own count) and what the subscriber received, per device and second:
+            // a gap between the two is the broker's or the subscriber's lag, not the devices'.
+            published_rate: round((end.published - start.published) / o.devices / o.windowS),
             ...rates(perDevice, fleet.names, o.windowS),
             missing,
             cpu_cores: round(cpuCores),
