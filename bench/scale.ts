@@ -139,7 +139,10 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
     const target = brokerTarget(broker.url)
     const fleet = new SyntheticFleet({ target, count: o.devices, perProcess: o.perProcess, prefix, periodMs })
     // A counting subscriber: at thousands of messages a second, keeping each one (Observer) costs too much.
-    const sub = await mqtt.connectAsync(broker.url, { clientId: `scale-sub-${process.pid}`, reconnectPeriod: 0 })
+    // A persistent session that reconnects: on a starved machine a lost subscriber must not read as lost readings.
+    const sub = await mqtt.connectAsync(broker.url, { clientId: `scale-sub-${process.pid}-${o.devices}`, clean: false, reconnectPeriod: 500 })
+    let subscriberCloses = 0
+    sub.on("close", () => subscriberCloses++)
     let counting = false
     const seqs = new Map<string, number[]>()
     sub.on("message", (topic, payload) => {
@@ -185,6 +188,7 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
             published_rate: round((end.published - start.published) / o.devices / o.windowS),
             ...rates(perDevice, fleet.names, o.windowS),
             missing,
+            subscriber_closes: subscriberCloses,
             cpu_cores: round(cpuCores),
             devices_per_core: round(o.devices / cpuCores, 0),
             rss_mib_per_process: round(end.rssBytes / end.processes / MIB, 0),

@@ -56,6 +56,8 @@ export class VmDevice {
     private standbyMs: number | null = null
     private resetTimer?: NodeJS.Timeout
     private stopped = false
+    private deployed = false
+    private earlyRestart?: { kind: "reboot" | "powercut"; offMs: number }
 
     constructor(private readonly opts: VmDeviceOptions) {
         this.bus = new jd.JDBus([], { client: false, disableRoleManager: true })
@@ -83,6 +85,10 @@ export class VmDevice {
         await this.writeSettings()
         const r = this.vm.devsDeploy(this.opts.bytecode)
         if (r) throw new Error(`the VM refused the bytecode (deploy error ${r})`)
+        this.deployed = true
+        const early = this.earlyRestart
+        this.earlyRestart = undefined
+        if (early) this.restart(early.kind, early.offMs)
     }
 
     stop(): void {
@@ -147,6 +153,11 @@ export class VmDevice {
      */
     restart(kind: "reboot" | "powercut", offMs = 0): void {
         if (this.stopped || this.down) return
+        // Asked before the first boot has finished (a loaded machine boots slowly): once it has.
+        if (!this.deployed) {
+            this.earlyRestart = { kind, offMs }
+            return
+        }
         this.down = true
         this.vm.devsStop()
         if (this.socket) {
