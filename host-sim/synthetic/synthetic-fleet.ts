@@ -20,7 +20,7 @@ const REPLY_TIMEOUT_MS = 30_000
 export const FLEET_DEFAULTS = {
     perProcess: 2500,
     namePrefix: "syn",
-    // Per process; with Mosquitto's listen backlog of 100 this ramp connects without SYN drops here.
+    // Per process, so as not to flood a listen backlog (Mosquitto's is 100: listen(sock, 100) in src/net.c).
     connectsPerS: 500,
 }
 
