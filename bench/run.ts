@@ -21,6 +21,7 @@ import { PROJECT_DIR, Simulation } from "../host-sim/simulation.ts"
 import { SIM_QUANTITIES } from "../host-sim/sensors/sim-sensors.ts"
 import { heapHeadroom } from "./heap-headroom.ts"
 import { recoveryAfter } from "./recovery.ts"
+import { scaleSection } from "./scale.ts"
 import { stepMargin } from "./step-margin.ts"
 import { analyseWire, percentile, type WireStats } from "./wire.ts"
 import { SESSION_DEFAULTS } from "../firmware/mqtt/session.ts"
@@ -234,6 +235,7 @@ async function main() {
         const lat = await latency(broker, burst)
         const restart = await restartToDelivery(broker, burst)
         const fl = await fleet(broker)
+        const scale = await scaleSection(broker, SMOKE)
         const steps = await stepMargin(fw.stepsProbe, SMOKE ? 128 : 1024)
         // The full worst case takes a bisection of ~35 s runs; the smoke run checks the target ballast once.
         const heap = SMOKE
@@ -269,6 +271,7 @@ async function main() {
             restart_to_delivery: restart,
             bytecode: { ours_bytes: sizeOurs, stock_bytes: sizeStock, ratio: sizeOurs / sizeStock },
             fleet_1_per_s: fl,
+            scale,
             heap_headroom_bytes: heap.heap_headroom_bytes,
             heap_runs: heap.runs,
             step_margin: steps.step_margin,
@@ -310,6 +313,13 @@ ${recovery.map(r => `| ${r.outage_s} s | ${r.devices} | ${r.recovered} | ${r.p50
 * Broker restart → first delivery: ${restart.ms} ms (the device's drawn backoff: ${restart.backoff_drawn_ms} ms).
 * Bytecode of a minimal connect-and-publish program: ours ${sizeOurs} B, stock ${sizeStock} B (${fmt(results.bytecode.ratio, 2)} ×).
 * Devices sustained at 1 msg/s each: ${fl.sustained} (tried: ${fl.tried.map(t => `${t.devices} → min ${t.min_rate}/s`).join(", ")}).
+
+Devices per core at 1 reading/s (\`scale\`, docs/scale.md): devices / CPU cores their processes used in the window.
+
+| kind | devices | per process | window | min / mean readings/s | CPU cores | devices per core | memory | VM tick CPU | loop delay p99 | broker CPU | missing / unexplained / panics | sustained |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+${scale.real.map(r => `| real bytecode | ${r.devices} | ${r.per_process} | ${r.window_s} s | ${r.min_rate} / ${r.mean_rate} | ${r.cpu_cores} | ${r.devices_per_core} | ${r.rss_mib_per_vm} MiB per VM (+ ${r.empty_host_rss_mib} MiB per process) | ${r.vm_tick_ms_per_vm_s} ms per VM-s (${fmt((r.vm_tick_share ?? NaN) * 100)} % of the CPU) | ${r.loop_delay_p99_ms} ms | ${r.broker_cpu_cores ?? "-"} | ${r.missing} / ${r.unexplained} / ${r.panics} | ${r.sustained ? "yes" : "no"} |`).join("\n")}
+| synthetic | ${scale.synthetic.devices} | ${scale.synthetic.per_process} | ${scale.synthetic.window_s} s | ${scale.synthetic.min_rate} / ${scale.synthetic.mean_rate} (published ${scale.synthetic.published_rate}) | ${scale.synthetic.cpu_cores} | ${scale.synthetic.devices_per_core} | ${scale.synthetic.kib_per_device} KiB per device | - | - | ${scale.synthetic.broker_cpu_cores ?? "-"} | ${scale.synthetic.missing} / - / - | ${scale.synthetic.sustained ? "yes" : "no"} |
 `
         mkdirSync(OUT_DIR, { recursive: true })
         const suffix = SMOKE ? ".smoke" : ""

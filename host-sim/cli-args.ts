@@ -13,6 +13,8 @@ export interface CliOptions {
     durationS: number
     periodMs: number
     devices: number
+    /** VMs per device process (host-sim/device/device-host.ts); 1: a process per device. */
+    vmsPerProcess: number
     verbose: boolean
     help: boolean
     scenarios: string[]
@@ -37,6 +39,9 @@ export const USAGE = `usage: npm start -- [options]
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
   --devices N        number of simulated devices (default 1)
+  --vms-per-process K run K device VMs in each device process (default 1: a process per device);
+                     ~1 MiB per VM instead of ~100 MiB per process, the way to hundreds of devices
+                     (docs/scale.md)
   --board B          behave like this board: ${BOARD_IDS.filter(b => b !== "sim").join(", ")} (sockets, Wi-Fi, TLS,
                      flash, standby; docs/board-profiles.md); default: BOARD from the environment, else
                      the plain simulator (sim)
@@ -69,7 +74,7 @@ function board(name: string, v: string | undefined): BoardId {
 }
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
-    const o: CliOptions = { broker: "", brokerCluster: "", ca: "", durationS: 0, periodMs: 0, devices: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
+    const o: CliOptions = { broker: "", brokerCluster: "", ca: "", durationS: 0, periodMs: 0, devices: 1, vmsPerProcess: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
     if (env.BOARD) o.board = board("BOARD", env.BOARD)
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
@@ -103,6 +108,9 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 break
             case "--devices":
                 o.devices = positive("--devices", value(), true)
+                break
+            case "--vms-per-process":
+                o.vmsPerProcess = positive("--vms-per-process", value(), true)
                 break
             case "--scenario": {
                 const v = value()

@@ -47,6 +47,7 @@ async function main(o: CliOptions): Promise<number> {
         // `npm start` runs in the project directory: its .env files, like `npm run deploy`.
         envDir: process.cwd(),
         devices: o.devices,
+        vmsPerProcess: o.vmsPerProcess,
         periodMs: o.periodMs || undefined,
         scenarios,
         board: o.board,

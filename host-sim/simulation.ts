@@ -1,13 +1,16 @@
 /**
  * The simulator as a library: a broker (embedded or given), N devices each
- * running the firmware bytecode in its own VM process with its own simulated
- * sensors, and an observer. Used by the CLI and by the e2e tests.
+ * running the firmware bytecode in its own VM with its own simulated sensors
+ * (a process per device, or `vmsPerProcess` VMs per process), and an observer.
+ * Used by the CLI, the e2e tests and the bench.
  */
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
 import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
 import { ChaosProxy } from "./chaos/proxy.ts"
+import type { DeviceHandle } from "./device/device-handle.ts"
+import { DevicePool } from "./device/device-pool.ts"
 import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
@@ -49,6 +52,12 @@ export interface SimulationOptions {
      * TLS device must reach the broker under the name on its certificate.
      */
     chaos?: boolean
+    /**
+     * VMs per device process. 1 (the default): a process per device, so a power cut is a real
+     * process kill. More: device-host.ts runs that many VMs in one process (~1 MiB each instead of
+     * a Node runtime each), the way to fleets of hundreds (docs/scale.md).
+     */
+    vmsPerProcess?: number
 }
 
 export class Simulation {
@@ -56,7 +65,9 @@ export class Simulation {
     /** The broker, the login and the CA file shared by the observer and every device. */
     target!: BrokerTarget
     url = ""
-    readonly devices: SimDevice[] = []
+    readonly devices: DeviceHandle[] = []
+    /** The device host processes, with `vmsPerProcess` > 1. */
+    readonly pools: DevicePool[] = []
     /** Device name → its chaos proxy (with `chaos` and a plain-MQTT broker). */
     readonly proxies = new Map<string, ChaosProxy>()
     private cancels: (() => void)[] = []
@@ -111,21 +122,25 @@ export class Simulation {
                 settings.MQTT_HOST = "127.0.0.1"
                 settings.MQTT_PORT = proxy.port
             }
-            const dev = new SimDevice(
-                {
-                    deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
-                    bytecodePath: bytecode,
-                    settings,
-                    sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
-                    seed: i,
-                    board: this.opts.board,
-                    // The board socket layer also lets a power cut leave the connection silent.
-                    wifi: (this.opts.scenarios ?? []).some(s => isWifiScenario(s) || isRestartScenario(s)),
-                },
-                line => this.opts.onDeviceLog?.(name, line),
-                // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
-                this.target.tls ? this.target.caFile : ""
-            )
+            const config = {
+                deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
+                bytecodePath: bytecode,
+                settings,
+                sensors: this.opts.sensors ?? ALL_SIM_QUANTITIES,
+                seed: i,
+                board: this.opts.board,
+                // The board socket layer also lets a power cut leave the connection silent.
+                wifi: (this.opts.scenarios ?? []).some(s => isWifiScenario(s) || isRestartScenario(s)),
+            }
+            const onLog = (line: string) => this.opts.onDeviceLog?.(name, line)
+            // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
+            const caFile = this.target.tls ? this.target.caFile : ""
+            const perProcess = this.opts.vmsPerProcess ?? 1
+            let dev: DeviceHandle
+            if (perProcess > 1) {
+                if ((i - 1) % perProcess === 0) this.pools.push(new DevicePool(caFile))
+                dev = this.pools[this.pools.length - 1].add(config, onLog)
+            } else dev = new SimDevice(config, onLog, caFile)
             this.devices.push(dev)
             dev.start()
             for (const s of this.opts.scenarios ?? []) this.cancels.push(scheduleScenario(s, dev))
@@ -133,13 +148,14 @@ export class Simulation {
     }
 
     /** The simulated device of that name. */
-    device(name: string): SimDevice | undefined {
+    device(name: string): DeviceHandle | undefined {
         return this.devices.find(d => String(d.config.settings.DEVICE_NAME) === name)
     }
 
     async stop(): Promise<void> {
         for (const c of this.cancels) c()
         await Promise.all(this.devices.map(d => d.stop()))
+        await Promise.all(this.pools.map(p => p.close()))
         await Promise.all([...this.proxies.values()].map(p => p.stop()))
         await this.observer?.stop()
         await this.timeResponder?.stop()

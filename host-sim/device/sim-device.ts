@@ -1,18 +1,20 @@
 /**
- * Parent-side handle of a simulated device process.
+ * Parent-side handle of a simulated device in a process of its own (device-main.ts). Many devices
+ * in one process: device-pool.ts.
  */
 import { spawn, type ChildProcess } from "node:child_process"
 import { createInterface } from "node:readline"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import type { SensorMode } from "../sensors/sim-sensors.ts"
-import type { DeviceProcessConfig } from "./device-main.ts"
+import type { DeviceHandle } from "./device-handle.ts"
+import type { DeviceProcessConfig } from "./hosted-device.ts"
 
 const ENTRY = fileURLToPath(new URL("./device-main.ts", import.meta.url))
 // The child runs TypeScript through tsx's loader, resolved from this package.
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 
-export class SimDevice {
+export class SimDevice implements DeviceHandle {
     private child?: ChildProcess
     private exited?: Promise<number | null>
     private ready = false

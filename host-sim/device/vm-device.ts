@@ -32,6 +32,8 @@ export interface VmDeviceOptions {
     board?: BoardProfile
     /** Model Wi-Fi (opens throw while it is down) even on the plain simulator: a wifi-down scenario needs it. */
     wifi?: boolean
+    /** Sees each VM instance once its hooks are set, before it starts (device-host.ts meters its ticks). */
+    onVm?: (vm: DevsVM) => void
 }
 
 const SETTINGS_WAIT_MS = 10_000
@@ -54,6 +56,8 @@ export class VmDevice {
     private standbyMs: number | null = null
     private resetTimer?: NodeJS.Timeout
     private stopped = false
+    private deployed = false
+    private earlyRestart?: { kind: "reboot" | "powercut"; offMs: number }
 
     constructor(private readonly opts: VmDeviceOptions) {
         this.bus = new jd.JDBus([], { client: false, disableRoleManager: true })
@@ -73,10 +77,18 @@ export class VmDevice {
         })
         this.bridge.bus = this.bus
         this.bus.start()
+        // jacdac-ts then scans every register of every device on the bus each 50 ms, to poll the ones a
+        // client listens to. Nothing on this bus is such a client (the VM reads the sensors; the host only
+        // writes settings), and with many devices in one process that scan was the largest single cost.
+        this.bus.backgroundRefreshRegisters = false
         await this.boot()
         await this.writeSettings()
         const r = this.vm.devsDeploy(this.opts.bytecode)
         if (r) throw new Error(`the VM refused the bytecode (deploy error ${r})`)
+        this.deployed = true
+        const early = this.earlyRestart
+        this.earlyRestart = undefined
+        if (early) this.restart(early.kind, early.offMs)
     }
 
     stop(): void {
@@ -84,6 +96,9 @@ export class VmDevice {
         clearTimeout(this.resetTimer)
         this.vm?.devsStop()
         this.socket?.dispose()
+        // Without a board socket the connection is the glue's own: end it, or it would outlive the VM
+        // while the process goes on (many devices per process, device-host.ts).
+        if (!this.socket && !this.down) this.vm?.sockClose()
         for (const s of this.retired) s.dispose()
         this.bus.stop()
     }
@@ -122,6 +137,7 @@ export class VmDevice {
             }
         }
         this.flash.attach(vm)
+        this.opts.onVm?.(vm)
         vm.devsSetDeviceId(this.opts.deviceId)
         // DEVS_GC_STRESS=1: a garbage collection on every allocation (`npm run test:interop` runs the
         // e2e suite once so), which turns a missing root or a use-after-free into a crash at once.
@@ -137,6 +153,11 @@ export class VmDevice {
      */
     restart(kind: "reboot" | "powercut", offMs = 0): void {
         if (this.stopped || this.down) return
+        // Asked before the first boot has finished (a loaded machine boots slowly): once it has.
+        if (!this.deployed) {
+            this.earlyRestart = { kind, offMs }
+            return
+        }
         this.down = true
         this.vm.devsStop()
         if (this.socket) {

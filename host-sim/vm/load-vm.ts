@@ -45,6 +45,8 @@ export interface DevsVM {
     sockIsAvailable(): boolean
     /** Socket events into the runtime: open 1, close 2, error 3 (UTF-8 text), data 4. */
     _jd_em_tcpsock_on_event(type: number, ptr: number, len: number): void
+    /** One run of the runtime's loop; returns the µs until it wants to run again (the glue's process2 calls it). */
+    _jd_em_process(): number
     _malloc(size: number): number
     _free(ptr: number): void
     HEAPU8: Uint8Array

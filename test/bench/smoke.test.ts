@@ -22,4 +22,11 @@ test("npm run bench -- --smoke runs every client and writes results.smoke.json",
     expect(res.writes_per_packet).toBeLessThanOrEqual(1)
     expect(res.step_margin).toBeGreaterThan(0)
     expect(res.runs.find((x: { client: string; qos: number }) => x.client === "ours" && x.qos === 1).delivered).toBe(res.messages)
+    // Devices per core: three VMs in one device host process, and a small synthetic fleet; every device delivered.
+    const [real] = res.scale.real
+    expect(real).toMatchObject({ devices: 3, processes: 1, panics: 0, unexplained: 0 })
+    expect(real.min_rate).toBeGreaterThan(0)
+    expect(real.devices_per_core).toBeGreaterThan(0)
+    expect(res.scale.synthetic).toMatchObject({ devices: 50, connected: 50, missing: 0 })
+    expect(res.scale.synthetic.min_rate).toBeGreaterThan(0)
 }, 420_000)

@@ -20,6 +20,11 @@ describe("options", () => {
             scenarios: ["fail:humidity@1-2"],
         })
     })
+    test("--vms-per-process puts that many device VMs in each process; the default is a process per device", () => {
+        expect(parseArgs(["--devices", "200", "--vms-per-process", "100"], {})).toMatchObject({ devices: 200, vmsPerProcess: 100 })
+        expect(parseArgs([], {}).vmsPerProcess).toBe(1)
+        expect(() => parseArgs(["--vms-per-process", "0"], {})).toThrow(/--vms-per-process needs a positive integer/)
+    })
     test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--ca"], ["--view", "fancy"]])("rejects %s", (...args) => {
         expect(() => parseArgs(args)).toThrow()
     })
