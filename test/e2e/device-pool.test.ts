@@ -5,7 +5,7 @@
  * run on. The 200-device run is test/interop/scale.interop.ts; the figures are `npm run bench`'s.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import type { Observed } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 

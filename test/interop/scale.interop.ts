@@ -6,7 +6,7 @@
  * The figures (devices per core, memory per VM) are `npm run bench`'s; here only the behaviour.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/mosquitto.ts"
+import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { hardNofile } from "../../host-sim/synthetic/synthetic-fleet.ts"
 import { realDevicesRun, syntheticRun } from "../../bench/scale.ts"
 
