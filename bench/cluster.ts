@@ -10,7 +10,11 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import { CLUSTER_KINDS, clusterUnavailable, type ClusterKind } from "../host-sim/brokers/cluster.ts"
+import {
+    CLUSTER_KINDS,
+    clusterUnavailable,
+    type ClusterKind,
+} from "../host-sim/brokers/cluster.ts"
 import { PROJECT_DIR } from "../host-sim/simulation.ts"
 import { runClusterScenario } from "./cluster/scenario.ts"
 import { verdictTable, type ClusterOutcome } from "./cluster/table.ts"
@@ -25,7 +29,11 @@ const { values } = parseArgs({
     strict: true,
 })
 const kinds = values.kinds!.split(",") as ClusterKind[]
-for (const k of kinds) if (!CLUSTER_KINDS.includes(k)) throw new Error(`unknown cluster kind '${k}': ${CLUSTER_KINDS.join(", ")}`)
+for (const k of kinds)
+    if (!CLUSTER_KINDS.includes(k))
+        throw new Error(
+            `unknown cluster kind '${k}': ${CLUSTER_KINDS.join(", ")}`,
+        )
 
 interface Run {
     at: string
@@ -50,24 +58,41 @@ for (const kind of kinds) {
                 periodMs: Number(values.period),
                 steadyMs: Number(values.steady) * 1000,
                 progress: l => console.log(`[${kind}] ${l}`),
-            })
+            }),
         )
     } catch (e) {
         console.log(`${kind}: failed: ${(e as Error).message}`)
         outcomes.push({ kind, error: (e as Error).message })
     }
 }
-const command = `npm run bench:cluster -- ${process.argv.slice(2).join(" ")}`.trim()
+const command =
+    `npm run bench:cluster -- ${process.argv.slice(2).join(" ")}`.trim()
 const at = new Date().toISOString()
 // A run of some kinds keeps the last result of the others, each with the command and time of its own run.
 const file = join(PROJECT_DIR, "bench", "cluster.json")
-const previous: Run[] = existsSync(file) ? ((JSON.parse(readFileSync(file, "utf8")) as { runs?: Run[] }).runs ?? []) : []
+const previous: Run[] = existsSync(file)
+    ? ((JSON.parse(readFileSync(file, "utf8")) as { runs?: Run[] }).runs ?? [])
+    : []
 const runs: Run[] = [
     ...previous.filter(r => !kinds.includes(r.outcome.kind as ClusterKind)),
-    ...outcomes.map(outcome => ({ at, command, cores: cpus().length, outcome })),
-].sort((a, b) => CLUSTER_KINDS.indexOf(a.outcome.kind as ClusterKind) - CLUSTER_KINDS.indexOf(b.outcome.kind as ClusterKind))
+    ...outcomes.map(outcome => ({
+        at,
+        command,
+        cores: cpus().length,
+        outcome,
+    })),
+].sort(
+    (a, b) =>
+        CLUSTER_KINDS.indexOf(a.outcome.kind as ClusterKind) -
+        CLUSTER_KINDS.indexOf(b.outcome.kind as ClusterKind),
+)
 writeFileSync(file, JSON.stringify({ runs }, null, 2) + "\n")
-const how = runs.map(r => `- ${r.outcome.kind}: \`${r.command}\`, ${r.at}, ${r.cores} cores shared with other work`).join("\n")
+const how = runs
+    .map(
+        r =>
+            `- ${r.outcome.kind}: \`${r.command}\`, ${r.at}, ${r.cores} cores shared with other work`,
+    )
+    .join("\n")
 const md = `# Cluster bench\n\n${how}\n\n${verdictTable(runs.map(r => r.outcome))}\n`
 writeFileSync(join(PROJECT_DIR, "bench", "cluster.md"), md)
 console.log("\n" + md)

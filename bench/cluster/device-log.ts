@@ -22,12 +22,19 @@ export class DeviceLog {
         if (/PANIC|Exception/.test(text)) this.problems.push(text)
         if (/-> connecting/.test(text)) this.attempts.push(atMs)
         const m = /-> connected \(([^)]*)mqtt:\/\/[^:]+:(\d+)\)/.exec(text)
-        if (m) this.connects.push({ atMs, port: Number(m[2]), sessionPresent: m[1].includes("session present") })
+        if (m)
+            this.connects.push({
+                atMs,
+                port: Number(m[2]),
+                sessionPresent: m[1].includes("session present"),
+            })
     }
 
     /** The port of the broker it is connected to now (its last CONNACK), or 0. */
     get port(): number {
-        return this.connects.length ? this.connects[this.connects.length - 1].port : 0
+        return this.connects.length
+            ? this.connects[this.connects.length - 1].port
+            : 0
     }
 
     /** Its first CONNACK after `t` (optionally from another broker than `notPort`). */
@@ -48,7 +55,12 @@ export function peakPerSecond(times: number[], from: number): number {
 }
 
 /** Resolves when `cond()` holds, checked on every device log line; rejects after `timeoutMs` with `what`. */
-export function until(subscribe: (on: () => void) => () => void, cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+export function until(
+    subscribe: (on: () => void) => () => void,
+    cond: () => boolean,
+    timeoutMs: number,
+    what: string,
+): Promise<void> {
     if (cond()) return Promise.resolve()
     return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {

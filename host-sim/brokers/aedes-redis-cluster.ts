@@ -30,7 +30,9 @@ export function aedesRedisUnavailable(): string | null {
     return null
 }
 
-export async function startAedesRedisCluster(n: number): Promise<RunningCluster> {
+export async function startAedesRedisCluster(
+    n: number,
+): Promise<RunningCluster> {
     const dir = privateDir("devs-aedes-redis-")
     const [redisPort, ...ports] = await freePorts(n + 1)
     const redis = redisDaemon(redisPort, dir)
@@ -39,18 +41,31 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
             new Daemon({
                 name: `aedes n${i + 1}`,
                 command: process.execPath,
-                args: ["--import", "tsx", NODE_SCRIPT, String(p), String(redisPort), `n${i + 1}`],
+                args: [
+                    "--import",
+                    "tsx",
+                    NODE_SCRIPT,
+                    String(p),
+                    String(redisPort),
+                    `n${i + 1}`,
+                ],
                 ready: /ready on/,
                 readyTimeoutMs: START_TIMEOUT_MS,
-            })
+            }),
     )
 
     async function startNode(i: number): Promise<void> {
         await daemons[i].start()
         try {
-            await waitForMqtt(ports[i], START_TIMEOUT_MS, () => daemons[i].running)
+            await waitForMqtt(
+                ports[i],
+                START_TIMEOUT_MS,
+                () => daemons[i].running,
+            )
         } catch (e) {
-            throw new Error(`aedes n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
+            throw new Error(
+                `aedes n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
+            )
         }
     }
     const startAll = async () => {
@@ -99,5 +114,15 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
 
 function aedesVersion(): string {
     // aedes' "exports" hides its package.json from require.resolve.
-    return (JSON.parse(readFileSync(new URL("../../node_modules/aedes/package.json", import.meta.url), "utf8")) as { version: string }).version
+    return (
+        JSON.parse(
+            readFileSync(
+                new URL(
+                    "../../node_modules/aedes/package.json",
+                    import.meta.url,
+                ),
+                "utf8",
+            ),
+        ) as { version: string }
+    ).version
 }

@@ -10,12 +10,18 @@ import type { RunningBroker } from "../broker.ts"
 import { Daemon, privateDir, removeDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 
-const CANDIDATES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
+const CANDIDATES = [
+    "/usr/sbin/mosquitto",
+    "/usr/bin/mosquitto",
+    "/usr/local/sbin/mosquitto",
+]
 const START_TIMEOUT_MS = 10_000
 
 export function mosquittoPath(): string | null {
     for (const p of CANDIDATES) if (existsSync(p)) return p
-    const r = spawnSync("sh", ["-c", "command -v mosquitto"], { encoding: "utf8" })
+    const r = spawnSync("sh", ["-c", "command -v mosquitto"], {
+        encoding: "utf8",
+    })
     return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null
 }
 
@@ -37,21 +43,35 @@ export interface RunningMosquitto extends RunningBroker {
     reload(): Promise<void>
 }
 
-export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningMosquitto> {
+export async function startMosquitto(
+    o: MosquittoOptions = {},
+): Promise<RunningMosquitto> {
     const bin = mosquittoPath()
-    if (!bin) throw new Error("mosquitto is not installed (Debian: apt-get install mosquitto)")
+    if (!bin)
+        throw new Error(
+            "mosquitto is not installed (Debian: apt-get install mosquitto)",
+        )
     const dir = privateDir("devs-mosquitto-")
     // Started as root, mosquitto drops to its own user and must still write its persistence file here.
     chmodSync(dir, 0o777)
-    const [port, ...tlsPorts] = await freePorts(1 + (o.tlsListeners ?? []).length)
+    const [port, ...tlsPorts] = await freePorts(
+        1 + (o.tlsListeners ?? []).length,
+    )
     const users = Object.entries(o.users ?? {})
     const passwordFile = join(dir, "passwd")
     if (users.length) {
         writeFileSync(passwordFile, "")
         for (const [user, pw] of users) {
             // -b takes the password on the command line: test passwords only, never a user's.
-            const r = spawnSync("mosquitto_passwd", ["-b", passwordFile, user, pw], { encoding: "utf8" })
-            if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr || r.error?.message}`)
+            const r = spawnSync(
+                "mosquitto_passwd",
+                ["-b", passwordFile, user, pw],
+                { encoding: "utf8" },
+            )
+            if (r.status !== 0)
+                throw new Error(
+                    `mosquitto_passwd failed: ${r.stderr || r.error?.message}`,
+                )
         }
         chmodSync(passwordFile, 0o644)
     }
@@ -72,11 +92,21 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             "log_type information",
             ...(o.extraConfig ?? []),
             // Listener options (certfile, keyfile) apply to the listener line above them.
-            ...(o.tlsListeners ?? []).flatMap((l, i) => [`listener ${tlsPorts[i]} 127.0.0.1`, `certfile ${l.certFile}`, `keyfile ${l.keyFile}`]),
-        ].join("\n") + "\n"
+            ...(o.tlsListeners ?? []).flatMap((l, i) => [
+                `listener ${tlsPorts[i]} 127.0.0.1`,
+                `certfile ${l.certFile}`,
+                `keyfile ${l.keyFile}`,
+            ]),
+        ].join("\n") + "\n",
     )
     // Ready: its "mosquitto version X running" line, written once the listeners are bound.
-    const daemon = new Daemon({ name: "mosquitto", command: bin, args: ["-c", conf], ready: /running/, readyTimeoutMs: START_TIMEOUT_MS })
+    const daemon = new Daemon({
+        name: "mosquitto",
+        command: bin,
+        args: ["-c", conf],
+        ready: /running/,
+        readyTimeoutMs: START_TIMEOUT_MS,
+    })
     try {
         await daemon.start()
     } catch (e) {
@@ -95,7 +125,12 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             await daemon.start()
         },
         reload: async () => {
-            const reloaded = daemon.waitForLog(/Reloading config/, daemon.log.length, START_TIMEOUT_MS, "'Reloading config' line after SIGHUP")
+            const reloaded = daemon.waitForLog(
+                /Reloading config/,
+                daemon.log.length,
+                START_TIMEOUT_MS,
+                "'Reloading config' line after SIGHUP",
+            )
             daemon.signal("SIGHUP")
             await reloaded
         },

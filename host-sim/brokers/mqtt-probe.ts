@@ -17,7 +17,13 @@ const ATTEMPT_TIMEOUT_MS = 5000
  * the previous attempt's failure (refused at once while the port is not yet
  * open, so the short pause only bounds the rate).
  */
-export async function waitForMqtt(port: number, timeoutMs: number, isAlive: () => boolean = () => true, login: Login = {}, host = "127.0.0.1"): Promise<void> {
+export async function waitForMqtt(
+    port: number,
+    timeoutMs: number,
+    isAlive: () => boolean = () => true,
+    login: Login = {},
+    host = "127.0.0.1",
+): Promise<void> {
     const target = brokerTarget(`mqtt://${host}:${port}`, login)
     const deadline = Date.now() + timeoutMs
     let last = ""
@@ -26,7 +32,10 @@ export async function waitForMqtt(port: number, timeoutMs: number, isAlive: () =
         try {
             const c = await connectBroker(target, {
                 clientId: `devsprobe${process.pid}`,
-                timeoutMs: Math.max(100, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())),
+                timeoutMs: Math.max(
+                    100,
+                    Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now()),
+                ),
             })
             // A clean DISCONNECT, so the probe leaves no session and no Will behind.
             await c.endAsync()
@@ -36,5 +45,7 @@ export async function waitForMqtt(port: number, timeoutMs: number, isAlive: () =
         }
         await new Promise(r => setTimeout(r, 50))
     }
-    throw new Error(`no MQTT CONNACK on port ${port} within ${timeoutMs} ms (${last})`)
+    throw new Error(
+        `no MQTT CONNACK on port ${port} within ${timeoutMs} ms (${last})`,
+    )
 }

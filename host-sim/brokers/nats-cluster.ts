@@ -29,38 +29,62 @@ interface NodePorts {
     mqtt: number
 }
 
-function config(name: string, dir: string, me: NodePorts, all: NodePorts[], replicas: number): string {
+function config(
+    name: string,
+    dir: string,
+    me: NodePorts,
+    all: NodePorts[],
+    replicas: number,
+): string {
     const q = JSON.stringify
-    return [
-        `server_name: ${q(name)}`,
-        // Never the default 4222 / 6222: a system NATS may already listen there.
-        `listen: ${q(`127.0.0.1:${me.client}`)}`,
-        `jetstream { store_dir: ${q(join(dir, "js"))}, max_mem: ${JS_MAX_MEM}, max_file: ${JS_MAX_FILE} }`,
-        // Every node lists every route (its own is ignored): any node can start first or come back alone.
-        `cluster { name: "devs", listen: ${q(`127.0.0.1:${me.route}`)}, routes: [ ${all.map(p => q(`nats-route://127.0.0.1:${p.route}`)).join(", ")} ] }`,
-        `mqtt { listen: ${q(`127.0.0.1:${me.mqtt}`)}, stream_replicas: ${replicas} }`,
-    ].join("\n") + "\n"
+    return (
+        [
+            `server_name: ${q(name)}`,
+            // Never the default 4222 / 6222: a system NATS may already listen there.
+            `listen: ${q(`127.0.0.1:${me.client}`)}`,
+            `jetstream { store_dir: ${q(join(dir, "js"))}, max_mem: ${JS_MAX_MEM}, max_file: ${JS_MAX_FILE} }`,
+            // Every node lists every route (its own is ignored): any node can start first or come back alone.
+            `cluster { name: "devs", listen: ${q(`127.0.0.1:${me.route}`)}, routes: [ ${all.map(p => q(`nats-route://127.0.0.1:${p.route}`)).join(", ")} ] }`,
+            `mqtt { listen: ${q(`127.0.0.1:${me.mqtt}`)}, stream_replicas: ${replicas} }`,
+        ].join("\n") + "\n"
+    )
 }
 
 export async function startNatsCluster(n: number): Promise<RunningCluster> {
     const bin = natsPath()!
     const dir = privateDir("devs-nats-cluster-")
     const flat = await freePorts(3 * n)
-    const ports: NodePorts[] = Array.from({ length: n }, (_, i) => ({ client: flat[3 * i], route: flat[3 * i + 1], mqtt: flat[3 * i + 2] }))
+    const ports: NodePorts[] = Array.from({ length: n }, (_, i) => ({
+        client: flat[3 * i],
+        route: flat[3 * i + 1],
+        mqtt: flat[3 * i + 2],
+    }))
     const daemons = ports.map((p, i) => {
         const name = `n${i + 1}`
         const conf = join(dir, `${name}.conf`)
         writeFileSync(conf, config(name, join(dir, name), p, ports, n))
-        return new Daemon({ name: `nats-server ${name}`, command: bin, args: ["-c", conf], ready: /Server is ready/, readyTimeoutMs: START_TIMEOUT_MS })
+        return new Daemon({
+            name: `nats-server ${name}`,
+            command: bin,
+            args: ["-c", conf],
+            ready: /Server is ready/,
+            readyTimeoutMs: START_TIMEOUT_MS,
+        })
     })
 
     async function startNode(i: number): Promise<void> {
         await daemons[i].start()
         try {
             // MQTT answers once JetStream has a meta leader and the node's MQTT streams exist.
-            await waitForMqtt(ports[i].mqtt, START_TIMEOUT_MS, () => daemons[i].running)
+            await waitForMqtt(
+                ports[i].mqtt,
+                START_TIMEOUT_MS,
+                () => daemons[i].running,
+            )
         } catch (e) {
-            throw new Error(`nats-server n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
+            throw new Error(
+                `nats-server n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
+            )
         }
     }
     const startAll = () => Promise.all(ports.map((_, i) => startNode(i)))

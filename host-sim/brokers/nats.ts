@@ -19,7 +19,11 @@ import { Daemon, privateDir, removeDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 import { waitForMqtt } from "./mqtt-probe.ts"
 
-const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
+const CANDIDATES = [
+    "/usr/sbin/nats-server",
+    "/usr/bin/nats-server",
+    "/usr/local/bin/nats-server",
+]
 const START_TIMEOUT_MS = 20_000
 /** JetStream limits: a test run stores a few thousand small messages. */
 const JS_MAX_MEM = "64MB"
@@ -45,11 +49,18 @@ export interface RunningNats extends RunningBroker {
 
 export function natsPath(): string | null {
     for (const p of CANDIDATES) if (existsSync(p)) return p
-    const r = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" })
+    const r = spawnSync("sh", ["-c", "command -v nats-server"], {
+        encoding: "utf8",
+    })
     return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null
 }
 
-function config(dir: string, clientPort: number, mqttPort: number, o: NatsOptions): string {
+function config(
+    dir: string,
+    clientPort: number,
+    mqttPort: number,
+    o: NatsOptions,
+): string {
     const q = JSON.stringify
     const lines = [
         // JetStream (and so MQTT) refuses to start without a server name.
@@ -62,23 +73,40 @@ function config(dir: string, clientPort: number, mqttPort: number, o: NatsOption
         // Explicit permissions: nats-server 2.9.10 dereferences a nil permission set (and exits) when a
         // reload changes users while retained MQTT messages exist (mqttCheckPubRetainedPerms).
         const perms = `permissions: { publish: ">", subscribe: ">" }`
-        const users = o.users.map(u => `{ user: ${q(u.user)}, password: ${q(u.password)}, ${perms} }`).join(", ")
+        const users = o.users
+            .map(
+                u =>
+                    `{ user: ${q(u.user)}, password: ${q(u.password)}, ${perms} }`,
+            )
+            .join(", ")
         lines.push(`authorization { users: [ ${users} ] }`)
     }
-    const noAuth = o.users?.length && o.noAuthUser ? `, no_auth_user: ${q(o.noAuthUser)}` : ""
+    const noAuth =
+        o.users?.length && o.noAuthUser
+            ? `, no_auth_user: ${q(o.noAuthUser)}`
+            : ""
     lines.push(`mqtt { listen: ${q(`127.0.0.1:${mqttPort}`)}${noAuth} }`)
     return lines.join("\n") + "\n"
 }
 
 export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
     const bin = natsPath()
-    if (!bin) throw new Error("nats-server is not installed (Debian: apt-get install nats-server)")
+    if (!bin)
+        throw new Error(
+            "nats-server is not installed (Debian: apt-get install nats-server)",
+        )
     const dir = privateDir("devs-nats-")
     const [port, clientPort] = await freePorts(2)
     const conf = join(dir, "nats.conf")
     let opts = { ...o }
     writeFileSync(conf, config(dir, clientPort, port, opts))
-    const daemon = new Daemon({ name: "nats-server", command: bin, args: ["-c", conf], ready: /Server is ready/, readyTimeoutMs: START_TIMEOUT_MS })
+    const daemon = new Daemon({
+        name: "nats-server",
+        command: bin,
+        args: ["-c", conf],
+        ready: /Server is ready/,
+        readyTimeoutMs: START_TIMEOUT_MS,
+    })
 
     async function launch(): Promise<void> {
         await daemon.start()
@@ -87,7 +115,9 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
             await waitForMqtt(port, START_TIMEOUT_MS, () => daemon.running)
         } catch (e) {
             await daemon.stop()
-            throw new Error(`nats-server: ${(e as Error).message}\n${daemon.tail()}`)
+            throw new Error(
+                `nats-server: ${(e as Error).message}\n${daemon.tail()}`,
+            )
         }
     }
 
@@ -110,7 +140,12 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         setUsers: async (users: NatsUser[]) => {
             opts = { ...opts, users }
             writeFileSync(conf, config(dir, clientPort, port, opts))
-            const reloaded = daemon.waitForLog(/Reloaded server configuration/, daemon.log.length, START_TIMEOUT_MS, "config reload")
+            const reloaded = daemon.waitForLog(
+                /Reloaded server configuration/,
+                daemon.log.length,
+                START_TIMEOUT_MS,
+                "config reload",
+            )
             daemon.signal("SIGHUP")
             await reloaded
         },

@@ -16,7 +16,14 @@ import { hostsOf, type ClusterNode, type RunningCluster } from "./cluster.ts"
 import { privateDir, removeDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 import { waitForMqtt } from "./mqtt-probe.ts"
-import { epmdDaemon, RABBIT_START_TIMEOUT_MS, rabbitCtl, rabbitMqPath, rabbitNode, type RabbitNodeSpec } from "./rabbitmq.ts"
+import {
+    epmdDaemon,
+    RABBIT_START_TIMEOUT_MS,
+    rabbitCtl,
+    rabbitMqPath,
+    rabbitNode,
+    type RabbitNodeSpec,
+} from "./rabbitmq.ts"
 
 /**
  * After all nodes died at once each node waits for its peers' Mnesia tables (RabbitMQ retries
@@ -26,7 +33,9 @@ import { epmdDaemon, RABBIT_START_TIMEOUT_MS, rabbitCtl, rabbitMqPath, rabbitNod
 const POWER_ON_TIMEOUT_MS = 300_000
 
 export function rabbitClusterUnavailable(): string | null {
-    return rabbitMqPath() ? null : "rabbitmq-server (with epmd) is not installed"
+    return rabbitMqPath()
+        ? null
+        : "rabbitmq-server (with epmd) is not installed"
 }
 
 export async function startRabbitCluster(n: number): Promise<RunningCluster> {
@@ -53,33 +62,59 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
             join(s.dir, "rabbitmq.conf"),
             [
                 "cluster_formation.peer_discovery_backend = classic_config",
-                ...specs.map((p, j) => `cluster_formation.classic_config.nodes.${j + 1} = ${p.node}`),
-            ].join("\n") + "\n"
+                ...specs.map(
+                    (p, j) =>
+                        `cluster_formation.classic_config.nodes.${j + 1} = ${p.node}`,
+                ),
+            ].join("\n") + "\n",
         )
         return d
     })
 
-    async function startNode(i: number, readyTimeoutMs = RABBIT_START_TIMEOUT_MS): Promise<void> {
+    async function startNode(
+        i: number,
+        readyTimeoutMs = RABBIT_START_TIMEOUT_MS,
+    ): Promise<void> {
         await daemons[i].start(readyTimeoutMs)
         try {
-            await waitForMqtt(specs[i].mqttPort, readyTimeoutMs, () => daemons[i].running)
+            await waitForMqtt(
+                specs[i].mqttPort,
+                readyTimeoutMs,
+                () => daemons[i].running,
+            )
         } catch (e) {
-            throw new Error(`rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
+            throw new Error(
+                `rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
+            )
         }
     }
 
     /** The nodes `rabbitmqctl cluster_status` on node i reports running. */
     async function runningNodes(i: number): Promise<string[]> {
-        const r = await rabbitCtl(specs[i], ["cluster_status", "--formatter", "json"])
-        if (r.code !== 0) throw new Error(`rabbitmqctl cluster_status failed (${r.code}): ${r.out.slice(-2000)}`)
-        const status = JSON.parse(r.out.slice(r.out.indexOf("{"))) as { running_nodes?: string[] }
+        const r = await rabbitCtl(specs[i], [
+            "cluster_status",
+            "--formatter",
+            "json",
+        ])
+        if (r.code !== 0)
+            throw new Error(
+                `rabbitmqctl cluster_status failed (${r.code}): ${r.out.slice(-2000)}`,
+            )
+        const status = JSON.parse(r.out.slice(r.out.indexOf("{"))) as {
+            running_nodes?: string[]
+        }
         return status.running_nodes ?? []
     }
 
     async function mustBeJoined(): Promise<void> {
         const running = await runningNodes(0)
-        const missing = specs.filter(s => !running.includes(s.node)).map(s => s.node)
-        if (missing.length) throw new Error(`rabbitmq cluster did not form: ${missing.join(", ")} not running in ${specs[0].node}'s cluster (${running.join(", ")})`)
+        const missing = specs
+            .filter(s => !running.includes(s.node))
+            .map(s => s.node)
+        if (missing.length)
+            throw new Error(
+                `rabbitmq cluster did not form: ${missing.join(", ")} not running in ${specs[0].node}'s cluster (${running.join(", ")})`,
+            )
     }
 
     const stopAll = async () => {
@@ -119,7 +154,9 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
         powerOn: async () => {
             await epmd.start()
             // Together, as after a power cut: each node waits for its peers' Mnesia tables.
-            await Promise.all(specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)))
+            await Promise.all(
+                specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)),
+            )
             await mustBeJoined()
         },
         close: async () => {

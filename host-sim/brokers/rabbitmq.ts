@@ -48,8 +48,17 @@ function epmdPath(): string | null {
  */
 export function epmdDaemon(port: number): Daemon {
     const bin = epmdPath()
-    if (!bin) throw new Error("epmd is not installed (Debian: apt-get install rabbitmq-server)")
-    return new Daemon({ name: "epmd", command: bin, args: ["-port", String(port), "-address", "127.0.0.1", "-d"], ready: /epmd running/, readyTimeoutMs: 10_000 })
+    if (!bin)
+        throw new Error(
+            "epmd is not installed (Debian: apt-get install rabbitmq-server)",
+        )
+    return new Daemon({
+        name: "epmd",
+        command: bin,
+        args: ["-port", String(port), "-address", "127.0.0.1", "-d"],
+        ready: /epmd running/,
+        readyTimeoutMs: 10_000,
+    })
 }
 
 export interface RabbitNodeSpec {
@@ -92,9 +101,16 @@ export function rabbitEnv(s: RabbitNodeSpec): NodeJS.ProcessEnv {
 /** Writes the node's files and returns its daemon (not started). */
 export function rabbitNode(s: RabbitNodeSpec): Daemon {
     const server = rabbitMqPath()
-    if (!server) throw new Error("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
-    for (const d of ["home", "mnesia", "log"]) mkdirSync(join(s.dir, d), { recursive: true })
-    if (s.cookie) writeFileSync(join(s.dir, "home", ".erlang.cookie"), s.cookie, { mode: 0o400 })
+    if (!server)
+        throw new Error(
+            "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)",
+        )
+    for (const d of ["home", "mnesia", "log"])
+        mkdirSync(join(s.dir, d), { recursive: true })
+    if (s.cookie)
+        writeFileSync(join(s.dir, "home", ".erlang.cookie"), s.cookie, {
+            mode: 0o400,
+        })
     writeFileSync(join(s.dir, "enabled_plugins"), "[rabbitmq_mqtt].\n")
     writeFileSync(
         join(s.dir, "rabbitmq.conf"),
@@ -107,7 +123,7 @@ export function rabbitNode(s: RabbitNodeSpec): Daemon {
             "mqtt.exchange = amq.topic",
             // The guest user may log in from loopback only by default; we are on loopback anyway.
             "loopback_users = none",
-        ].join("\n") + "\n"
+        ].join("\n") + "\n",
     )
     // An empty env file replaces /etc/rabbitmq/rabbitmq-env.conf (which names the system node).
     writeFileSync(join(s.dir, "rabbitmq-env.conf"), "")
@@ -123,9 +139,16 @@ export function rabbitNode(s: RabbitNodeSpec): Daemon {
 }
 
 /** `rabbitmqctl -n node ARGS` with the node's environment (cookie, epmd port). */
-export function rabbitCtl(s: RabbitNodeSpec, args: string[]): Promise<{ code: number | null; out: string }> {
+export function rabbitCtl(
+    s: RabbitNodeSpec,
+    args: string[],
+): Promise<{ code: number | null; out: string }> {
     return new Promise(resolve => {
-        const c = spawn(join(RABBIT_DIR, "rabbitmqctl"), ["-n", s.node, ...args], { env: rabbitEnv(s), stdio: ["ignore", "pipe", "pipe"] })
+        const c = spawn(
+            join(RABBIT_DIR, "rabbitmqctl"),
+            ["-n", s.node, ...args],
+            { env: rabbitEnv(s), stdio: ["ignore", "pipe", "pipe"] },
+        )
         let out = ""
         c.stdout!.on("data", d => (out += d))
         c.stderr!.on("data", d => (out += d))
@@ -134,17 +157,31 @@ export function rabbitCtl(s: RabbitNodeSpec, args: string[]): Promise<{ code: nu
 }
 
 export async function startRabbitMq(): Promise<RunningRabbitMq> {
-    if (!rabbitMqPath()) throw new Error("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
+    if (!rabbitMqPath())
+        throw new Error(
+            "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)",
+        )
     const dir = privateDir("devs-rabbitmq-")
     const [mqttPort, amqpPort, distPort, epmdPort] = await freePorts(4)
-    const spec: RabbitNodeSpec = { dir, node: `devs${process.pid}x${mqttPort}@localhost`, mqttPort, amqpPort, distPort, epmdPort }
+    const spec: RabbitNodeSpec = {
+        dir,
+        node: `devs${process.pid}x${mqttPort}@localhost`,
+        mqttPort,
+        amqpPort,
+        distPort,
+        epmdPort,
+    }
     const epmd = epmdDaemon(epmdPort)
     const node = rabbitNode(spec)
 
     async function launch(): Promise<void> {
         await node.start()
         try {
-            await waitForMqtt(mqttPort, RABBIT_START_TIMEOUT_MS, () => node.running)
+            await waitForMqtt(
+                mqttPort,
+                RABBIT_START_TIMEOUT_MS,
+                () => node.running,
+            )
         } catch (e) {
             await node.stop()
             throw new Error(`rabbitmq: ${(e as Error).message}\n${node.tail()}`)
@@ -176,7 +213,10 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
             ]) {
                 const r = await rabbitCtl(spec, args)
                 // rabbitmqctl echoes its arguments on failure: never show the password.
-                if (r.code !== 0) throw new Error(`rabbitmqctl ${args[0]} failed (${r.code}): ${r.out.split(password).join("***")}`)
+                if (r.code !== 0)
+                    throw new Error(
+                        `rabbitmqctl ${args[0]} failed (${r.code}): ${r.out.split(password).join("***")}`,
+                    )
             }
         },
         close: async () => {

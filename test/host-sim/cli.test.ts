@@ -28,6 +28,13 @@ describe("options", () => {
     test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--ca"], ["--view", "fancy"]])("rejects %s", (...args) => {
         expect(() => parseArgs(args)).toThrow()
     })
+    test("--broker-cluster names a cluster kind and its nodes (3 by default), and excludes --broker", () => {
+        expect(parseArgs(["--broker-cluster", "nats"], {}).brokerCluster).toBe("nats:3")
+        expect(parseArgs(["--broker-cluster=aedes-redis:5"], {}).brokerCluster).toBe("aedes-redis:5")
+        expect(() => parseArgs(["--broker-cluster", "mosquitto:3"], {})).toThrow(/KIND one of nats, rabbitmq, aedes-redis, got 'mosquitto:3'/)
+        expect(() => parseArgs(["--broker-cluster", "rabbitmq:1"], {})).toThrow(/2 to 5 nodes, got 1/)
+        expect(() => parseArgs(["--broker-cluster", "nats:3", "--broker", "mqtt://h:1"], {})).toThrow(/exclude each other/)
+    })
     test("--board picks a board profile; BOARD is the default; neither is the plain simulator", () => {
         expect(parseArgs(["--board", "picow"], {}).board).toBe("picow")
         expect(parseArgs([], { BOARD: "esp32s3" }).board).toBe("esp32s3")
