@@ -152,11 +152,6 @@ export class Session {
         while (this.outbox.count() >= n && !this.stopRequested) await this.changed.wait(1000)
     }
 
-    /** Waits for the next change (an acknowledgement, a state change, a request done) or the timeout. */
-    async waitChange(timeoutMs: number): Promise<void> {
-        await this.changed.wait(timeoutMs)
-    }
-
     /**
      * Counters, queue depth and messages in flight, for diagnostics. The same object every call,
      * refreshed: read it, do not keep it.

@@ -12,6 +12,12 @@ import { buildDiagnostics } from "./diagnostics"
 import { settingsStats } from "./settings-writer"
 
 const RSSI_TIMEOUT_MS = 500
+/**
+ * How often the reporter looks whether the outbox has drained after a connect. A poll, not a wait
+ * on the session's changes: those fire on every PUBACK, and each wake-up of a waiting fiber
+ * allocates, in the middle of a reconnect's flush, when the heap is tightest.
+ */
+const POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
@@ -72,8 +78,7 @@ export class DiagnosticsReporter {
                 await this.publishOnce()
                 next = ds.millis() + this.periodMs
             }
-            // Woken by the session's changes (a CONNACK, an acknowledgement: the queue may be empty now).
-            await s.waitChange(next - ds.millis())
+            await ds.sleep(POLL_MS)
         }
     }
 }
