@@ -237,7 +237,7 @@ export async function scaleSection(broker: RunningBroker, smoke: boolean) {
     else {
         // The 200-device fleet in two processes, then one process filled until it no longer keeps up.
         real.push(await realDevicesRun(broker, { devices: 200, perProcess: 100, windowS: 60 }))
-        for (const n of [150, 250, 350]) {
+        for (const n of [150, 200]) {
             const r = await realDevicesRun(broker, { devices: n, perProcess: n, windowS: 30 })
             real.push(r)
             if (!r.sustained) break
