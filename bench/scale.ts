@@ -207,6 +207,26 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
     }
 }
 
+/** Both at once on one broker: the synthetic fleet connected first, then the real devices' run beside it. */
+export async function realBesideSynthetic(broker: RunningBroker, real: RealScaleOptions, synthetic: { devices: number; perProcess: number }) {
+    const fleet = new SyntheticFleet({ target: brokerTarget(broker.url), count: synthetic.devices, perProcess: synthetic.perProcess, prefix: `beside${synthetic.devices}`, periodMs: real.periodMs ?? 1000 })
+    try {
+        await fleet.start()
+        let s = await fleet.stats()
+        const deadline = Date.now() + 60_000 + 50 * synthetic.devices
+        while (s.connected < synthetic.devices && Date.now() < deadline) {
+            await sleep(1000)
+            s = await fleet.stats()
+        }
+        const before = s
+        const r = await realDevicesRun(broker, real)
+        const after = await fleet.stats()
+        return { ...r, synthetic_beside: synthetic.devices, synthetic_connected_before: before.connected, synthetic_connected_after: after.connected }
+    } finally {
+        await fleet.stop()
+    }
+}
+
 export type RealScaleResult = Awaited<ReturnType<typeof realDevicesRun>>
 export type SyntheticScaleResult = Awaited<ReturnType<typeof syntheticRun>>
 
@@ -217,7 +237,7 @@ export async function scaleSection(broker: RunningBroker, smoke: boolean) {
     else {
         // The 200-device fleet in two processes, then one process filled until it no longer keeps up.
         real.push(await realDevicesRun(broker, { devices: 200, perProcess: 100, windowS: 60 }))
-        for (const n of [150, 250, 350]) {
+        for (const n of [150, 200]) {
             const r = await realDevicesRun(broker, { devices: n, perProcess: n, windowS: 30 })
             real.push(r)
             if (!r.sustained) break

@@ -15,7 +15,8 @@ import type { DeviceControl, DeviceProcessConfig } from "./hosted-device.ts"
 
 const ENTRY = fileURLToPath(new URL("./device-host.ts", import.meta.url))
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
-const STATS_TIMEOUT_MS = 10_000
+// Generous: the first request also waits for the process to start (tsx, a loaded machine).
+const STATS_TIMEOUT_MS = 60_000
 
 export class DevicePool {
     private child?: ChildProcess

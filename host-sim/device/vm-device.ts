@@ -156,6 +156,7 @@ export class VmDevice {
         // Asked before the first boot has finished (a loaded machine boots slowly): once it has.
         if (!this.deployed) {
             this.earlyRestart = { kind, offMs }
+            this.opts.onLog(`sim: ${kind === "reboot" ? "reboot" : "power cut"} asked for before the first boot has finished: right after it`)
             return
         }
         this.down = true

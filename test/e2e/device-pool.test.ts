@@ -1,8 +1,8 @@
 /**
  * Many VMs in one device host process (host-sim/device/device-host.ts), against a private broker
  * (Mosquitto when installed, else the embedded aedes): each VM is a device of its own — its own
- * name, boot, readings and connection — and one of them can stop and boot again while the others
- * run on. The 200-device run is test/interop/scale.interop.ts; the figures are `npm run bench`'s.
+ * name, boot, readings, sensors and connection — and one of them can stop and boot again while the
+ * others run on. The 200-device run is test/interop/scale.interop.ts; the figures are `npm run bench`'s.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
@@ -64,6 +64,18 @@ describe(`${N} VMs in one device host process`, () => {
         dev.start()
         const again = await sim.observer.waitFor(m => telemetryOf("sim2")(m) && json(m).boot !== oldBoot, WAIT_MS, "sim2 after its new boot")
         expect(json(again).seq).toBeLessThanOrEqual(2)
+    }, 90_000)
+
+    test("a sensor fault sent to one VM fails that VM's sensor only", async () => {
+        const from = Date.now()
+        sim.device("sim3")!.setSensorMode("humidity", "fail")
+        await sim.observer.waitFor(m => telemetryOf("sim3")(m) && json(m).status?.humidity?.status === "failed", WAIT_MS, "sim3's humidity failed")
+        // A reading of every other VM after sim3's failed one still has its humidity.
+        for (const n of ["sim1", "sim4"]) {
+            const after = await sim.observer.waitFor(m => telemetryOf(n)(m) && m.atMs > from && typeof json(m).humidity === "number", WAIT_MS, `${n} with humidity`)
+            expect(json(after).status).toBeUndefined()
+        }
+        sim.device("sim3")!.setSensorMode("humidity", "ok")
     }, 90_000)
 
     test("no VM log holds a PANIC or an Exception", () => {

@@ -2,13 +2,14 @@
  * The fleet at scale, against a private Mosquitto (not part of `npm test`; `npm run test:interop`):
  * 200 real-bytecode devices at 1 reading/s in two device host processes for 3 minutes — every device
  * delivers, the loss ledger explains every gap (there should be none), no device log holds a PANIC or
- * an Exception — and 5,000 synthetic devices on the same broker, every one connected and publishing.
+ * an Exception — and 5,000 synthetic devices on the same broker, every one connected and publishing;
+ * then both at once.
  * The figures (devices per core, memory per VM) are `npm run bench`'s; here only the behaviour.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { hardNofile } from "../../host-sim/synthetic/synthetic-fleet.ts"
-import { realDevicesRun, syntheticRun } from "../../bench/scale.ts"
+import { realBesideSynthetic, realDevicesRun, syntheticRun } from "../../bench/scale.ts"
 
 const SYNTHETIC = 5000
 const PER_PROCESS = 2500
@@ -39,5 +40,15 @@ describe.skipIf(mosquittoPath() === null)("hundreds of real devices and thousand
         expect(r.connected).toBe(SYNTHETIC)
         expect(r.missing).toBe(0)
         expect(r.min_rate).toBeGreaterThan(0)
+    }, 900_000)
+
+    test.skipIf(hardNofile() < PER_PROCESS + 256)(`200 real-bytecode devices beside ${SYNTHETIC} synthetic connections: the same, and the synthetic ones stay connected`, async () => {
+        const r = await realBesideSynthetic(broker, { devices: 200, perProcess: 100, windowS: 60 }, { devices: SYNTHETIC, perProcess: PER_PROCESS })
+        console.log(`scale: ${JSON.stringify(r)}`)
+        expect(r.bad_lines).toEqual([])
+        expect(r.unexplained).toBe(0)
+        expect(r.min_rate).toBeGreaterThan(0.5)
+        expect(r.synthetic_connected_before).toBe(SYNTHETIC)
+        expect(r.synthetic_connected_after).toBe(SYNTHETIC)
     }, 900_000)
 })
