@@ -5,7 +5,7 @@
  *   npx tsx bench/scale-run.ts synthetic DEVICES PER_PROCESS WINDOW_S
  *   npx tsx bench/scale-run.ts beside                                     200 real (2 x 100) beside 5,000 synthetic, 60 s
  */
-import { startMosquitto } from "../host-sim/mosquitto.ts"
+import { startMosquitto } from "../host-sim/brokers/mosquitto.ts"
 import { realBesideSynthetic, realDevicesRun, syntheticRun } from "./scale.ts"
 
 const [kind, n, per, win] = process.argv.slice(2)
