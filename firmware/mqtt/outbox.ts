@@ -23,27 +23,27 @@
  *
  * Portable: imports nothing from @devicescript/*.
  */
-import { blit, blitUtf8, getU32, setU32 } from "./bytes"
+import { blit, getU32, setU32 } from "./bytes"
+import {
+    ADD_NO_EVICT,
+    ADD_REPLACE,
+    ADD_RETAIN,
+    ADD_TAGGED,
+    DROP_EXPIRED,
+    DROP_QUEUE_FULL,
+    DROP_REASONS,
+    DROP_REPLACED,
+    DROP_TOO_LARGE,
+    MSG_DONE,
+    MSG_DROPPED,
+    MSG_INFLIGHT,
+    MSG_QUEUED,
+    MSG_UNKNOWN,
+    OUTCOMES_KEPT,
+} from "./outbox-codes"
 import { PacketRing } from "./packet-ring"
-import { PUBLISH, remainingLengthSize, writeRemainingLength } from "./wire"
+import { idOffset, publishBytes, topicOffset, writePublish } from "./publish-record"
 
-export const MSG_QUEUED = 0
-export const MSG_INFLIGHT = 1
-export const MSG_DONE = 2
-export const MSG_DROPPED = 3
-/** Finished longer ago than the outcome memory reaches. */
-export const MSG_UNKNOWN = 4
-
-export const DROP_QUEUE_FULL = "queue_full"
-export const DROP_EXPIRED = "expired"
-export const DROP_REPLACED = "replaced"
-export const DROP_TOO_LARGE = "too_large"
-export const DROP_STOPPED = "stopped"
-/** Outcome codes stored per finished ticket: 0 done, else 1 + index here. */
-const DROP_REASONS = [DROP_QUEUE_FULL, DROP_EXPIRED, DROP_REPLACED, DROP_TOO_LARGE, DROP_STOPPED]
-
-/** Finished messages whose outcome stateOf can still tell. */
-export const OUTCOMES_KEPT = 16
 /** Window records beyond the QoS 1 in-flight limit: QoS 0 packets staged for writing. */
 const WINDOW_EXTRA_RECORDS = 16
 
@@ -61,12 +61,6 @@ const W_DONE = 3
 
 const U32 = 4294967296
 
-/** `add` options, or-ed with the QoS (0 or 1) in the low bits (the VM caps a call's arguments). */
-export const ADD_RETAIN = 4
-export const ADD_REPLACE = 8
-export const ADD_TAGGED = 16
-/** A full queue refuses this message instead of dropping the oldest for it (a newer one follows). */
-export const ADD_NO_EVICT = 32
 
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
@@ -487,43 +481,6 @@ export class Outbox {
             this.finish(q.a(o), DROP_REPLACED, (f & F_TAGGED) !== 0)
         }
     }
-}
-
-/** Bytes of a PUBLISH packet with this topic length, payload length and QoS. */
-export function publishBytes(topicBytes: number, payloadBytes: number, qos: number): number {
-    // C14 [MQTT-2.3.1-5]: a packet id only at QoS > 0
-    const rl = 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadBytes
-    return 1 + remainingLengthSize(rl) + rl
-}
-
-/** Writes a PUBLISH (DUP=0) at d[off]; the caller reserved publishBytes(...) there. */
-function writePublish(d: Buffer, off: number, topic: string, topicBytes: number, payload: Buffer, qos: number, retain: boolean, id: number) {
-    const rl = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length
-    d[off] = (PUBLISH << 4) | (qos << 1) | (retain ? 1 : 0)
-    let p = writeRemainingLength(d, off + 1, rl)
-    d[p] = topicBytes >> 8
-    d[p + 1] = topicBytes & 0xff
-    p = blitUtf8(d, p + 2, topic, topicBytes) // C45: topic first
-    if (qos > 0) {
-        // Patched in when the packet is handed to the connection, if not known yet.
-        d[p] = id >> 8
-        d[p + 1] = id & 0xff
-        p += 2
-    }
-    blit(d, p, payload, 0, payload.length)
-}
-
-/** Offset of the topic's first byte in the PUBLISH packet starting at `off` (after its length prefix). */
-function topicOffset(b: Buffer, off: number): number {
-    let i = off + 1
-    while (b[i] & 0x80) i++
-    return i + 3
-}
-
-/** Offset of the packet id in the QoS 1 PUBLISH packet starting at `off`. */
-function idOffset(b: Buffer, off: number): number {
-    const t = topicOffset(b, off)
-    return t + ((b[t - 2] << 8) | b[t - 1])
 }
 
 /** ms from a stored (mod 2^32) time to now. */

@@ -1,6 +1,7 @@
 import mqttPacket from "mqtt-packet"
 import { describe, expect, test } from "vitest"
-import { ADD_NO_EVICT, ADD_REPLACE, MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT, Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
+import { Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
+import { ADD_NO_EVICT, ADD_REPLACE, MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT } from "../../firmware/mqtt/outbox-codes.ts"
 import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
 
 const LIMITS: OutboxLimits = { queueBytes: 4096, queueMax: 100, windowBytes: 1024, maxInflight: 8, maxPacketBytes: 4096 }

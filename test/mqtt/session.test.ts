@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { brokerOf } from "../../firmware/mqtt/brokers.ts"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
-import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox.ts"
+import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox-codes.ts"
 import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
 import mqttPacket from "mqtt-packet"
 import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"

@@ -5,7 +5,8 @@
  * Portable: imports only the firmware.
  */
 import { blit, blitUtf8, copyOut, getU16, getU32, setU16, setU32 } from "../../firmware/mqtt/bytes.js"
-import { ADD_RETAIN, Outbox } from "../../firmware/mqtt/outbox.js"
+import { Outbox } from "../../firmware/mqtt/outbox.js"
+import { ADD_RETAIN } from "../../firmware/mqtt/outbox-codes.js"
 import { utf8Length } from "../../firmware/mqtt/utf8.js"
 import { EncodeVector } from "./codec-vectors.js"
 import { textBuffer } from "./run-vectors.js"
