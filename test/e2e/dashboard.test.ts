@@ -98,6 +98,9 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
         await waitOnline(page, "sim1")
         await waitOnline(page, "sim2")
         await waitForCharts(page, ["sim1", "sim2"])
+        // Chart titles carry the payload units of the firmware's quantity table, sent in the snapshot.
+        const titles = await page.$$eval(".chart h3", hs => hs.map(h => h.textContent))
+        expect(titles).toEqual(expect.arrayContaining(["humidity (%RH)", "temperature (°C)", "pressure (hPa)", "illuminance (lx)"]))
         const before = await ledger(page, "sim1")
 
         await page.click(`${row("controls", "sim1")} button[data-fault="cut"]`)
