@@ -26,6 +26,28 @@ export default tseslint.config(
             "no-duplicate-case": "error",
             "@typescript-eslint/no-floating-promises": "error",
             "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+            // One import-suffix style per side: Node code names the .ts file it imports.
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "ImportDeclaration[source.value=/^\\.{1,2}\\/(?!.*\\.(ts|json)$)/]",
+                    message: "Node side: import relative modules with their .ts suffix",
+                },
+            ],
+        },
+    },
+    {
+        // What the DeviceScript compiler reads: relative imports without a suffix.
+        files: ["firmware/**/*.ts", "test/device/**/*.ts", "test/device-sensors/**/*.ts", "test/firmware/*.ts", "bench/firmware/**/*.ts", "test/vectors/**/*.ts"],
+        ignores: ["**/*.test.ts"],
+        rules: {
+            "no-restricted-syntax": [
+                "error",
+                {
+                    selector: "ImportDeclaration[source.value=/^\\.{1,2}\\/.*\\.(js|ts)$/]",
+                    message: "DeviceScript side: import relative modules without a suffix",
+                },
+            ],
         },
     },
     {

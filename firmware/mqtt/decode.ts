@@ -28,8 +28,8 @@ import {
     isInt,
     packetName,
     read16,
-} from "./wire.js"
-import { decodeUtf8, validUtf8 } from "./utf8.js"
+} from "./wire"
+import { decodeUtf8, validUtf8 } from "./utf8"
 
 /** A decoded server packet; fields that the type does not carry hold 0, false, "", [] or an empty payload. */
 export interface InPacket {

@@ -27,9 +27,9 @@ import {
     write16,
     writeBinary,
     writeString,
-} from "./wire.js"
-import { topicFilterError, topicNameError } from "./topic.js"
-import { MAX_STRING_BYTES, UTF8_INVALID, utf8Length } from "./utf8.js"
+} from "./wire"
+import { topicFilterError, topicNameError } from "./topic"
+import { MAX_STRING_BYTES, UTF8_INVALID, utf8Length } from "./utf8"
 
 const PROTOCOL_LEVEL_311 = 4 // §3.1.2.2
 const CONNECT_FIXED_VARIABLE_HEADER_BYTES = 10 // 00 04 'MQTT', level, flags, keepalive (2)
@@ -310,6 +310,6 @@ export {
     packetName,
     remainingLengthSize,
     writeRemainingLength,
-} from "./wire.js"
-export { decodePacket, isDecodeError } from "./decode.js"
-export type { DecodeError, InPacket } from "./decode.js"
+} from "./wire"
+export { decodePacket, isDecodeError } from "./decode"
+export type { DecodeError, InPacket } from "./decode"

@@ -2,7 +2,7 @@
  * Topic names and topic filters (§4.7): validation before anything is sent, and the matcher used
  * to dispatch received messages to handlers. Portable: imports only utf8.ts.
  */
-import { MAX_STRING_BYTES, UTF8_INVALID, utf8Length } from "./utf8.js"
+import { MAX_STRING_BYTES, UTF8_INVALID, utf8Length } from "./utf8"
 
 const LEVEL_SEPARATOR = "/"
 const MULTI_LEVEL = "#"

@@ -15,7 +15,7 @@
  * Same on both: out-of-range reads give undefined, index writes keep the low 8 bits (256 -> 00,
  * -1 -> FF), Buffer.alloc zero-fills, toString("hex") is lower case.
  */
-import { blit, blitUtf8 } from "./bytes.js"
+import { blit, blitUtf8 } from "./bytes"
 
 export const CONNECT = 1
 export const CONNACK = 2

@@ -100,7 +100,8 @@ export class VmDevice {
         // while the process goes on (many devices per process, device-host.ts).
         if (!this.socket && !this.down) this.vm?.sockClose()
         for (const s of this.retired) s.dispose()
-        this.bus.stop()
+        // Stopping the bus only clears its timers; nothing to wait for when the VM is gone.
+        void this.bus.stop().catch(() => undefined)
     }
 
     /** A fresh VM instance on the device's flash; after the first boot the runtime starts the program from flash. */

@@ -1,6 +1,6 @@
 import { describe, test } from "@devicescript/test"
-import { bytesChecks, outboxVectors, publishThroughOutbox } from "../vectors/bytes-vectors.js"
-import { ENCODE_VECTORS, hexOf } from "../vectors/codec-vectors.js"
+import { bytesChecks, outboxVectors, publishThroughOutbox } from "../vectors/bytes-vectors"
+import { ENCODE_VECTORS, hexOf } from "../vectors/codec-vectors"
 import { check, yieldToVm } from "./util"
 
 export function bytesSuites() {

@@ -3,20 +3,20 @@ import {
     encodedPublishLength,
     remainingLengthSize,
     writeRemainingLength,
-} from "../../firmware/mqtt/packet.js"
+} from "../../firmware/mqtt/packet"
 import {
     ENCODE_VECTORS,
     REMAINING_LENGTH_VECTORS,
     hexOf,
     hexToBytes,
-} from "../vectors/codec-vectors.js"
-import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors.js"
+} from "../vectors/codec-vectors"
+import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors"
 import {
     DECODE_VECTORS,
     MALFORMED_VECTORS,
     StreamVector,
-} from "../vectors/decode-vectors.js"
-import { decodeOne, textBuffer, tryEncode } from "../vectors/run-vectors.js"
+} from "../vectors/decode-vectors"
+import { decodeOne, textBuffer, tryEncode } from "../vectors/run-vectors"
 import { check, yieldToVm } from "./util"
 
 // One VM test per vector table, not per vector: a closure per vector runs the VM out of memory.

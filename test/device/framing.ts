@@ -1,14 +1,14 @@
 import { describe, expect, test } from "@devicescript/test"
-import { Framer } from "../../firmware/mqtt/framer.js"
+import { Framer } from "../../firmware/mqtt/framer"
 import {
     InPacket,
     decodePacket,
     encodePublish,
     isDecodeError,
-} from "../../firmware/mqtt/packet.js"
-import { hexToBytes } from "../vectors/codec-vectors.js"
-import { DECODE_VECTORS } from "../vectors/decode-vectors.js"
-import { runStream } from "../vectors/run-vectors.js"
+} from "../../firmware/mqtt/packet"
+import { hexToBytes } from "../vectors/codec-vectors"
+import { DECODE_VECTORS } from "../vectors/decode-vectors"
+import { runStream } from "../vectors/run-vectors"
 import { check, yieldToVm } from "./util"
 
 const COALESCED = 200

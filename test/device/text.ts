@@ -3,22 +3,22 @@ import {
     topicMatches,
     validTopicFilter,
     validTopicName,
-} from "../../firmware/mqtt/topic.js"
+} from "../../firmware/mqtt/topic"
 import {
     UTF8_INVALID,
     decodeUtf8,
     encodeUtf8,
     utf8Length,
     validUtf8,
-} from "../../firmware/mqtt/utf8.js"
-import { hexToBytes } from "../vectors/codec-vectors.js"
+} from "../../firmware/mqtt/utf8"
+import { hexToBytes } from "../vectors/codec-vectors"
 import {
     TOPIC_FILTER_VECTORS,
     TOPIC_MATCH_VECTORS,
     TOPIC_NAME_VECTORS,
     UTF8_ENCODE_VECTORS,
     UTF8_VALIDATE_VECTORS,
-} from "../vectors/text-vectors.js"
+} from "../vectors/text-vectors"
 import { check, yieldToVm } from "./util"
 
 export function textSuites() {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest"
-import { Framer } from "../../firmware/mqtt/framer.js"
+import { Framer } from "../../firmware/mqtt/framer.ts"
 import {
     CONNACK,
     DISCONNECT,
@@ -9,11 +9,11 @@ import {
     isDecodeError,
     packetName,
     writeRemainingLength,
-} from "../../firmware/mqtt/packet.js"
-import { hexToBytes } from "../vectors/codec-vectors.js"
-import { DECODE_VECTORS, MALFORMED_VECTORS } from "../vectors/decode-vectors.js"
-import { decodeOne } from "../vectors/run-vectors.js"
-import { prng, randInt, refGenerate, refParse } from "./helpers.js"
+} from "../../firmware/mqtt/packet.ts"
+import { hexToBytes } from "../vectors/codec-vectors.ts"
+import { DECODE_VECTORS, MALFORMED_VECTORS } from "../vectors/decode-vectors.ts"
+import { decodeOne } from "../vectors/run-vectors.ts"
+import { prng, randInt, refGenerate, refParse } from "./helpers.ts"
 
 const LIMIT = 8192
 

@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
-import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.js"
-import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.js"
+import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.ts"
+import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.ts"
 import {
     REMAINING_LENGTH_VECTORS,
     hexToBytes,
-} from "../vectors/codec-vectors.js"
-import { DECODE_VECTORS } from "../vectors/decode-vectors.js"
-import { runStream } from "../vectors/run-vectors.js"
-import { prng, randInt } from "./helpers.js"
+} from "../vectors/codec-vectors.ts"
+import { DECODE_VECTORS } from "../vectors/decode-vectors.ts"
+import { runStream } from "../vectors/run-vectors.ts"
+import { prng, randInt } from "./helpers.ts"
 
 /** Several server packets back to back, including a 2-byte remaining length (C82, S5). */
 const STREAM_VECTORS = DECODE_VECTORS.filter(v => !v.name.startsWith("C07"))

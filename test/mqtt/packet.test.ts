@@ -8,20 +8,20 @@ import {
     encodedPublishLength,
     remainingLengthSize,
     writeRemainingLength,
-} from "../../firmware/mqtt/packet.js"
+} from "../../firmware/mqtt/packet.ts"
 import {
     ENCODE_VECTORS,
     REMAINING_LENGTH_VECTORS,
     hexOf,
     repeatString,
-} from "../vectors/codec-vectors.js"
-import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors.js"
+} from "../vectors/codec-vectors.ts"
+import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors.ts"
 import {
     connectOptions,
     encodeVector,
     tryEncode,
-} from "../vectors/run-vectors.js"
-import { prng, randInt, refParse } from "./helpers.js"
+} from "../vectors/run-vectors.ts"
+import { prng, randInt, refParse } from "./helpers.ts"
 
 describe("remaining length (C07)", () => {
     test.each(REMAINING_LENGTH_VECTORS)(

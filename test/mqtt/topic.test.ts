@@ -5,13 +5,13 @@ import {
     topicNameError,
     validTopicFilter,
     validTopicName,
-} from "../../firmware/mqtt/topic.js"
-import { repeatString } from "../vectors/codec-vectors.js"
+} from "../../firmware/mqtt/topic.ts"
+import { repeatString } from "../vectors/codec-vectors.ts"
 import {
     TOPIC_FILTER_VECTORS,
     TOPIC_MATCH_VECTORS,
     TOPIC_NAME_VECTORS,
-} from "../vectors/text-vectors.js"
+} from "../vectors/text-vectors.ts"
 
 describe("topic names (C46-C49)", () => {
     test.each(TOPIC_NAME_VECTORS)(

@@ -7,13 +7,13 @@ import {
     isNonCharacter,
     utf8Length,
     validUtf8,
-} from "../../firmware/mqtt/utf8.js"
-import { hexToBytes, repeatString } from "../vectors/codec-vectors.js"
+} from "../../firmware/mqtt/utf8.ts"
+import { hexToBytes, repeatString } from "../vectors/codec-vectors.ts"
 import {
     UTF8_ENCODE_VECTORS,
     UTF8_VALIDATE_VECTORS,
-} from "../vectors/text-vectors.js"
-import { prng, randInt } from "./helpers.js"
+} from "../vectors/text-vectors.ts"
+import { prng, randInt } from "./helpers.ts"
 
 describe("utf8 encode (C01-C04)", () => {
     test.each(UTF8_ENCODE_VECTORS)("C01 encodes $name as $hex", v => {

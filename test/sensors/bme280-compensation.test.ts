@@ -5,14 +5,14 @@ import {
     compensate,
     parseCalibration,
     unpackRaw,
-} from "../../firmware/sensors/bme280-compensation.js"
+} from "../../firmware/sensors/bme280-compensation.ts"
 import {
     BME280_HUMIDITY_VECTORS,
     BMP280_EXAMPLE,
     bme280Calibration,
     encodeBme280Calibration,
-} from "../vectors/sensor-vectors.js"
-import { compensateInt } from "./bme280-reference.js"
+} from "../vectors/sensor-vectors.ts"
+import { compensateInt } from "./bme280-reference.ts"
 
 const round2 = (v: number) => Math.round(v * 100) / 100
 

@@ -8,7 +8,7 @@
  * datasheet here.
  */
 import { describe, expect, test } from "vitest"
-import { crc8 } from "../../firmware/sensors/sensirion-crc.js"
+import { crc8 } from "../../firmware/sensors/sensirion-crc.ts"
 import {
     AHT20_FRAME_EXAMPLE,
     AHT20_HUMIDITY_VECTORS,
@@ -19,7 +19,7 @@ import {
     SHT3X_TEMPERATURE_VECTORS,
     SHTC3_HUMIDITY_VECTORS,
     SHTC3_TEMPERATURE_VECTORS,
-} from "../vectors/sensor-vectors.js"
+} from "../vectors/sensor-vectors.ts"
 
 /** round(num / den, 2) for integers, den > 0, halves up; as a number. */
 function exact2(num: bigint, den: bigint): number {

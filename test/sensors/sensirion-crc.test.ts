@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest"
-import { crc8, decodeWords, encodeWords } from "../../firmware/sensors/sensirion-crc.js"
-import { ERR_CRC, SensorError } from "../../firmware/sensors/sensor-error.js"
-import { CRC8_VECTORS } from "../vectors/sensor-vectors.js"
+import { crc8, decodeWords, encodeWords } from "../../firmware/sensors/sensirion-crc.ts"
+import { ERR_CRC, SensorError } from "../../firmware/sensors/sensor-error.ts"
+import { CRC8_VECTORS } from "../vectors/sensor-vectors.ts"
 
 describe("Sensirion CRC-8 (poly 0x31, init 0xFF)", () => {
     test.each(CRC8_VECTORS)("CRC of $bytes is $crc", v => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest"
-import { parseAddress, parseSensorSpec, planSensors } from "../../firmware/sensors/sensor-spec.js"
+import { parseAddress, parseSensorSpec, planSensors } from "../../firmware/sensors/sensor-spec.ts"
 
 const chips = (s: string) => parseSensorSpec(s).chips.map(c => `${c.chip}@${c.address.toString(16)}`)
 

@@ -4,12 +4,12 @@
  * (test/device/bytes.ts), so both runtimes' Buffer and string copies are held to the same bytes.
  * Portable: imports only the firmware.
  */
-import { blit, blitUtf8, copyOut, getU16, getU32, setU16, setU32 } from "../../firmware/mqtt/bytes.js"
-import { Outbox } from "../../firmware/mqtt/outbox.js"
-import { ADD_RETAIN } from "../../firmware/mqtt/outbox-codes.js"
-import { utf8Length } from "../../firmware/mqtt/utf8.js"
-import { EncodeVector } from "./codec-vectors.js"
-import { textBuffer } from "./run-vectors.js"
+import { blit, blitUtf8, copyOut, getU16, getU32, setU16, setU32 } from "../../firmware/mqtt/bytes"
+import { Outbox } from "../../firmware/mqtt/outbox"
+import { ADD_RETAIN } from "../../firmware/mqtt/outbox-codes"
+import { utf8Length } from "../../firmware/mqtt/utf8"
+import { EncodeVector } from "./codec-vectors"
+import { textBuffer } from "./run-vectors"
 
 export interface BytesCheck {
     name: string

@@ -3,7 +3,7 @@
  * Pure data: imports nothing but the vector type (a type-only import, erased on both runtimes).
  * The 65 536-byte (C04) and lone-surrogate (C01) cases are Node-only: see test/mqtt/packet.test.ts.
  */
-import type { EncodeVector } from "./codec-vectors.js"
+import type { EncodeVector } from "./codec-vectors"
 
 /** Encoder calls that must throw before any byte exists. */
 export const ENCODE_ERROR_VECTORS: EncodeVector[] = [

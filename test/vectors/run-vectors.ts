@@ -2,7 +2,7 @@
  * Turns the shared vectors into codec calls and comparable strings, so the Node tests and the
  * on-VM tests run exactly the same checks. Portable: imports only the firmware codec.
  */
-import { Framer } from "../../firmware/mqtt/framer.js"
+import { Framer } from "../../firmware/mqtt/framer"
 import {
     CONNACK,
     ConnectOptions,
@@ -23,8 +23,8 @@ import {
     encodeUnsubscribe,
     isDecodeError,
     packetName,
-} from "../../firmware/mqtt/packet.js"
-import { EncodeVector } from "./codec-vectors.js"
+} from "../../firmware/mqtt/packet"
+import { EncodeVector } from "./codec-vectors"
 
 function num(x: number | undefined): number {
     return x === undefined ? 0 : x

@@ -4,8 +4,8 @@
  * chips serve the raw values. Portable: imports nothing from DeviceScript.
  * Expected values are what the firmware publishes (rounded to 0.01).
  */
-import { Bme280Calibration } from "../../firmware/sensors/bme280-compensation.js"
-import { crc8 } from "../../firmware/sensors/sensirion-crc.js"
+import { Bme280Calibration } from "../../firmware/sensors/bme280-compensation"
+import { crc8 } from "../../firmware/sensors/sensirion-crc"
 
 /**
  * BMP280 datasheet (BST-BMP280-DS001) 3.12, "Calculating pressure and
