@@ -38,7 +38,14 @@ export default tseslint.config(
     },
     {
         // What the DeviceScript compiler reads: relative imports without a suffix.
-        files: ["firmware/**/*.ts", "test/device/**/*.ts", "test/device-sensors/**/*.ts", "test/firmware/*.ts", "bench/firmware/**/*.ts", "test/vectors/**/*.ts"],
+        files: [
+            "firmware/**/*.ts",
+            "test/device/**/*.ts",
+            "test/device-sensors/**/*.ts",
+            "test/firmware/*.ts",
+            "bench/firmware/**/*.ts",
+            "test/vectors/**/*.ts",
+        ],
         ignores: ["**/*.test.ts"],
         rules: {
             "no-restricted-syntax": [
@@ -52,11 +59,16 @@ export default tseslint.config(
     },
     {
         // DeviceScript test programs (built by devs, outside both tsconfigs): the rules without types.
-        files: ["test/device/**/*.ts", "test/device-sensors/**/*.ts", "test/firmware/**/*.ts", "bench/firmware/**/*.ts"],
+        files: [
+            "test/device/**/*.ts",
+            "test/device-sensors/**/*.ts",
+            "test/firmware/**/*.ts",
+            "bench/firmware/**/*.ts",
+        ],
         languageOptions: { parserOptions: { projectService: false } },
         rules: {
             "@typescript-eslint/no-floating-promises": "off",
             "@typescript-eslint/no-misused-promises": "off",
         },
-    }
+    },
 )

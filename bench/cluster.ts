@@ -10,11 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs"
 import { cpus } from "node:os"
 import { join } from "node:path"
 import { parseArgs } from "node:util"
-import {
-    CLUSTER_KINDS,
-    clusterUnavailable,
-    type ClusterKind,
-} from "../host-sim/brokers/cluster.ts"
+import { CLUSTER_KINDS, clusterUnavailable, type ClusterKind } from "../host-sim/brokers/cluster.ts"
 import { PROJECT_DIR } from "../host-sim/simulation.ts"
 import { runClusterScenario } from "./cluster/scenario.ts"
 import { verdictTable, type ClusterOutcome } from "./cluster/table.ts"
@@ -30,10 +26,7 @@ const { values } = parseArgs({
 })
 const kinds = values.kinds!.split(",") as ClusterKind[]
 for (const k of kinds)
-    if (!CLUSTER_KINDS.includes(k))
-        throw new Error(
-            `unknown cluster kind '${k}': ${CLUSTER_KINDS.join(", ")}`,
-        )
+    if (!CLUSTER_KINDS.includes(k)) throw new Error(`unknown cluster kind '${k}': ${CLUSTER_KINDS.join(", ")}`)
 
 interface Run {
     at: string
@@ -65,8 +58,7 @@ for (const kind of kinds) {
         outcomes.push({ kind, error: (e as Error).message })
     }
 }
-const command =
-    `npm run bench:cluster -- ${process.argv.slice(2).join(" ")}`.trim()
+const command = `npm run bench:cluster -- ${process.argv.slice(2).join(" ")}`.trim()
 const at = new Date().toISOString()
 // A run of some kinds keeps the last result of the others, each with the command and time of its own run.
 const file = join(PROJECT_DIR, "bench", "cluster.json")
@@ -83,15 +75,11 @@ const runs: Run[] = [
     })),
 ].sort(
     (a, b) =>
-        CLUSTER_KINDS.indexOf(a.outcome.kind as ClusterKind) -
-        CLUSTER_KINDS.indexOf(b.outcome.kind as ClusterKind),
+        CLUSTER_KINDS.indexOf(a.outcome.kind as ClusterKind) - CLUSTER_KINDS.indexOf(b.outcome.kind as ClusterKind),
 )
 writeFileSync(file, JSON.stringify({ runs }, null, 2) + "\n")
 const how = runs
-    .map(
-        r =>
-            `- ${r.outcome.kind}: \`${r.command}\`, ${r.at}, ${r.cores} cores shared with other work`,
-    )
+    .map(r => `- ${r.outcome.kind}: \`${r.command}\`, ${r.at}, ${r.cores} cores shared with other work`)
     .join("\n")
 const md = `# Cluster bench\n\n${how}\n\n${verdictTable(runs.map(r => r.outcome))}\n`
 writeFileSync(join(PROJECT_DIR, "bench", "cluster.md"), md)

@@ -79,7 +79,14 @@ async function measure(withDashboard: boolean): Promise<Sample[]> {
     }
     // Chromium runs as this process's child; its helpers are its descendants.
     const browserPids = () =>
-        browser ? tree(process.pid).filter(p => p !== process.pid && !tree(pid).includes(p) && /chrom/i.test(readFileSync(`/proc/${p}/cmdline`, "utf8"))) : []
+        browser
+            ? tree(process.pid).filter(
+                  p =>
+                      p !== process.pid &&
+                      !tree(pid).includes(p) &&
+                      /chrom/i.test(readFileSync(`/proc/${p}/cmdline`, "utf8")),
+              )
+            : []
     const samples: Sample[] = []
     let last = cpuTicks(pid)
     let lastBrowser = 0
@@ -103,15 +110,21 @@ async function measure(withDashboard: boolean): Promise<Sample[]> {
     await cli.exited
     clearInterval(timer)
     await browser?.close()
-    console.log(`${withDashboard ? "with" : "without"} the dashboard: ${/done: .*/.exec(cli.output)?.[0] ?? cli.output.slice(-500)}`)
+    console.log(
+        `${withDashboard ? "with" : "without"} the dashboard: ${/done: .*/.exec(cli.output)?.[0] ?? cli.output.slice(-500)}`,
+    )
     return samples.slice(5) // the first seconds are the devices booting
 }
 
 function summary(label: string, s: Sample[]) {
     const avg = (f: (x: Sample) => number) => s.reduce((a, x) => a + f(x), 0) / s.length
     const max = (f: (x: Sample) => number) => Math.max(...s.map(f))
-    return `${label.padEnd(26)} CPU avg ${avg(x => x.cpuPct).toFixed(1)} % (max ${max(x => x.cpuPct).toFixed(0)} %), RSS avg ${avg(x => x.rssMiB).toFixed(0)} MiB (max ${max(x => x.rssMiB).toFixed(0)})` +
-        (s[0]?.browserRssMiB ? `; Chromium (all processes) CPU avg ${avg(x => x.browserCpuPct).toFixed(1)} %, PSS ${avg(x => x.browserRssMiB).toFixed(0)} MiB` : "")
+    return (
+        `${label.padEnd(26)} CPU avg ${avg(x => x.cpuPct).toFixed(1)} % (max ${max(x => x.cpuPct).toFixed(0)} %), RSS avg ${avg(x => x.rssMiB).toFixed(0)} MiB (max ${max(x => x.rssMiB).toFixed(0)})` +
+        (s[0]?.browserRssMiB
+            ? `; Chromium (all processes) CPU avg ${avg(x => x.browserCpuPct).toFixed(1)} %, PSS ${avg(x => x.browserRssMiB).toFixed(0)} MiB`
+            : "")
+    )
 }
 
 const without = await measure(false)

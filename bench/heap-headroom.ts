@@ -31,16 +31,24 @@ export interface HeadroomRun {
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
 
 /** One run of the worst case with `ballast` bytes taken; true when the device never ran out of memory. */
-export async function worstCase(broker: RunningBroker, bytecode: string, ballast: number, inboundBytes: number): Promise<HeadroomRun> {
+export async function worstCase(
+    broker: RunningBroker,
+    bytecode: string,
+    ballast: number,
+    inboundBytes: number,
+): Promise<HeadroomRun> {
     const proxy = new ChaosProxy("127.0.0.1", broker.port)
     await proxy.start()
     const obs = new Observer(broker.url, "devs/#")
     await obs.start()
-    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100, BALLAST_B: ballast }, "127.0.0.1", bytecode, "", { productDefaults: true }).start()
+    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: 100, BALLAST_B: ballast }, "127.0.0.1", bytecode, "", {
+        productDefaults: true,
+    }).start()
     const dead = () => vm.log.some(l => /OutOfMemory|PANIC/.test(l))
     try {
         const t0 = Date.now()
-        while (!dead() && !obs.messages.some(m => m.topic === `devs/${vm.name}/telemetry`) && Date.now() - t0 < 30_000) await sleep(200)
+        while (!dead() && !obs.messages.some(m => m.topic === `devs/${vm.name}/telemetry`) && Date.now() - t0 < 30_000)
+            await sleep(200)
         if (!dead()) {
             proxy.refuse = true
             proxy.reset()

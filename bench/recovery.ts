@@ -17,9 +17,12 @@ export async function recoveryAfter(broker: RunningBroker, outageS: number, devi
     await proxy.start()
     const obs = new Observer(broker.url, "devs/+/telemetry")
     await obs.start()
-    const vms = Array.from({ length: devices }, () => new VmUnderTest(proxy.port, { PERIOD_MS: 1000 }, "127.0.0.1", undefined, "", { productDefaults: true }).start())
+    const vms = Array.from({ length: devices }, () =>
+        new VmUnderTest(proxy.port, { PERIOD_MS: 1000 }, "127.0.0.1", undefined, "", { productDefaults: true }).start(),
+    )
     try {
-        const seen = (name: string, after: number) => obs.messages.some(m => m.topic === `devs/${name}/telemetry` && m.atMs >= after)
+        const seen = (name: string, after: number) =>
+            obs.messages.some(m => m.topic === `devs/${name}/telemetry` && m.atMs >= after)
         const t0 = Date.now()
         while (!vms.every(v => seen(v.name, t0)) && Date.now() - t0 < 60_000) await sleep(200)
         proxy.refuse = true

@@ -51,7 +51,14 @@ let nextId = 1
 const deviceId = () => (0xbe9c0000 + nextId++).toString(16).padStart(8, "0") + "0000b00c"
 
 /** Runs one firmware in a VM against the broker and counts what the subscriber received. */
-async function runVm(broker: RunningBroker, client: string, bytecode: string, qos: number, n: number, extra: Record<string, SettingValue> = {}): Promise<RunResult & { messages: Observed[]; writes: string[] }> {
+async function runVm(
+    broker: RunningBroker,
+    client: string,
+    bytecode: string,
+    qos: number,
+    n: number,
+    extra: Record<string, SettingValue> = {},
+): Promise<RunResult & { messages: Observed[]; writes: string[] }> {
     const name = `${client}${qos}x${nextId}`
     const obs = new Observer(broker.url, `devs/${name}/telemetry`)
     await obs.start()
@@ -61,13 +68,20 @@ async function runVm(broker: RunningBroker, client: string, bytecode: string, qo
         {
             deviceId: deviceId(),
             bytecodePath: bytecode,
-            settings: { MQTT_HOST: "127.0.0.1", MQTT_PORT: broker.port, DEVICE_NAME: name, BURST_N: n, BURST_QOS: qos, ...extra },
+            settings: {
+                MQTT_HOST: "127.0.0.1",
+                MQTT_PORT: broker.port,
+                DEVICE_NAME: name,
+                BURST_N: n,
+                BURST_QOS: qos,
+                ...extra,
+            },
             sensors: SIM_QUANTITIES,
             seed: 1,
         },
         l => log.push(l),
         "",
-        tap
+        tap,
     )
     dev.start()
     // Done when everything arrived, or nothing new arrived for a while after the device said it finished or crashed.
@@ -83,7 +97,8 @@ async function runVm(broker: RunningBroker, client: string, bytecode: string, qo
     }
     await dev.stop()
     await obs.stop()
-    if (!existsSync(tap)) throw new Error(`${name}: the device process left no wire tap; its log ends:\n${log.slice(-15).join("\n")}`)
+    if (!existsSync(tap))
+        throw new Error(`${name}: the device process left no wire tap; its log ends:\n${log.slice(-15).join("\n")}`)
     const writes = readFileSync(tap, "utf8").trim().split("\n").filter(Boolean)
     rmSync(tap, { force: true })
     const msgs = obs.messages
@@ -114,7 +129,8 @@ async function runMqttJs(broker: RunningBroker, qos: 0 | 1, n: number): Promise<
     // In batches of 500: MQTT.js has no in-flight limit of its own, and 2000 pending writes trip Node's listener warning.
     for (let from = 1; from <= n; from += 500) {
         const pubs: Promise<unknown>[] = []
-        for (let i = from; i < from + 500 && i <= n; i++) pubs.push(c.publishAsync(`devs/${name}/telemetry`, `{"seq":${i}}`, { qos }))
+        for (let i = from; i < from + 500 && i <= n; i++)
+            pubs.push(c.publishAsync(`devs/${name}/telemetry`, `{"seq":${i}}`, { qos }))
         await Promise.all(pubs)
     }
     await obs.waitFor(() => obs.messages.length >= n, 30_000).catch(() => undefined)
@@ -122,7 +138,16 @@ async function runMqttJs(broker: RunningBroker, qos: 0 | 1, n: number): Promise<
     await obs.stop()
     const m = obs.messages
     const span = m.length > 1 ? m[m.length - 1].atMs - m[0].atMs : 0
-    return { client: "mqttjs", qos, sent: n, delivered: m.length, perS: span > 0 ? ((m.length - 1) * 1000) / span : 0, completed: m.length >= n, panics: 0, note: "" }
+    return {
+        client: "mqttjs",
+        qos,
+        sent: n,
+        delivered: m.length,
+        perS: span > 0 ? ((m.length - 1) * 1000) / span : 0,
+        completed: m.length >= n,
+        panics: 0,
+        note: "",
+    }
 }
 
 /** Steady 10 msg/s from our client: VM socket write -> subscriber receipt. */
@@ -133,9 +158,11 @@ async function latency(broker: RunningBroker, burst: string) {
         const [t, hex] = line.split(" ")
         const b = Buffer.from(hex, "hex")
         const m = /"seq":(\d+)/.exec(b.toString("latin1"))
-        if ((b[0] >> 4) === 3 && m && !sentAt.has(Number(m[1]))) sentAt.set(Number(m[1]), Number(t))
+        if (b[0] >> 4 === 3 && m && !sentAt.has(Number(m[1]))) sentAt.set(Number(m[1]), Number(t))
     }
-    const lat = r.messages.map(m => m.atMs - (sentAt.get(JSON.parse(m.payload.toString()).seq) ?? m.atMs)).sort((a, b) => a - b)
+    const lat = r.messages
+        .map(m => m.atMs - (sentAt.get(JSON.parse(m.payload.toString()).seq) ?? m.atMs))
+        .sort((a, b) => a - b)
     return { p50_ms: percentile(lat, 0.5), p99_ms: percentile(lat, 0.99), samples: lat.length }
 }
 
@@ -146,8 +173,23 @@ async function restartToDelivery(broker: RunningBroker, burst: string) {
     await obs.start()
     const log: string[] = []
     const dev = new SimDevice(
-        { deviceId: deviceId(), bytecodePath: burst, settings: { MQTT_HOST: "127.0.0.1", MQTT_PORT: broker.port, DEVICE_NAME: name, BURST_N: 100_000, BURST_QOS: 1, BURST_GAP_MS: 100, RETRY_BASE_MS: 1000, RETRY_CAP_MS: 120_000 }, sensors: SIM_QUANTITIES, seed: 1 },
-        l => log.push(l)
+        {
+            deviceId: deviceId(),
+            bytecodePath: burst,
+            settings: {
+                MQTT_HOST: "127.0.0.1",
+                MQTT_PORT: broker.port,
+                DEVICE_NAME: name,
+                BURST_N: 100_000,
+                BURST_QOS: 1,
+                BURST_GAP_MS: 100,
+                RETRY_BASE_MS: 1000,
+                RETRY_CAP_MS: 120_000,
+            },
+            sensors: SIM_QUANTITIES,
+            seed: 1,
+        },
+        l => log.push(l),
     )
     dev.start()
     await obs.waitFor(() => obs.messages.length >= 10, 30_000)
@@ -156,7 +198,10 @@ async function restartToDelivery(broker: RunningBroker, burst: string) {
     const first = await obs.waitFor(m => m.atMs >= upAt, 60_000).catch(() => undefined)
     await dev.stop()
     await obs.stop()
-    const drawn = log.map(l => /reconnecting in (\d+) ms/.exec(l)).filter(Boolean).map(m => Number(m![1]))
+    const drawn = log
+        .map(l => /reconnecting in (\d+) ms/.exec(l))
+        .filter(Boolean)
+        .map(m => Number(m![1]))
     return { ms: first ? first.atMs - upAt : -1, backoff_drawn_ms: drawn[drawn.length - 1] ?? -1 }
 }
 
@@ -167,13 +212,26 @@ async function fleet(broker: RunningBroker) {
     let sustained = 0
     const tried: { devices: number; min_rate: number }[] = []
     for (const n of sizes) {
-        const sim = new Simulation({ brokerUrl: broker.url, devices: n, periodMs: 1000, settings: { TOPIC_PREFIX: `fleet${n}`, HA_DISCOVERY: false } })
+        const sim = new Simulation({
+            brokerUrl: broker.url,
+            devices: n,
+            periodMs: 1000,
+            settings: { TOPIC_PREFIX: `fleet${n}`, HA_DISCOVERY: false },
+        })
         await sim.start()
-        await sim.observer.waitFor(() => new Set(sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).map(m => m.topic)).size >= n, 60_000).catch(() => undefined)
+        await sim.observer
+            .waitFor(
+                () =>
+                    new Set(sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).map(m => m.topic)).size >=
+                    n,
+                60_000,
+            )
+            .catch(() => undefined)
         const from = Date.now()
         await new Promise(r => setTimeout(r, windowS * 1000))
         const counts = new Map<string, number>()
-        for (const m of sim.observer.messages) if (m.topic.endsWith("/telemetry") && m.atMs >= from) counts.set(m.topic, (counts.get(m.topic) ?? 0) + 1)
+        for (const m of sim.observer.messages)
+            if (m.topic.endsWith("/telemetry") && m.atMs >= from) counts.set(m.topic, (counts.get(m.topic) ?? 0) + 1)
         await sim.stop()
         const minRate = counts.size < n ? 0 : Math.min(...counts.values()) / windowS
         tried.push({ devices: n, min_rate: Number(minRate.toFixed(2)) })
@@ -222,7 +280,9 @@ async function main() {
     const useMosquitto = mosquittoPath() !== null
     // Unbounded per-client queues: with Mosquitto's defaults (1000 queued, 20 in flight) the *subscriber's* queue
     // overflows during the fastest bursts and the count would measure the broker, not the publisher.
-    const broker = useMosquitto ? await startMosquitto({ extraConfig: ["max_queued_messages 0", "max_inflight_messages 0"] }) : await startEmbeddedBroker()
+    const broker = useMosquitto
+        ? await startMosquitto({ extraConfig: ["max_queued_messages 0", "max_inflight_messages 0"] })
+        : await startEmbeddedBroker()
     const runs: RunResult[] = []
     try {
         for (const qos of [0, 1]) {
@@ -248,14 +308,39 @@ async function main() {
         const ours1 = get("ours", 1)!
         const ours0 = get("ours", 0)!
         const results = {
-            machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "?", mem_gib: Math.round(totalmem() / 2 ** 30), node: process.version },
+            machine: {
+                cpus: cpus().length,
+                cpu: cpus()[0]?.model ?? "?",
+                mem_gib: Math.round(totalmem() / 2 ** 30),
+                node: process.version,
+            },
             date: new Date().toISOString(),
-            versions: { devicescript_cli: "2.16.4", broker: useMosquitto ? "mosquitto (Debian)" : "aedes", mqttjs: JSON.parse(readFileSync(join(PROJECT_DIR, "node_modules/mqtt/package.json"), "utf8")).version },
+            versions: {
+                devicescript_cli: "2.16.4",
+                broker: useMosquitto ? "mosquitto (Debian)" : "aedes",
+                mqttjs: JSON.parse(readFileSync(join(PROJECT_DIR, "node_modules/mqtt/package.json"), "utf8")).version,
+            },
             smoke: SMOKE,
             messages: N,
-            runs: runs.map(r => ({ client: r.client, qos: r.qos, sent: r.sent, delivered: r.delivered, per_s: Number(fmt(r.perS, 1)), completed: r.completed, panics: r.panics, writes_per_packet: r.wire?.writesPerPacket, wire_ratio: r.wire?.wireRatio, note: r.note })),
+            runs: runs.map(r => ({
+                client: r.client,
+                qos: r.qos,
+                sent: r.sent,
+                delivered: r.delivered,
+                per_s: Number(fmt(r.perS, 1)),
+                completed: r.completed,
+                panics: r.panics,
+                writes_per_packet: r.wire?.writesPerPacket,
+                wire_ratio: r.wire?.wireRatio,
+                note: r.note,
+            })),
             ours: { qos0_per_s: ours0.perS, qos1_per_s: ours1.perS },
-            stock: { qos0_per_s: get("stock", 0)!.perS, qos1_per_s: get("stock", 1)!.perS, qos1_delivered: get("stock", 1)!.delivered, qos1_yield_per_s: get("stock+yield", 1)!.perS },
+            stock: {
+                qos0_per_s: get("stock", 0)!.perS,
+                qos1_per_s: get("stock", 1)!.perS,
+                qos1_delivered: get("stock", 1)!.delivered,
+                qos1_yield_per_s: get("stock+yield", 1)!.perS,
+            },
             mqttjs: { qos0_per_s: get("mqttjs", 0)!.perS, qos1_per_s: get("mqttjs", 1)!.perS },
             raw: { qos0_per_s: get("raw", 0)!.perS },
             ratios: {
@@ -283,7 +368,10 @@ async function main() {
         const table = [
             `| client | QoS | sent | delivered | msgs/s | writes/packet | wire ratio | note |`,
             `| --- | --- | --- | --- | --- | --- | --- | --- |`,
-            ...runs.map(r => `| ${r.client} | ${r.qos} | ${r.sent} | ${r.delivered} | ${fmt(r.perS)} | ${r.wire ? fmt(r.wire.writesPerPacket, 2) : "-"} | ${r.wire ? fmt(r.wire.wireRatio, 2) : "-"} | ${r.note} |`),
+            ...runs.map(
+                r =>
+                    `| ${r.client} | ${r.qos} | ${r.sent} | ${r.delivered} | ${fmt(r.perS)} | ${r.wire ? fmt(r.wire.writesPerPacket, 2) : "-"} | ${r.wire ? fmt(r.wire.wireRatio, 2) : "-"} | ${r.note} |`,
+            ),
         ].join("\n")
         const md = `# Benchmark results
 
@@ -338,5 +426,5 @@ if (process.argv[1]?.endsWith("run.ts"))
             // A broker that cannot be reached is a reason, not a bug: one line.
             console.error(`bench failed: ${e instanceof BrokerConnectError ? e.message : ((e as Error).stack ?? e)}`)
             process.exit(1)
-        }
+        },
     )

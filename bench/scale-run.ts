@@ -16,16 +16,29 @@ const num = (v: string | undefined, name: string) => {
 }
 
 async function main() {
-    if (!["real", "synthetic", "beside"].includes(kind)) throw new Error("usage: scale-run.ts real|synthetic DEVICES PER_PROCESS WINDOW_S, or scale-run.ts beside")
+    if (!["real", "synthetic", "beside"].includes(kind))
+        throw new Error("usage: scale-run.ts real|synthetic DEVICES PER_PROCESS WINDOW_S, or scale-run.ts beside")
     // Unbounded queues: the subscriber that counts must not be what drops a reading.
     const broker = await startMosquitto({ extraConfig: ["max_queued_messages 0", "max_inflight_messages 0"] })
     try {
         const r =
             kind === "beside"
-                ? await realBesideSynthetic(broker, { devices: 200, perProcess: 100, windowS: 60 }, { devices: 5000, perProcess: 2500 })
+                ? await realBesideSynthetic(
+                      broker,
+                      { devices: 200, perProcess: 100, windowS: 60 },
+                      { devices: 5000, perProcess: 2500 },
+                  )
                 : kind === "real"
-                  ? await realDevicesRun(broker, { devices: num(n, "DEVICES"), perProcess: num(per, "PER_PROCESS"), windowS: num(win, "WINDOW_S") })
-                  : await syntheticRun(broker, { devices: num(n, "DEVICES"), perProcess: num(per, "PER_PROCESS"), windowS: num(win, "WINDOW_S") })
+                  ? await realDevicesRun(broker, {
+                        devices: num(n, "DEVICES"),
+                        perProcess: num(per, "PER_PROCESS"),
+                        windowS: num(win, "WINDOW_S"),
+                    })
+                  : await syntheticRun(broker, {
+                        devices: num(n, "DEVICES"),
+                        perProcess: num(per, "PER_PROCESS"),
+                        windowS: num(win, "WINDOW_S"),
+                    })
         console.log(JSON.stringify(r, null, 2))
     } finally {
         await broker.close()
@@ -37,5 +50,5 @@ main().then(
     e => {
         console.error(`scale-run: ${(e as Error).message}`)
         process.exit(1)
-    }
+    },
 )

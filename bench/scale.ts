@@ -75,8 +75,15 @@ export async function realDevicesRun(broker: RunningBroker, o: RealScaleOptions)
         const tel = (t: string) => t.startsWith(prefix + "/") && t.endsWith("/telemetry")
         // A process that cannot boot them all in time has found its ceiling: measure the window anyway.
         const allUp = await sim.observer
-            .waitFor(m => tel(m.topic) && publishing.add(m.topic.split("/")[1]).size === o.devices, 60_000 + 1000 * o.devices, "every device publishing")
-            .then(() => true, () => false)
+            .waitFor(
+                m => tel(m.topic) && publishing.add(m.topic.split("/")[1]).size === o.devices,
+                60_000 + 1000 * o.devices,
+                "every device publishing",
+            )
+            .then(
+                () => true,
+                () => false,
+            )
         const bootS = allUp ? (Date.now() - t0) / 1000 : NaN
         await Promise.all(sim.pools.map(p => p.stats(true)))
         const brokerCpu = brokerMeter(broker)
@@ -85,7 +92,9 @@ export async function realDevicesRun(broker: RunningBroker, o: RealScaleOptions)
         const stats = await Promise.all(sim.pools.map(p => p.stats()))
         const brokerCores = brokerCpu()
         const perDevice = new Map<string, number>()
-        for (const m of sim.observer.messages) if (m.atMs >= from && tel(m.topic)) perDevice.set(m.topic.split("/")[1], (perDevice.get(m.topic.split("/")[1]) ?? 0) + 1)
+        for (const m of sim.observer.messages)
+            if (m.atMs >= from && tel(m.topic))
+                perDevice.set(m.topic.split("/")[1], (perDevice.get(m.topic.split("/")[1]) ?? 0) + 1)
         const { readings, diagnostics } = ledgerInputs(sim.observer.messages, prefix)
         const ledgers = deviceLedgers(readings, diagnostics)
         const cpuMs = stats.reduce((n, s) => n + s.cpuMs, 0)
@@ -144,7 +153,11 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
     const fleet = new SyntheticFleet({ target, count: o.devices, perProcess: o.perProcess, prefix, periodMs })
     // A counting subscriber: at thousands of messages a second, keeping each one (Observer) costs too much.
     // A persistent session that reconnects: on a starved machine a lost subscriber must not read as lost readings.
-    const sub = await mqtt.connectAsync(broker.url, { clientId: `scale-sub-${process.pid}-${o.devices}`, clean: false, reconnectPeriod: 500 })
+    const sub = await mqtt.connectAsync(broker.url, {
+        clientId: `scale-sub-${process.pid}-${o.devices}`,
+        clean: false,
+        reconnectPeriod: 500,
+    })
     let subscriberCloses = 0
     sub.on("close", () => subscriberCloses++)
     let counting = false
@@ -199,7 +212,9 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
             kib_per_device: round(end.rssBytes / o.devices / 1024, 0),
             nofile_per_process: end.nofile,
             broker_cpu_cores: brokerCores,
-            sustained: end.connected === o.devices && (rates(perDevice, fleet.names, o.windowS).min_rate ?? 0) >= SUSTAINED_RATE,
+            sustained:
+                end.connected === o.devices &&
+                (rates(perDevice, fleet.names, o.windowS).min_rate ?? 0) >= SUSTAINED_RATE,
         }
     } finally {
         await fleet.stop()
@@ -208,8 +223,18 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
 }
 
 /** Both at once on one broker: the synthetic fleet connected first, then the real devices' run beside it. */
-export async function realBesideSynthetic(broker: RunningBroker, real: RealScaleOptions, synthetic: { devices: number; perProcess: number }) {
-    const fleet = new SyntheticFleet({ target: brokerTarget(broker.url), count: synthetic.devices, perProcess: synthetic.perProcess, prefix: `beside${synthetic.devices}`, periodMs: real.periodMs ?? 1000 })
+export async function realBesideSynthetic(
+    broker: RunningBroker,
+    real: RealScaleOptions,
+    synthetic: { devices: number; perProcess: number },
+) {
+    const fleet = new SyntheticFleet({
+        target: brokerTarget(broker.url),
+        count: synthetic.devices,
+        perProcess: synthetic.perProcess,
+        prefix: `beside${synthetic.devices}`,
+        periodMs: real.periodMs ?? 1000,
+    })
     try {
         await fleet.start()
         let s = await fleet.stats()
@@ -221,7 +246,12 @@ export async function realBesideSynthetic(broker: RunningBroker, real: RealScale
         const before = s
         const r = await realDevicesRun(broker, real)
         const after = await fleet.stats()
-        return { ...r, synthetic_beside: synthetic.devices, synthetic_connected_before: before.connected, synthetic_connected_after: after.connected }
+        return {
+            ...r,
+            synthetic_beside: synthetic.devices,
+            synthetic_connected_before: before.connected,
+            synthetic_connected_after: after.connected,
+        }
     } finally {
         await fleet.stop()
     }

@@ -86,7 +86,8 @@ export async function readConfig(): Promise<Config> {
         // Defaults computed at boot (null in the table).
         if (s.key === "DEVICE_NAME") dflt = defaultDeviceName(ds.deviceIdentifier("self"))
         else if (s.key === "QUEUE_BYTES") dflt = queueBytesFor(c.sensors)
-        else if (s.key === "QUEUE_MAX") dflt = Math.min(SESSION_DEFAULTS.queueMaxCount, Math.floor(queueBytesFor(c.sensors) / QUEUE_BYTES_PER_SLOT))
+        else if (s.key === "QUEUE_MAX")
+            dflt = Math.min(SESSION_DEFAULTS.queueMaxCount, Math.floor(queueBytesFor(c.sensors) / QUEUE_BYTES_PER_SLOT))
         c[s.field] = await readOne(s, dflt)
     }
     return c as Config
@@ -123,5 +124,11 @@ export function describeConfig(c: Config): string {
     // Few substitutions per template: the DeviceScript compiler caps format arguments.
     const url = c.hosts ? c.hosts : `${c.tls ? "mqtts" : "mqtt"}://${c.host}:${c.port}`
     const who = c.username ? " as " + c.username : ""
-    return "broker " + url + who + `, device ${c.deviceName}, prefix ${c.prefix}` + `, period ${c.periodMs} ms, keepalive ${c.keepAliveS} s`
+    return (
+        "broker " +
+        url +
+        who +
+        `, device ${c.deviceName}, prefix ${c.prefix}` +
+        `, period ${c.periodMs} ms, keepalive ${c.keepAliveS} s`
+    )
 }

@@ -30,7 +30,10 @@ const arch = ds._dcfgString("archId")
 const parsed = cfg.hosts ? parseBrokers(cfg.hosts, cfg.port, cfg.tls) : [brokerOf(cfg.host, cfg.port, cfg.tls)]
 let configError = typeof parsed === "string" ? parsed : ""
 const brokers = typeof parsed === "string" ? [] : (parsed as Broker[])
-for (const b of brokers) if (!configError) configError = tlsConfigError(b.tls, arch) || brokerHostError(b.host, arch, cfg.hosts ? "MQTT_HOSTS" : "MQTT_HOST")
+for (const b of brokers)
+    if (!configError)
+        configError =
+            tlsConfigError(b.tls, arch) || brokerHostError(b.host, arch, cfg.hosts ? "MQTT_HOSTS" : "MQTT_HOST")
 if (cfg.shuffle) shuffleBrokers(brokers, cfg.deviceName)
 if (configError) {
     // Fail fast and say why, instead of a loop of failing connects.
@@ -69,7 +72,11 @@ const publisher = new TelemetryPublisher(session, sensors, topics.telemetry, cfg
 
 let discovery: HaDiscovery = null
 if (cfg.haDiscovery) {
-    const device = { name: cfg.deviceName, model: "DeviceScript MQTT telemetry (" + arch + ")", swVersion: FIRMWARE_VERSION }
+    const device = {
+        name: cfg.deviceName,
+        model: "DeviceScript MQTT telemetry (" + arch + ")",
+        swVersion: FIRMWARE_VERSION,
+    }
     discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
     const runDiscovery = async () => {
         await discovery.run()

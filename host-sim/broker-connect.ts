@@ -92,10 +92,16 @@ function readCaFile(file: string): string {
     try {
         pem = readFileSync(file, "utf8")
     } catch (e) {
-        throw new BrokerConnectError("ca_file", `cannot read the CA file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`)
+        throw new BrokerConnectError(
+            "ca_file",
+            `cannot read the CA file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        )
     }
     if (!pem.includes("-----BEGIN CERTIFICATE-----"))
-        throw new BrokerConnectError("ca_file", `the CA file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`)
+        throw new BrokerConnectError(
+            "ca_file",
+            `the CA file ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----)`,
+        )
     return pem
 }
 
@@ -153,7 +159,9 @@ export async function connectBroker(t: BrokerTarget, o: ConnectOptions): Promise
     let first = true
     const client = new MqttClient(
         () => {
-            const sock = tls ? tlsConnect({ ...tls, ...REQUEST_OCSP, host: t.host, port: t.port }) : netConnect({ host: t.host, port: t.port })
+            const sock = tls
+                ? tlsConnect({ ...tls, ...REQUEST_OCSP, host: t.host, port: t.port })
+                : netConnect({ host: t.host, port: t.port })
             if (first) watch(sock, a)
             first = false
             return sock
@@ -168,7 +176,7 @@ export async function connectBroker(t: BrokerTarget, o: ConnectOptions): Promise
             reconnectPeriod: 0,
             // Ours (below) fires first, so it is the one that explains a timeout.
             connectTimeout: timeoutMs * 2,
-        }
+        },
     )
     client.on("error", () => {})
     o.setup?.(client)
@@ -205,6 +213,8 @@ async function explain(a: Attempt, t: BrokerTarget): Promise<BrokerConnectError>
     const known = classify(a)
     if (known) return known
     const ms = Math.min(a.timeoutMs, CONNECT_DEFAULTS.probeTimeoutMs)
-    const otherSide = a.tls ? await speaksPlainMqtt(t.host, t.port, ms) : await speaksTls(t.host, t.port, tlsOptions(t), ms)
+    const otherSide = a.tls
+        ? await speaksPlainMqtt(t.host, t.port, ms)
+        : await speaksTls(t.host, t.port, tlsOptions(t), ms)
     return portMistake(a, otherSide)
 }

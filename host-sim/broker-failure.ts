@@ -39,7 +39,7 @@ export class BrokerConnectError extends Error {
         readonly kind: FailureKind,
         message: string,
         /** The CONNACK return code for kind "connack". */
-        readonly returnCode = 0
+        readonly returnCode = 0,
     ) {
         super(message)
         this.name = "BrokerConnectError"
@@ -121,7 +121,9 @@ function connackReason(rc: number, a: Attempt): string {
 }
 
 function trusted(a: Attempt): string {
-    return a.caFile ? `the system CAs and ${a.caFile}` : "the system CAs; give a private CA with --ca FILE or MQTT_CA_FILE in .env.local"
+    return a.caFile
+        ? `the system CAs and ${a.caFile}`
+        : "the system CAs; give a private CA with --ca FILE or MQTT_CA_FILE in .env.local"
 }
 
 /**
@@ -135,13 +137,14 @@ export function classify(a: Attempt): BrokerConnectError | null {
     const code = e?.code ?? ""
 
     if (a.returnCode !== undefined) return fail("connack", connackReason(a.returnCode, a), a.returnCode)
-    if (code === "ECONNREFUSED") return fail("refused", `connection refused (nothing listens on ${a.host} port ${a.port})`)
+    if (code === "ECONNREFUSED")
+        return fail("refused", `connection refused (nothing listens on ${a.host} port ${a.port})`)
     if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME")
         return fail("host_not_found", `host not found: no address for '${a.host}'`)
     if (UNTRUSTED.has(code))
         return fail(
             "tls_untrusted",
-            `TLS certificate not trusted: issued by ${dn(a.peer?.issuer)}, which is not among ${trusted(a)}`
+            `TLS certificate not trusted: issued by ${dn(a.peer?.issuer)}, which is not among ${trusted(a)}`,
         )
     if (code === "ERR_TLS_CERT_ALTNAME_INVALID") {
         const cert = (e as { cert?: PeerCertificate }).cert ?? a.peer
@@ -149,15 +152,26 @@ export function classify(a: Attempt): BrokerConnectError | null {
         return fail("tls_hostname", `TLS hostname mismatch: the certificate is for ${names}, not '${a.host}'`)
     }
     if (code === "CERT_HAS_EXPIRED")
-        return fail("tls_expired", `TLS certificate expired on ${a.peer?.valid_to ?? "an earlier date"} (${dn(a.peer?.subject)})`)
+        return fail(
+            "tls_expired",
+            `TLS certificate expired on ${a.peer?.valid_to ?? "an earlier date"} (${dn(a.peer?.subject)})`,
+        )
     if (code === "CERT_NOT_YET_VALID")
-        return fail("tls_not_yet_valid", `TLS certificate not yet valid: valid from ${a.peer?.valid_from ?? "a later date"}`)
-    if (!a.tls && looksLikeTls(a.firstBytes)) return fail("plain_to_tls", `this port expects TLS: use mqtts://${hostPort(a)}`)
+        return fail(
+            "tls_not_yet_valid",
+            `TLS certificate not yet valid: valid from ${a.peer?.valid_from ?? "a later date"}`,
+        )
+    if (!a.tls && looksLikeTls(a.firstBytes))
+        return fail("plain_to_tls", `this port expects TLS: use mqtts://${hostPort(a)}`)
     if (a.firstBytes.length > 0 && a.firstBytes[0] !== 0x20)
-        return fail("not_mqtt", `not an MQTT broker: the first bytes it sent are ${a.firstBytes.subarray(0, 4).toString("hex")}, not a CONNACK`)
+        return fail(
+            "not_mqtt",
+            `not an MQTT broker: the first bytes it sent are ${a.firstBytes.subarray(0, 4).toString("hex")}, not a CONNACK`,
+        )
     if (a.timedOut) {
         if (!a.tcpConnected) return fail("timeout", `timeout: no TCP connection within ${a.timeoutMs} ms`)
-        if (a.tls && !a.tlsEstablished) return fail("timeout", `timeout: the TLS handshake did not finish within ${a.timeoutMs} ms`)
+        if (a.tls && !a.tlsEstablished)
+            return fail("timeout", `timeout: the TLS handshake did not finish within ${a.timeoutMs} ms`)
         return fail("timeout", `timeout: connected, but no CONNACK within ${a.timeoutMs} ms`)
     }
     // Closed or reset before TLS or before the CONNACK: a port mistake, or a broker that hangs up. A probe tells.
@@ -177,12 +191,17 @@ function hostPort(a: Attempt): string {
  */
 export function portMistake(a: Attempt, otherSide: boolean): BrokerConnectError {
     const head = `cannot connect to the broker at ${a.url}: `
-    if (otherSide && !a.tls) return new BrokerConnectError("plain_to_tls", `${head}this port expects TLS: use mqtts://${hostPort(a)}`)
+    if (otherSide && !a.tls)
+        return new BrokerConnectError("plain_to_tls", `${head}this port expects TLS: use mqtts://${hostPort(a)}`)
     if (otherSide && a.tls)
         return new BrokerConnectError(
             "tls_to_plain",
-            `${head}this port does not speak TLS (it answers plain MQTT): use mqtt://${hostPort(a)} or the broker's TLS port`
+            `${head}this port does not speak TLS (it answers plain MQTT): use mqtt://${hostPort(a)} or the broker's TLS port`,
         )
-    if (a.tls) return new BrokerConnectError("tls_failed", `${head}TLS handshake failed: ${a.error?.message ?? "the connection closed"}`)
+    if (a.tls)
+        return new BrokerConnectError(
+            "tls_failed",
+            `${head}TLS handshake failed: ${a.error?.message ?? "the connection closed"}`,
+        )
     return new BrokerConnectError("closed", `${head}the broker closed the connection before its CONNACK`)
 }

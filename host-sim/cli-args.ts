@@ -74,11 +74,28 @@ function board(name: string, v: string | undefined): BoardId {
 }
 
 export function parseArgs(argv: string[], env: Record<string, string | undefined> = process.env): CliOptions {
-    const o: CliOptions = { broker: "", brokerCluster: "", ca: "", durationS: 0, periodMs: 0, devices: 1, vmsPerProcess: 1, verbose: false, help: false, scenarios: [], view: "auto", board: "sim", dashboard: true, dashboardPort: 0 }
+    const o: CliOptions = {
+        broker: "",
+        brokerCluster: "",
+        ca: "",
+        durationS: 0,
+        periodMs: 0,
+        devices: 1,
+        vmsPerProcess: 1,
+        verbose: false,
+        help: false,
+        scenarios: [],
+        view: "auto",
+        board: "sim",
+        dashboard: true,
+        dashboardPort: 0,
+    }
     if (env.BOARD) o.board = board("BOARD", env.BOARD)
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i]
-        const [name, inline] = a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined]
+        const [name, inline] = a.includes("=")
+            ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
+            : [a, undefined]
         const value = () => (inline !== undefined ? inline : argv[++i])
         switch (name) {
             case "--broker": {
@@ -114,7 +131,10 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 break
             case "--scenario": {
                 const v = value()
-                if (!v) throw new Error("--scenario needs MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK]")
+                if (!v)
+                    throw new Error(
+                        "--scenario needs MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK]",
+                    )
                 o.scenarios.push(v)
                 break
             }
@@ -129,7 +149,8 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
                 break
             case "--dashboard-port":
                 o.dashboardPort = positive("--dashboard-port", value(), true)
-                if (o.dashboardPort > 65535) throw new Error(`--dashboard-port needs a port 1..65535, got ${o.dashboardPort}`)
+                if (o.dashboardPort > 65535)
+                    throw new Error(`--dashboard-port needs a port 1..65535, got ${o.dashboardPort}`)
                 break
             case "--no-dashboard":
                 o.dashboard = false

@@ -8,7 +8,10 @@ import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-con
 import { readEnvFiles } from "./env-file.ts"
 import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
 
-export function cliBroker(o: { broker?: string; ca?: string; prefix?: string }, usage: string): { target: BrokerTarget; prefix: string } {
+export function cliBroker(
+    o: { broker?: string; ca?: string; prefix?: string },
+    usage: string,
+): { target: BrokerTarget; prefix: string } {
     if (!o.broker) throw new UserError(`--broker is required\n\n${usage}`, EXIT_USAGE)
     const dir = process.cwd()
     const env = readEnvFiles(dir)

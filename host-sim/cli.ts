@@ -63,27 +63,31 @@ async function main(o: CliOptions): Promise<number> {
     })
     let dashboard: RunningDashboard | undefined
     let stopping: Promise<void> | undefined
-    const stop = () => (stopping ??= (async () => {
-        table?.stop()
-        await dashboard?.stop()
-        await sim.stop()
-        await cluster?.close()
-    })())
+    const stop = () =>
+        (stopping ??= (async () => {
+            table?.stop()
+            await dashboard?.stop()
+            await sim.stop()
+            await cluster?.close()
+        })())
     /** The loss ledger of what the observer received (the same report as `npm run verify`). */
     const summary = () => {
         const { readings, diagnostics } = ledgerInputs(sim.observer?.messages ?? [], sim.prefix)
         console.log(formatLedgers(deviceLedgers(readings, diagnostics)))
     }
-    process.once("SIGINT", () =>
-        void stop().then(() => {
-            summary()
-            process.exit(0)
-        })
+    process.once(
+        "SIGINT",
+        () =>
+            void stop().then(() => {
+                summary()
+                process.exit(0)
+            }),
     )
     process.once("SIGTERM", () => void stop().then(() => process.exit(0)))
     try {
         await sim.start()
-        if (o.dashboard) dashboard = await startDashboard({ target: sim.target, prefix: sim.prefix, port: o.dashboardPort, sim })
+        if (o.dashboard)
+            dashboard = await startDashboard({ target: sim.target, prefix: sim.prefix, port: o.dashboardPort, sim })
     } catch (e) {
         await stop()
         throw e
@@ -134,5 +138,5 @@ main(opts).then(
     e => {
         console.error(`error: ${(e as Error).message}`)
         process.exit(1)
-    }
+    },
 )

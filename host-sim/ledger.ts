@@ -106,7 +106,10 @@ function sumOf(r: Record<string, number>): number {
  * stream without a gap: the reboot explains them (the RAM queue is gone). Seqs before the first one
  * received in a later boot are missing too (they were queued and are gone only if counted as dropped).
  */
-export function deviceLedgers(readings: readonly SeenReading[], diagnostics: readonly SeenDiagnostics[]): DeviceLedger[] {
+export function deviceLedgers(
+    readings: readonly SeenReading[],
+    diagnostics: readonly SeenDiagnostics[],
+): DeviceLedger[] {
     const devices: string[] = []
     const boots: Record<string, string[]> = {}
     const seqs: Record<string, number[]> = {}
@@ -166,7 +169,7 @@ export function deviceLedgers(readings: readonly SeenReading[], diagnostics: rea
 /** The telemetry and diagnostics messages of `<prefix>/<device>/...` as ledger inputs; anything else is skipped. */
 export function ledgerInputs(
     messages: readonly { topic: string; payload: Buffer; atMs: number }[],
-    prefix = "devs"
+    prefix = "devs",
 ): { readings: SeenReading[]; diagnostics: SeenDiagnostics[] } {
     const readings: SeenReading[] = []
     const diagnostics: SeenDiagnostics[] = []
@@ -182,9 +185,20 @@ export function ledgerInputs(
         if (!p || typeof p !== "object") continue
         const boot = typeof p.boot === "string" ? p.boot : ""
         if (parts[2] === "telemetry" && typeof p.seq === "number")
-            readings.push({ device: parts[1], boot, seq: p.seq, ...(typeof p.ts === "number" ? { ts: p.ts } : {}), atMs: m.atMs })
+            readings.push({
+                device: parts[1],
+                boot,
+                seq: p.seq,
+                ...(typeof p.ts === "number" ? { ts: p.ts } : {}),
+                atMs: m.atMs,
+            })
         if (parts[2] === "diagnostics" && p.mqtt)
-            diagnostics.push({ device: parts[1], boot, uptimeMs: Number(p.uptime_ms) || 0, readingsDropped: p.mqtt.readings_dropped ?? {} })
+            diagnostics.push({
+                device: parts[1],
+                boot,
+                uptimeMs: Number(p.uptime_ms) || 0,
+                readingsDropped: p.mqtt.readings_dropped ?? {},
+            })
     }
     return { readings, diagnostics }
 }
@@ -201,12 +215,12 @@ export function formatLedgers(ls: readonly DeviceLedger[]): string {
     for (const d of ls) {
         out.push(
             `${d.device}: ${d.received} readings, ${d.duplicates} duplicates, ${d.missing} missing, ${d.reboots} reboot${d.reboots === 1 ? "" : "s"} seen` +
-                (d.unexplained ? `, ${d.unexplained} NOT EXPLAINED` : ", every gap explained")
+                (d.unexplained ? `, ${d.unexplained} NOT EXPLAINED` : ", every gap explained"),
         )
         out.push(
             d.withTs
                 ? `  ts on ${d.withTs} of ${d.received}; receipt - ts: ${d.lagMinMs}..${d.lagMaxMs} ms (delivery delay + clock error)`
-                : `  ts on none of ${d.received} (no time responder answered: npm run time-server)`
+                : `  ts on none of ${d.received} (no time responder answered: npm run time-server)`,
         )
         for (const b of d.boots) {
             const gaps = b.gaps.map(g => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`))
@@ -214,7 +228,7 @@ export function formatLedgers(ls: readonly DeviceLedger[]): string {
             out.push(
                 `  boot ${b.boot || "(none)"}: seq ${b.firstSeq}..${b.lastSeq}, ${b.received} received, ${b.duplicates} duplicates, ` +
                     `gaps ${gaps.length ? gaps.join(" ") : "none"}; device dropped: ${b.noDiagnostics ? "unknown (no diagnostics)" : causes(b.dropped)}` +
-                    (b.unexplained ? `; ${b.unexplained} not explained` : "")
+                    (b.unexplained ? `; ${b.unexplained} not explained` : ""),
             )
         }
     }

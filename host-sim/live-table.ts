@@ -26,7 +26,7 @@ export class LiveTable {
 
     constructor(
         private readonly out: NodeJS.WriteStream,
-        private readonly header: string
+        private readonly header: string,
     ) {}
 
     start(): void {
@@ -50,7 +50,8 @@ export class LiveTable {
             const p = JSON.parse(m.payload.toString()) as Record<string, unknown>
             row.seq = Number(p.seq)
             row.values = {}
-            for (const [k, v] of Object.entries(p)) if (typeof v === "number" && !NOT_QUANTITIES.includes(k)) row.values[k] = v
+            for (const [k, v] of Object.entries(p))
+                if (typeof v === "number" && !NOT_QUANTITIES.includes(k)) row.values[k] = v
             row.status = (p.status as Row["status"]) ?? {}
             row.atMs = m.atMs
         } catch {
@@ -75,9 +76,13 @@ export class LiveTable {
             out.push(`  ${d.padEnd(12)} ${r.online.padEnd(8)} #${String(r.seq).padEnd(6)} ${age}`)
             for (const [k, v] of Object.entries(r.values)) {
                 const st = r.status[k]
-                out.push(`      ${k.padEnd(12)} ${v.toFixed(2).padStart(10)} ${(quantity(k)?.unit ?? "").padEnd(4)} ${st ? `${st.status} (${st.error})` : "ok"}`)
+                out.push(
+                    `      ${k.padEnd(12)} ${v.toFixed(2).padStart(10)} ${(quantity(k)?.unit ?? "").padEnd(4)} ${st ? `${st.status} (${st.error})` : "ok"}`,
+                )
             }
-            for (const [k, st] of Object.entries(r.status)) if (!(k in r.values)) out.push(`      ${k.padEnd(12)} ${"-".padStart(10)}      ${st.status} (${st.error})`)
+            for (const [k, st] of Object.entries(r.status))
+                if (!(k in r.values))
+                    out.push(`      ${k.padEnd(12)} ${"-".padStart(10)}      ${st.status} (${st.error})`)
         }
         if (this.recentLog.length) out.push("", ...this.recentLog.map(l => "  " + l.slice(0, 150)))
         return out

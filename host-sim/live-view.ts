@@ -22,7 +22,11 @@ export function formatMessage(m: Observed): string {
             const values = Object.entries(p)
                 .filter(([k, v]) => typeof v === "number" && !NOT_QUANTITIES.includes(k))
                 .map(([k, v]) => [k, (v as number).toFixed(2), quantity(k)?.unit].filter(Boolean).join(" "))
-            const status = p.status ? `  [${Object.entries(p.status as object).map(([k, s]) => `${k}: ${(s as { status: string }).status}`).join(", ")}]` : ""
+            const status = p.status
+                ? `  [${Object.entries(p.status as object)
+                      .map(([k, s]) => `${k}: ${(s as { status: string }).status}`)
+                      .join(", ")}]`
+                : ""
             const when = typeof p.ts === "number" ? `, read ${clock(p.ts)}` : ""
             return `${clock(m.atMs)}  ${device}  #${p.seq}  ${values.join("  ")}${status}  (boot ${p.boot ?? "?"}${when})`
         } catch {

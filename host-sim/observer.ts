@@ -28,7 +28,7 @@ export class Observer extends EventEmitter {
         private readonly filter: string,
         /** A fixed client id with clean=false keeps the subscription across broker restarts. */
         private readonly persistentId = "",
-        login: Login = {}
+        login: Login = {},
     ) {
         super()
         this.target = typeof target === "string" ? brokerTarget(target, login) : target
@@ -58,8 +58,13 @@ export class Observer extends EventEmitter {
             // MQTT.js 5 rejects with the SUBACK packet attached (ErrorWithSubackPacket), not with the code.
             const refused = (e as { packet?: { granted?: number[] } }).packet?.granted?.some(g => g === 0x80)
             const who = this.target.username ? `user '${this.target.username}'` : "an anonymous client"
-            const why = refused ? `the broker refused the subscription (SUBACK 0x80): ${who} may not read these topics` : (e as Error).message
-            throw new BrokerConnectError("subscribe", `cannot subscribe to ${this.filter} at ${this.target.url}: ${why}`)
+            const why = refused
+                ? `the broker refused the subscription (SUBACK 0x80): ${who} may not read these topics`
+                : (e as Error).message
+            throw new BrokerConnectError(
+                "subscribe",
+                `cannot subscribe to ${this.filter} at ${this.target.url}: ${why}`,
+            )
         }
     }
 

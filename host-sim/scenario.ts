@@ -47,7 +47,8 @@ export interface ScenarioTarget {
 }
 
 const WINDOW = String.raw`(?:@(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?)?`
-const USAGE = "expected MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK], e.g. fail:humidity@10-25"
+const USAGE =
+    "expected MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK], e.g. fail:humidity@10-25"
 
 export function isWifiScenario(s: AnyScenario): s is WifiScenario {
     return "wifi" in s
@@ -62,7 +63,8 @@ export function parseScenario(text: string, sensors: string[]): AnyScenario {
     if (w) return { wifi: "down", ...window(text, w[1], w[2]) }
     const r = new RegExp(`^(reboot|powercut)@(\\d+(?:\\.\\d+)?)(?:-(\\d+(?:\\.\\d+)?))?$`).exec(text)
     if (r) {
-        if (r[1] === "reboot" && r[3]) throw new Error(`invalid --scenario '${text}': a reboot takes one time (reboot@T)`)
+        if (r[1] === "reboot" && r[3])
+            throw new Error(`invalid --scenario '${text}': a reboot takes one time (reboot@T)`)
         const w2 = window(text, r[2], r[3])
         const endS = r[1] === "reboot" ? w2.startS : w2.endS || w2.startS + POWERCUT_DEFAULT_OFF_S
         return { restart: r[1] as "reboot" | "powercut", startS: w2.startS, endS }
@@ -70,8 +72,10 @@ export function parseScenario(text: string, sensors: string[]): AnyScenario {
     const m = new RegExp(`^([a-z]+):([a-z0-9]+)${WINDOW}$`).exec(text)
     if (!m) throw new Error(`invalid --scenario '${text}': ${USAGE}`)
     const mode = m[1] as SensorMode
-    if (!SENSOR_MODES.includes(mode) || mode === "ok") throw new Error(`invalid --scenario mode '${m[1]}': use fail or stuck`)
-    if (!sensors.includes(m[2])) throw new Error(`invalid --scenario sensor '${m[2]}': simulated sensors are ${sensors.join(", ")}`)
+    if (!SENSOR_MODES.includes(mode) || mode === "ok")
+        throw new Error(`invalid --scenario mode '${m[1]}': use fail or stuck`)
+    if (!sensors.includes(m[2]))
+        throw new Error(`invalid --scenario sensor '${m[2]}': simulated sensors are ${sensors.join(", ")}`)
     return { mode, sensor: m[2], ...window(text, m[3], m[4]) }
 }
 
@@ -85,7 +89,10 @@ function window(text: string, start?: string, end?: string): { startS: number; e
 /** Schedules the scenario; returns a function that cancels what has not happened yet. */
 export function scheduleScenario(s: AnyScenario, target: ScenarioTarget): () => void {
     if (isRestartScenario(s)) {
-        const timer = setTimeout(() => target.restart(s.restart, Math.round((s.endS - s.startS) * 1000)), s.startS * 1000)
+        const timer = setTimeout(
+            () => target.restart(s.restart, Math.round((s.endS - s.startS) * 1000)),
+            s.startS * 1000,
+        )
         return () => clearTimeout(timer)
     }
     const [begin, end] = isWifiScenario(s)

@@ -32,7 +32,7 @@ export class TimeResponder {
     constructor(
         private readonly target: BrokerTarget,
         private readonly prefix = "devs",
-        private readonly onAnswer?: (device: string, answer: string) => void
+        private readonly onAnswer?: (device: string, answer: string) => void,
     ) {}
 
     /** Rejects with a BrokerConnectError when the broker cannot be reached or refuses the login. */

@@ -31,7 +31,11 @@ const OPTIONS = {
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
     const { target, prefix } = cliBroker(o, USAGE)
-    const responder = new TimeResponder(target, prefix, o.quiet ? undefined : (device, answer) => console.log(`${new Date().toISOString()}  ${device}  ${answer}`))
+    const responder = new TimeResponder(
+        target,
+        prefix,
+        o.quiet ? undefined : (device, answer) => console.log(`${new Date().toISOString()}  ${device}  ${answer}`),
+    )
     try {
         await responder.start()
     } catch (e) {
@@ -39,9 +43,9 @@ runMain(USAGE, async () => {
     }
     console.log(`time-server: answering ${prefix}/+/time/req at ${target.url} (Ctrl-C to stop)`)
     await new Promise<void>(done => {
-            // Ctrl-C ends the listening, not the process (scripts/lib/main.ts would exit at once): this has no children.
-            process.removeAllListeners("SIGINT")
-            process.once("SIGINT", () => done())
-        })
+        // Ctrl-C ends the listening, not the process (scripts/lib/main.ts would exit at once): this has no children.
+        process.removeAllListeners("SIGINT")
+        process.once("SIGINT", () => done())
+    })
     await responder.stop()
 })

@@ -35,7 +35,8 @@ const OPTIONS = {
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
     const durationS = o.duration === undefined ? 0 : Number(o.duration)
-    if (!(durationS >= 0) || !isFinite(durationS)) throw new UserError(`--duration needs a number of seconds, got '${o.duration}'`, EXIT_USAGE)
+    if (!(durationS >= 0) || !isFinite(durationS))
+        throw new UserError(`--duration needs a number of seconds, got '${o.duration}'`, EXIT_USAGE)
     const { target, prefix } = cliBroker(o, USAGE)
     const observer = new Observer(target, `${prefix}/#`)
     try {
@@ -43,7 +44,9 @@ runMain(USAGE, async () => {
     } catch (e) {
         throw new UserError((e as Error).message)
     }
-    console.log(`verify: listening to ${prefix}/# at ${target.url}${durationS ? ` for ${durationS} s` : " until Ctrl-C"}`)
+    console.log(
+        `verify: listening to ${prefix}/# at ${target.url}${durationS ? ` for ${durationS} s` : " until Ctrl-C"}`,
+    )
     await new Promise<void>(done => {
         if (durationS) setTimeout(done, durationS * 1000)
         {
@@ -58,5 +61,8 @@ runMain(USAGE, async () => {
     console.log(formatLedgers(ledgers))
     const unexplained = ledgers.reduce((n, d) => n + d.unexplained, 0)
     if (!ledgers.length) throw new UserError("no telemetry received")
-    if (unexplained) throw new UserError(`${unexplained} missing reading${unexplained === 1 ? " is" : "s are"} not explained by a counted drop or a reboot`)
+    if (unexplained)
+        throw new UserError(
+            `${unexplained} missing reading${unexplained === 1 ? " is" : "s are"} not explained by a counted drop or a reboot`,
+        )
 })

@@ -62,15 +62,18 @@ runMain(USAGE, async () => {
 
     const env = readEnvLikeDevs(projectDir)
     const refused = boards.flatMap(b => checkBoardSettings(env, b).errors)
-    if (refused.length) throw new UserError(`refusing to bundle:\n  - ${[...new Set(refused)].join("\n  - ")}`, EXIT_USAGE)
+    if (refused.length)
+        throw new UserError(`refusing to bundle:\n  - ${[...new Set(refused)].join("\n  - ")}`, EXIT_USAGE)
     for (const w of new Set(boards.flatMap(b => checkBoardSettings(env, b).warnings))) console.log(`warning: ${w}`)
     if (settingString(env, "WIFI_SSID"))
         console.log(
             "warning: the bundle will not contain WIFI_SSID/WIFI_PWD (devs bundle drops them): " +
-                "after flashing it, run npm run deploy once to give the board its Wi-Fi network"
+                "after flashing it, run npm run deploy once to give the board its Wi-Fi network",
         )
 
     const done: string[] = []
     for (const board of boards) done.push(`${board.id}: ${await bundleOne(projectDir, board, o.image)}`)
-    console.log(`bundles (they contain the settings of .env.local, e.g. MQTT_PASS: do not share them):\n  ${done.join("\n  ")}`)
+    console.log(
+        `bundles (they contain the settings of .env.local, e.g. MQTT_PASS: do not share them):\n  ${done.join("\n  ")}`,
+    )
 })

@@ -72,7 +72,11 @@ runMain(USAGE, async () => {
         throw new UserError(`${ENTRY} does not compile:\n${diagnostics.join("\n")}`)
     }
     if (run.timedOut)
-        throw new UserError(`deploy to ${board.id} failed: no result within ${timeoutS} s (full output: ${run.logFile})`)
+        throw new UserError(
+            `deploy to ${board.id} failed: no result within ${timeoutS} s (full output: ${run.logFile})`,
+        )
     // A status other than OK ("No DeviceScript device found.", ...) goes first: it is the cause.
-    throw new UserError(describeFailure(`deploy to ${board.id} failed`, { ...run, stdout: `${status ?? ""}\n${run.stdout}` }))
+    throw new UserError(
+        describeFailure(`deploy to ${board.id} failed`, { ...run, stdout: `${status ?? ""}\n${run.stdout}` }),
+    )
 })

@@ -74,7 +74,8 @@ runMain(USAGE, async () => {
     if (o.port) args.push("--port", o.port)
     if (o.drive) {
         if (family !== "rp2040") throw new UserError("--drive is for the Pico W (flash:pico)", EXIT_USAGE)
-        if (!existsSync(o.drive)) throw new UserError(`--drive ${o.drive} does not exist: is the RPI-RP2 drive mounted?`)
+        if (!existsSync(o.drive))
+            throw new UserError(`--drive ${o.drive} does not exist: is the RPI-RP2 drive mounted?`)
         // CLI 2.16.4 mentions --drive but does not accept it: with --remote it patches the image and prints its path.
         args.push("--remote")
     }

@@ -1,5 +1,12 @@
 import { expect, test } from "vitest"
-import { brokerHostError, defaultDeviceName, isIpv4Literal, noNetworkRebootS, tlsConfigError, tlsSupported } from "../firmware/platform.ts"
+import {
+    brokerHostError,
+    defaultDeviceName,
+    isIpv4Literal,
+    noNetworkRebootS,
+    tlsConfigError,
+    tlsSupported,
+} from "../firmware/platform.ts"
 
 test("Pico W (rp2040w) and Pico have no TLS; ESP32 variants and the simulator do", () => {
     expect(tlsSupported("rp2040w")).toBe(false)
@@ -20,7 +27,9 @@ test("an IP-literal broker is refused on Pico W only, with a message that says w
     expect(isIpv4Literal("1.2.3")).toBe(false)
     expect(brokerHostError("192.168.1.10", "rp2040w")).toMatch(/IP address.*host name/)
     expect(brokerHostError("broker.lan", "rp2040w")).toBe("")
-    expect(brokerHostError("10.0.0.2", "rp2040w", "MQTT_HOSTS")).toMatch(/^MQTT_HOSTS=10\.0\.0\.2 is an IP address.*set MQTT_HOSTS to it$/)
+    expect(brokerHostError("10.0.0.2", "rp2040w", "MQTT_HOSTS")).toMatch(
+        /^MQTT_HOSTS=10\.0\.0\.2 is an IP address.*set MQTT_HOSTS to it$/,
+    )
     expect(brokerHostError("192.168.1.10", "esp32")).toBe("")
     expect(brokerHostError("127.0.0.1", "wasm")).toBe("")
 })
@@ -32,6 +41,7 @@ test("only the Pico W reboots itself after a long time without a network", () =>
 })
 
 test("C31: the default client id is 1-23 characters of [0-9a-zA-Z]", () => {
-    for (const id of ["d5e7000100c0ffee", "E2E3FAC10000BEEF", "12ab"]) expect(defaultDeviceName(id)).toMatch(/^[0-9a-zA-Z]{1,23}$/)
+    for (const id of ["d5e7000100c0ffee", "E2E3FAC10000BEEF", "12ab"])
+        expect(defaultDeviceName(id)).toMatch(/^[0-9a-zA-Z]{1,23}$/)
     expect(defaultDeviceName("d5e7000100c0ffee")).toBe("devsd5e7000100c0")
 })

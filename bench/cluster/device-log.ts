@@ -32,9 +32,7 @@ export class DeviceLog {
 
     /** The port of the broker it is connected to now (its last CONNACK), or 0. */
     get port(): number {
-        return this.connects.length
-            ? this.connects[this.connects.length - 1].port
-            : 0
+        return this.connects.length ? this.connects[this.connects.length - 1].port : 0
     }
 
     /** Its first CONNACK after `t` (optionally from another broker than `notPort`). */

@@ -23,25 +23,16 @@ export interface RetainedView {
     onlineExact: number
 }
 
-export async function retainedView(
-    url: string,
-    devices: string[],
-    prefix = "devs",
-): Promise<RetainedView> {
+export async function retainedView(url: string, devices: string[], prefix = "devs"): Promise<RetainedView> {
     const wild = await collect(url, [`${prefix}/+/status`, "homeassistant/#"])
     const exact = await collect(
         url,
         devices.map(d => `${prefix}/${d}/status`),
     )
-    const status = (m: Map<string, string>, d: string) =>
-        m.get(`${prefix}/${d}/status`)
+    const status = (m: Map<string, string>, d: string) => m.get(`${prefix}/${d}/status`)
     const discoveryOf = (d: string) =>
-        [...wild.keys()].filter(
-            t =>
-                t.startsWith("homeassistant/") &&
-                t.includes(`/${d}/`) &&
-                wild.get(t) !== "",
-        ).length
+        [...wild.keys()].filter(t => t.startsWith("homeassistant/") && t.includes(`/${d}/`) && wild.get(t) !== "")
+            .length
     return {
         online: devices.filter(d => status(wild, d) === "online").length,
         offline: devices.filter(d => status(wild, d) === "offline").length,
@@ -52,10 +43,7 @@ export async function retainedView(
 }
 
 /** topic -> payload of the retained messages received within COLLECT_MS of subscribing. */
-async function collect(
-    url: string,
-    filters: string[],
-): Promise<Map<string, string>> {
+async function collect(url: string, filters: string[]): Promise<Map<string, string>> {
     const seen = new Map<string, string>()
     const c = await connectBroker(brokerTarget(url), {
         clientId: `devs-retained-${process.pid}-${Date.now() % 1e6}`,

@@ -16,11 +16,7 @@
  * with the devices' own drop counters and their reboots.
  */
 import { EventEmitter } from "node:events"
-import {
-    startCluster,
-    type ClusterKind,
-    type RunningCluster,
-} from "../../host-sim/brokers/cluster.ts"
+import { startCluster, type ClusterKind, type RunningCluster } from "../../host-sim/brokers/cluster.ts"
 import { deviceLedgers, ledgerInputs } from "../../host-sim/ledger.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
@@ -92,16 +88,12 @@ export interface ClusterResult {
     panics: string[]
 }
 
-export async function runClusterScenario(
-    o: ScenarioOptions,
-): Promise<ClusterResult> {
+export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterResult> {
     const say = o.progress ?? (() => {})
     const t0 = Date.now()
     const cluster = await startCluster({ kind: o.kind, nodes: 3 })
     const clusterStartMs = Date.now() - t0
-    say(
-        `${o.kind} ${cluster.version}: 3 nodes up in ${clusterStartMs} ms (${cluster.hosts})`,
-    )
+    say(`${o.kind} ${cluster.version}: 3 nodes up in ${clusterStartMs} ms (${cluster.hosts})`)
     const ticks = new EventEmitter()
     ticks.setMaxListeners(100)
     const subscribe = (on: () => void) => {
@@ -110,11 +102,7 @@ export async function runClusterScenario(
     }
     const logs = new Map<string, DeviceLog>()
     const watchNode = cluster.nodes[cluster.nodes.length - 1]
-    const watcher = new Observer(
-        watchNode.url,
-        "devs/#",
-        `devs-cluster-watch-${process.pid}`,
-    )
+    const watcher = new Observer(watchNode.url, "devs/#", `devs-cluster-watch-${process.pid}`)
     let sim: Simulation | undefined
     try {
         await watcher.start(10_000)
@@ -133,19 +121,10 @@ export async function runClusterScenario(
             },
         })
         await sim.start()
-        const names = sim.devices.map(d =>
-            String(d.config.settings.DEVICE_NAME),
-        )
+        const names = sim.devices.map(d => String(d.config.settings.DEVICE_NAME))
         const log = (d: string) => logs.get(d) ?? new DeviceLog(d)
-        const telemetry = (d: string) =>
-            watcher.messages.filter(m => m.topic === `devs/${d}/telemetry`)
-                .length
-        await until(
-            subscribe,
-            () => names.every(d => telemetry(d) >= 3),
-            120_000,
-            "every device publishing",
-        )
+        const telemetry = (d: string) => watcher.messages.filter(m => m.topic === `devs/${d}/telemetry`).length
+        await until(subscribe, () => names.every(d => telemetry(d) >= 3), 120_000, "every device publishing")
         say(
             `steady: ${names.length} devices publishing; first choices ${names.map(d => `${d}->${nodeOf(cluster, log(d).port)}`).join(" ")}`,
         )
@@ -158,31 +137,18 @@ export async function runClusterScenario(
             .sort((a, b) => b.on.length - a.on.length)[0]
         const tk = Date.now()
         await victim.n.kill()
-        say(
-            `kill: ${victim.n.name} (SIGKILL) served ${victim.on.join(", ") || "no device"}`,
-        )
+        say(`kill: ${victim.n.name} (SIGKILL) served ${victim.on.join(", ") || "no device"}`)
         await until(
             subscribe,
             () => victim.on.every(d => log(d).connectAfter(tk, victim.n.port)),
             90_000,
             "devices of the killed node connected elsewhere",
         ).catch(e => say(String(e)))
-        const moved = victim.on.filter(d =>
-            log(d).connectAfter(tk, victim.n.port),
-        )
-        const sessionsKept = moved.filter(
-            d => log(d).connectAfter(tk, victim.n.port)!.sessionPresent,
-        ).length
-        const reconnectMsMax = Math.max(
-            0,
-            ...moved.map(
-                d => log(d).connectAfter(tk, victim.n.port)!.atMs - tk,
-            ),
-        )
+        const moved = victim.on.filter(d => log(d).connectAfter(tk, victim.n.port))
+        const sessionsKept = moved.filter(d => log(d).connectAfter(tk, victim.n.port)!.sessionPresent).length
+        const reconnectMsMax = Math.max(0, ...moved.map(d => log(d).connectAfter(tk, victim.n.port)!.atMs - tk))
         await pause(o.steadyMs)
-        const subscribeRefusals = await refusedSubscriptions(
-            cluster.nodes.filter(n => n !== victim.n).map(n => n.url),
-        )
+        const subscribeRefusals = await refusedSubscriptions(cluster.nodes.filter(n => n !== victim.n).map(n => n.url))
         say(
             `kill: ${moved.length}/${victim.on.length} moved, slowest after ${reconnectMsMax} ms; ${sessionsKept} found their session; new subscriptions refused: ${subscribeRefusals}`,
         )
@@ -196,16 +162,12 @@ export async function runClusterScenario(
 
         // 4. retained state as a newcomer to each node sees it.
         const retained: Record<string, RetainedView> = {}
-        for (const n of cluster.nodes)
-            retained[n.name] = await retainedView(n.url, names)
+        for (const n of cluster.nodes) retained[n.name] = await retainedView(n.url, names)
         say(`retained: ${JSON.stringify(retained)}`)
         // A Will may come late (aedes publishes a dead node's Wills after missed heartbeats): counted up to here.
         const willsSeen = victim.on.filter(d =>
             watcher.messages.some(
-                m =>
-                    m.topic === `devs/${d}/status` &&
-                    m.payload.toString() === "offline" &&
-                    m.atMs >= tk,
+                m => m.topic === `devs/${d}/status` && m.payload.toString() === "offline" && m.atMs >= tk,
             ),
         ).length
 
@@ -230,10 +192,7 @@ export async function runClusterScenario(
         ).catch(e => say(String(e)))
         const back = names.map(d => log(d).connectAfter(ton))
         const stuck = back.filter(c => !c).length
-        const allOnlineMs = Math.max(
-            0,
-            ...back.map(c => (c ? c.atMs - ton : 0)),
-        )
+        const allOnlineMs = Math.max(0, ...back.map(c => (c ? c.atMs - ton : 0)))
         const connects = names.flatMap(d => log(d).connects.map(c => c.atMs))
         const attempts = names.flatMap(d => log(d).attempts)
         const power = {
@@ -251,8 +210,7 @@ export async function runClusterScenario(
         // Let every device report its counters after the drain (the second diagnostics after a connect).
         await pause(o.steadyMs)
         const finalRetained: Record<string, RetainedView> = {}
-        for (const n of cluster.nodes)
-            finalRetained[n.name] = await retainedView(n.url, names)
+        for (const n of cluster.nodes) finalRetained[n.name] = await retainedView(n.url, names)
 
         const { readings, diagnostics } = ledgerInputs(watcher.messages)
         const ls = deviceLedgers(readings, diagnostics)
@@ -261,8 +219,7 @@ export async function runClusterScenario(
         for (const l of ls)
             for (const b of l.boots) {
                 sent += b.lastSeq
-                for (const [cause, n] of Object.entries(b.dropped))
-                    explained[cause] = (explained[cause] ?? 0) + n
+                for (const [cause, n] of Object.entries(b.dropped)) explained[cause] = (explained[cause] ?? 0) + n
             }
         const delivered = ls.reduce((n, l) => n + l.received - l.duplicates, 0)
         return {
@@ -300,9 +257,7 @@ export async function runClusterScenario(
                         .map(b => ({
                             device: l.device,
                             boot: b.boot,
-                            gaps: b.gaps
-                                .map(g => `${g.from}-${g.to}`)
-                                .join(","),
+                            gaps: b.gaps.map(g => `${g.from}-${g.to}`).join(","),
                             before: b.before,
                             dropped: b.dropped,
                             noDiagnostics: b.noDiagnostics,

@@ -17,7 +17,14 @@ const t = new SocketTransport()
 await t.open(host, port, false, 10000)
 t.write(encodeConnect({ clientId: name, keepAliveS: 60, clean: true }))
 await t.read(10000) // CONNACK
-const pkt = encodePublish({ topic: "devs/" + name + "/telemetry", payload: Buffer.from(`{"seq":0}`), qos: 0, retain: false, dup: false, id: 0 })
+const pkt = encodePublish({
+    topic: "devs/" + name + "/telemetry",
+    payload: Buffer.from(`{"seq":0}`),
+    qos: 0,
+    retain: false,
+    dup: false,
+    id: 0,
+})
 const t0 = ds.millis()
 for (let i = 1; i <= n; i++) {
     t.write(pkt)

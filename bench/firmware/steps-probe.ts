@@ -20,13 +20,21 @@ const x: number = await readSetting("PROBE_X", 32)
 const mode: number = await readSetting("PROBE_MODE", 3)
 const d = SESSION_DEFAULTS
 const o = new Outbox(
-    { queueBytes: d.queueMaxBytes, queueMax: d.queueMaxCount, windowBytes: d.windowBytes, maxInflight: d.maxInflight, maxPacketBytes: d.maxPacketBytes },
-    () => {}
+    {
+        queueBytes: d.queueMaxBytes,
+        queueMax: d.queueMaxCount,
+        windowBytes: d.windowBytes,
+        maxInflight: d.maxInflight,
+        maxPacketBytes: d.maxPacketBytes,
+    },
+    () => {},
 )
 const framer = new Framer(d.maxInboundBytes)
 const topic = "devs/sim1/telemetry"
 // A production-size reading (about 110 bytes of JSON).
-const payload = Buffer.from(`{"seq":123456,"uptime_ms":123456789,"temperature":21.53,"humidity":45.21,"pressure":1013.25,"illuminance":312.5}`)
+const payload = Buffer.from(
+    `{"seq":123456,"uptime_ms":123456789,"temperature":21.53,"humidity":45.21,"pressure":1013.25,"illuminance":312.5}`,
+)
 const none = (id: number) => false
 let sink = 0
 await ds.sleep(10)

@@ -60,7 +60,8 @@ export function parseBrokers(text: string, dfltPort: number, dfltTls: boolean): 
             rest = rest.slice(0, colon)
         }
         if (rest.length === 0) return why + "the host is empty"
-        if (rest.indexOf("/") >= 0 || rest.indexOf(" ") >= 0) return why + "expected host:port, mqtt://host:port or mqtts://host:port"
+        if (rest.indexOf("/") >= 0 || rest.indexOf(" ") >= 0)
+            return why + "expected host:port, mqtt://host:port or mqtts://host:port"
         out.push(brokerOf(rest, port, tls))
     }
     return out

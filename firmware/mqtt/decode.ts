@@ -81,22 +81,14 @@ function blank(type: number, flags: number): InPacket {
 }
 
 /** Decodes one frame (first byte + body, as produced by the Framer). */
-export function decodePacket(
-    firstByte: number,
-    body: Buffer,
-): InPacket | DecodeError {
+export function decodePacket(firstByte: number, body: Buffer): InPacket | DecodeError {
     if (!isInt(firstByte, 0, 255)) return fail("invalid first byte")
     if (body === undefined || body === null) return fail("missing body")
     const type = firstByte >> 4
     const flags = firstByte & 0x0f
     if (type === CONNACK) return decodeConnack(flags, body)
     if (type === PUBLISH) return decodePublish(flags, body)
-    if (
-        type === PUBACK ||
-        type === PUBREC ||
-        type === PUBCOMP ||
-        type === UNSUBACK
-    )
+    if (type === PUBACK || type === PUBREC || type === PUBCOMP || type === UNSUBACK)
         return decodeAck(type, flags, 0, body)
     // C05/C06: PUBREL is the one acknowledgement with flags 0010
     if (type === PUBREL) return decodeAck(type, flags, PUBREL_FLAGS, body)
@@ -117,8 +109,7 @@ function decodeConnack(flags: number, body: Buffer): InPacket | DecodeError {
     if (flags !== 0) return fail("invalid flags") // C06 [MQTT-2.2.2-2]
     if (body.length !== 2) return fail("invalid CONNACK length")
     if ((body[0] & 0xfe) !== 0) return fail("invalid CONNACK acknowledge flags")
-    if (body[1] > CONNACK_MAX_RETURN_CODE)
-        return fail("invalid CONNACK return code")
+    if (body[1] > CONNACK_MAX_RETURN_CODE) return fail("invalid CONNACK return code")
     const p = blank(CONNACK, flags)
     // Kept as sent even with a refusal (a server MUST send 0 then, [MQTT-3.2.2-4]): the session
     // acts on the return code, and C39 (clean = 1 with SP = 1) is its call.
@@ -136,16 +127,14 @@ function decodePublish(flags: number, body: Buffer): InPacket | DecodeError {
     if (body.length < 2) return fail("PUBLISH too short")
     const topicLen = read16(body, 0)
     const topicEnd = 2 + topicLen
-    if (topicEnd > body.length)
-        return fail("topic length exceeds remaining length")
+    if (topicEnd > body.length) return fail("topic length exceeds remaining length")
     if (topicLen === 0) return fail("empty topic") // C47 [MQTT-4.7.3-1]
     // C01/C02: well-formed, no surrogates, no overlongs, no U+0000 [MQTT-1.5.3-1] [MQTT-1.5.3-2],
     // and no non-characters (§1.5.3 MAY close; the VM would silently turn U+FFFF into U+FFFD)
     if (!validUtf8(body, 2, topicEnd)) return fail("invalid UTF-8 in topic")
     // Valid UTF-8 has bytes < 0x80 only as ASCII, so a byte scan finds the wildcards (C46).
     for (let i = 2; i < topicEnd; i++) {
-        if (body[i] === ASCII_PLUS || body[i] === ASCII_HASH)
-            return fail("wildcard in topic name")
+        if (body[i] === ASCII_PLUS || body[i] === ASCII_HASH) return fail("wildcard in topic name")
     }
     let off = topicEnd
     let id = 0
@@ -166,12 +155,7 @@ function decodePublish(flags: number, body: Buffer): InPacket | DecodeError {
 }
 
 /** PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK: exactly a non-zero packet id (malformed #9). */
-function decodeAck(
-    type: number,
-    flags: number,
-    expectedFlags: number,
-    body: Buffer,
-): InPacket | DecodeError {
+function decodeAck(type: number, flags: number, expectedFlags: number, body: Buffer): InPacket | DecodeError {
     if (flags !== expectedFlags) return fail("invalid flags") // C06
     if (body.length !== 2) return fail(`invalid ${packetName(type)} length`)
     const id = read16(body, 0)
@@ -190,8 +174,7 @@ function decodeSuback(flags: number, body: Buffer): InPacket | DecodeError {
     const rcs: number[] = []
     for (let i = 2; i < body.length; i++) {
         const rc = body[i]
-        if (rc > 2 && rc !== SUBACK_FAILURE)
-            return fail("invalid SUBACK return code")
+        if (rc > 2 && rc !== SUBACK_FAILURE) return fail("invalid SUBACK return code")
         rcs.push(rc)
     }
     // The count must equal the number of filters sent: only the session knows that number.

@@ -5,7 +5,7 @@
 export class PublishError extends Error {
     constructor(
         readonly topic: string,
-        readonly reason: string
+        readonly reason: string,
     ) {
         super(`publish to ${topic} failed: ${reason}`)
         this.name = "PublishError"

@@ -77,9 +77,7 @@ export class Framer {
 
     constructor(maxPacketBytes?: number) {
         this.maxPacketBytes =
-            maxPacketBytes === undefined || maxPacketBytes === null
-                ? MAX_PACKET_BYTES_DEFAULT
-                : maxPacketBytes
+            maxPacketBytes === undefined || maxPacketBytes === null ? MAX_PACKET_BYTES_DEFAULT : maxPacketBytes
         this.error = ""
         this.chunks = []
         this.offset = 0
@@ -107,13 +105,7 @@ export class Framer {
 
     /** Appends a chunk (kept by reference until consumed). Checks the header as soon as it is complete. */
     push(chunk: Buffer): void {
-        if (
-            this.error !== "" ||
-            chunk === undefined ||
-            chunk === null ||
-            chunk.length === 0
-        )
-            return
+        if (this.error !== "" || chunk === undefined || chunk === null || chunk.length === 0) return
         this.chunks.push(chunk)
         this.queued += chunk.length
         if (this.body === null) this.readHeader()

@@ -2,7 +2,22 @@
  * One handler per packet type the broker sends once the session is up (the aedes shape). Each
  * returns "" or a protocol violation; the session closes the connection on a violation [MQTT-4.8.0-1].
  */
-import { encodePuback, encodePubcomp, encodePubrec, InPacket, CONNACK, packetName, PINGRESP, PUBACK, PUBLISH, PUBREL, SUBACK, SUBSCRIBE, UNSUBACK, UNSUBSCRIBE } from "./packet"
+import {
+    encodePuback,
+    encodePubcomp,
+    encodePubrec,
+    InPacket,
+    CONNACK,
+    packetName,
+    PINGRESP,
+    PUBACK,
+    PUBLISH,
+    PUBREL,
+    SUBACK,
+    SUBSCRIBE,
+    UNSUBACK,
+    UNSUBSCRIBE,
+} from "./packet"
 import { errorMessage } from "./errors"
 import { REQ_DONE } from "./subscriptions"
 import { LOG_WARN } from "./transport"

@@ -31,7 +31,11 @@ export class KeepAlive {
         const idleMs = this.kaMs * PING_FRACTION
         // Also ping when nothing arrived for a while although we keep sending:
         // a downstream black hole would otherwise go unnoticed (S4).
-        if (this.kaMs > 0 && this.pingDeadlineMs === 0 && (now - this.lastSentMs >= idleMs || now - this.lastRecvMs >= idleMs)) {
+        if (
+            this.kaMs > 0 &&
+            this.pingDeadlineMs === 0 &&
+            (now - this.lastSentMs >= idleMs || now - this.lastRecvMs >= idleMs)
+        ) {
             // Half-open link detected within 1.5 x keepalive (C36).
             this.pingDeadlineMs = now + this.kaMs * (1.5 - PING_FRACTION)
             return KA_PING

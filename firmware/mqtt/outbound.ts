@@ -56,7 +56,7 @@ export function gracefulStop(s: Session): string {
     if (b && s.opts.offlinePayload)
         s.send(
             encodePublish({ topic: b.topic, payload: s.opts.offlinePayload, qos: 0, retain: true, dup: false, id: 0 }),
-            "PUBLISH"
+            "PUBLISH",
         )
     // After DISCONNECT nothing more is sent, and the connection is closed [MQTT-3.14.4-1/-2].
     s.send(encodeDisconnect(), "DISCONNECT")

@@ -61,7 +61,6 @@ const W_DONE = 3
 
 const U32 = 4294967296
 
-
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
     queueBytes: number
@@ -102,7 +101,7 @@ export class Outbox {
 
     constructor(
         readonly limits: OutboxLimits,
-        private readonly onDrop: (reason: string, tagged: boolean) => void
+        private readonly onDrop: (reason: string, tagged: boolean) => void,
     ) {
         this.queue = new PacketRing(limits.queueBytes, limits.queueMax)
         this.window = new PacketRing(limits.windowBytes, limits.maxInflight + WINDOW_EXTRA_RECORDS)
@@ -172,7 +171,13 @@ export class Outbox {
      * everything queued (the birth message after a reconnect). Falls back to the queue when the
      * window has no room. Returns the ticket.
      */
-    addFirst(topic: string, topicBytes: number, payload: Buffer, retain: boolean, otherInUse: (id: number) => boolean): number {
+    addFirst(
+        topic: string,
+        topicBytes: number,
+        payload: Buffer,
+        retain: boolean,
+        otherInUse: (id: number) => boolean,
+    ): number {
         const n = publishBytes(topicBytes, payload.length, 1)
         const id = this.inflight < this.limits.maxInflight && n <= this.maxPacketBytes() ? this.allocId(otherInUse) : 0
         const ws = id > 0 ? this.window.push(n) : -1
@@ -277,7 +282,12 @@ export class Outbox {
         i++
         while (i < w.count) {
             const s = w.slot(i)
-            if (this.state(s) !== W_STAGED || w.off(s) !== this.runTo || this.runTo + w.len(s) - this.runFrom > maxBytes) break
+            if (
+                this.state(s) !== W_STAGED ||
+                w.off(s) !== this.runTo ||
+                this.runTo + w.len(s) - this.runFrom > maxBytes
+            )
+                break
             this.runTo += w.len(s)
             i++
         }

@@ -35,7 +35,7 @@ export class PacketRing {
 
     constructor(
         readonly capacity: number,
-        readonly maxRecords: number
+        readonly maxRecords: number,
     ) {
         if (capacity > RING_MAX_BYTES) throw new Error(`ring of ${capacity} bytes, max ${RING_MAX_BYTES}`)
         this.data = Buffer.alloc(capacity)

@@ -74,50 +74,39 @@ function stringBytes(s: string, what: string): number {
     if (typeof s !== "string") throw new Error(`${what} must be a string`)
     const n = utf8Length(s)
     if (n === UTF8_INVALID)
-        throw new Error(
-            `${what} holds a lone surrogate, U+0000 or a non-character [MQTT-1.5.3-1] [MQTT-1.5.3-2]`,
-        )
-    if (n > MAX_STRING_BYTES)
-        throw new Error(`${what} is ${n} bytes, max ${MAX_STRING_BYTES} (C04)`)
+        throw new Error(`${what} holds a lone surrogate, U+0000 or a non-character [MQTT-1.5.3-1] [MQTT-1.5.3-2]`)
+    if (n > MAX_STRING_BYTES) throw new Error(`${what} is ${n} bytes, max ${MAX_STRING_BYTES} (C04)`)
     return n
 }
 
 function binaryBytes(b: Buffer, what: string): number {
     if (!present(b)) throw new Error(`${what} must be a Buffer`)
-    if (b.length > MAX_UINT16)
-        throw new Error(`${what} is ${b.length} bytes, max ${MAX_UINT16} (C34)`)
+    if (b.length > MAX_UINT16) throw new Error(`${what} is ${b.length} bytes, max ${MAX_UINT16} (C34)`)
     return b.length
 }
 
 function checkId(id: number, what: string): void {
     // C11 [MQTT-2.3.1-1]: non-zero 16-bit packet identifier
-    if (!isInt(id, 1, MAX_UINT16))
-        throw new Error(`${what} packet id must be 1..65535 [MQTT-2.3.1-1]`)
+    if (!isInt(id, 1, MAX_UINT16)) throw new Error(`${what} packet id must be 1..65535 [MQTT-2.3.1-1]`)
 }
 
 /** CONNECT (C17-C35). Throws on options a server would reject or that cannot be encoded. */
 export function encodeConnect(o: ConnectOptions): Buffer {
     const cid = stringBytes(o.clientId, "client id")
     // C32 [MQTT-3.1.3-7]: a zero-byte client id only with a clean session
-    if (cid === 0 && !o.clean)
-        throw new Error("empty client id requires clean session [MQTT-3.1.3-7]")
+    if (cid === 0 && !o.clean) throw new Error("empty client id requires clean session [MQTT-3.1.3-7]")
     // C35: keepalive is 16 bits
-    if (!isInt(o.keepAliveS, 0, MAX_UINT16))
-        throw new Error("keepalive must be 0..65535 s (C35)")
+    if (!isInt(o.keepAliveS, 0, MAX_UINT16)) throw new Error("keepalive must be 0..65535 s (C35)")
     let flags = o.clean ? FLAG_CLEAN : 0
     let rl = CONNECT_FIXED_VARIABLE_HEADER_BYTES + 2 + cid
     const w = o.will
     let wt = 0
     if (present(w)) {
         // C33 [MQTT-3.1.3-10]: the will topic is a Topic Name (no wildcards, not empty)
-        const te =
-            typeof w.topic === "string"
-                ? topicNameError(w.topic)
-                : "not a string"
+        const te = typeof w.topic === "string" ? topicNameError(w.topic) : "not a string"
         if (te !== "") throw new Error(`will topic: ${te} (C33)`)
         // C25 [MQTT-3.1.2-14]: will QoS is 0, 1 or 2
-        if (!isInt(w.qos, 0, 2))
-            throw new Error("will QoS must be 0, 1 or 2 [MQTT-3.1.2-14]")
+        if (!isInt(w.qos, 0, 2)) throw new Error("will QoS must be 0, 1 or 2 [MQTT-3.1.2-14]")
         wt = utf8Length(w.topic)
         rl += 2 + wt + 2 + binaryBytes(w.payload, "will message")
         flags |= FLAG_WILL | (w.qos << 3) | (w.retain ? FLAG_WILL_RETAIN : 0)
@@ -130,8 +119,7 @@ export function encodeConnect(o: ConnectOptions): Buffer {
     }
     if (present(o.password)) {
         // C28 [MQTT-3.1.2-22]: never send a password without a user name, never drop it silently
-        if (!present(o.username))
-            throw new Error("password without user name [MQTT-3.1.2-22]")
+        if (!present(o.username)) throw new Error("password without user name [MQTT-3.1.2-22]")
         rl += 2 + binaryBytes(o.password, "password")
         flags |= FLAG_PASSWORD
     }
@@ -153,11 +141,7 @@ export function encodeConnect(o: ConnectOptions): Buffer {
     return b
 }
 
-function publishBodyLength(
-    topicBytes: number,
-    payloadLength: number,
-    qos: number,
-): number {
+function publishBodyLength(topicBytes: number, payloadLength: number, qos: number): number {
     // C14 [MQTT-2.3.1-5]: no packet id at QoS 0
     return 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength
 }
@@ -166,11 +150,7 @@ function publishBodyLength(
  * Bytes this PUBLISH takes on the wire, for queue accounting; -1 when the topic is not a valid
  * Topic Name (such a message can never be encoded).
  */
-export function encodedPublishLength(
-    topic: string,
-    payloadLength: number,
-    qos: number,
-): number {
+export function encodedPublishLength(topic: string, payloadLength: number, qos: number): number {
     if (topicNameError(topic) !== "") return -1
     const rl = publishBodyLength(utf8Length(topic), payloadLength, qos)
     return 1 + remainingLengthSize(rl) + rl
@@ -178,22 +158,17 @@ export function encodedPublishLength(
 
 /** PUBLISH (C41-C50). */
 export function encodePublish(m: Publish): Buffer {
-    const te =
-        typeof m.topic === "string" ? topicNameError(m.topic) : "not a string"
+    const te = typeof m.topic === "string" ? topicNameError(m.topic) : "not a string"
     if (te !== "") throw new Error(`PUBLISH topic: ${te}`)
     // C44 [MQTT-3.3.1-4]: never QoS 3
-    if (!isInt(m.qos, 0, 2))
-        throw new Error("PUBLISH QoS must be 0, 1 or 2 [MQTT-3.3.1-4]")
+    if (!isInt(m.qos, 0, 2)) throw new Error("PUBLISH QoS must be 0, 1 or 2 [MQTT-3.3.1-4]")
     if (m.qos > 0) checkId(m.id, "PUBLISH")
     if (!present(m.payload)) throw new Error("PUBLISH payload must be a Buffer")
     const tb = utf8Length(m.topic)
     const rl = publishBodyLength(tb, m.payload.length, m.qos)
     // C42 [MQTT-3.3.1-2]: DUP is always 0 at QoS 0
     const dup = m.dup && m.qos > 0 ? 0x08 : 0
-    const b = allocPacket(
-        (PUBLISH << 4) | dup | (m.qos << 1) | (m.retain ? 1 : 0),
-        rl,
-    )
+    const b = allocPacket((PUBLISH << 4) | dup | (m.qos << 1) | (m.retain ? 1 : 0), rl)
     let p = writeString(b, bodyOffset(rl), m.topic, tb) // C45: topic first
     if (m.qos > 0) p = write16(b, p, m.id)
     copyBytes(b, p, m.payload)
@@ -230,9 +205,7 @@ export function encodePubcomp(id: number): Buffer {
 /** Checks a filter list (C66, C67, C69, C70, C74) and returns the total of their UTF-8 lengths + prefixes. */
 function filtersBytes(filters: string[], what: string): number {
     if (!present(filters) || filters.length === 0)
-        throw new Error(
-            `${what} needs at least one topic filter [MQTT-3.8.3-3]`,
-        )
+        throw new Error(`${what} needs at least one topic filter [MQTT-3.8.3-3]`)
     let n = 0
     for (let i = 0; i < filters.length; i++) {
         const f = filters[i]
@@ -244,18 +217,12 @@ function filtersBytes(filters: string[], what: string): number {
 }
 
 /** SUBSCRIBE: 82 (C65), at least one filter (C67), requested QoS 0..2 (C68). */
-export function encodeSubscribe(
-    id: number,
-    filters: string[],
-    qos: number[],
-): Buffer {
+export function encodeSubscribe(id: number, filters: string[], qos: number[]): Buffer {
     checkId(id, "SUBSCRIBE")
     const fb = filtersBytes(filters, "SUBSCRIBE")
-    if (!present(qos) || qos.length !== filters.length)
-        throw new Error("SUBSCRIBE needs one QoS per filter")
+    if (!present(qos) || qos.length !== filters.length) throw new Error("SUBSCRIBE needs one QoS per filter")
     for (let i = 0; i < qos.length; i++) {
-        if (!isInt(qos[i], 0, 2))
-            throw new Error("SUBSCRIBE QoS must be 0, 1 or 2 [MQTT-3.8.3-4]")
+        if (!isInt(qos[i], 0, 2)) throw new Error("SUBSCRIBE QoS must be 0, 1 or 2 [MQTT-3.8.3-4]")
     }
     const rl = 2 + fb + filters.length
     const b = allocPacket((SUBSCRIBE << 4) | 0x02, rl)
@@ -273,8 +240,7 @@ export function encodeUnsubscribe(id: number, filters: string[]): Buffer {
     const rl = 2 + filtersBytes(filters, "UNSUBSCRIBE")
     const b = allocPacket((UNSUBSCRIBE << 4) | 0x02, rl)
     let p = write16(b, bodyOffset(rl), id)
-    for (let i = 0; i < filters.length; i++)
-        p = writeString(b, p, filters[i], utf8Length(filters[i]))
+    for (let i = 0; i < filters.length; i++) p = writeString(b, p, filters[i], utf8Length(filters[i]))
     return b
 }
 

@@ -15,7 +15,16 @@ export function publishBytes(topicBytes: number, payloadBytes: number, qos: numb
 }
 
 /** Writes a PUBLISH (DUP=0) at d[off]; the caller reserved publishBytes(...) there. */
-export function writePublish(d: Buffer, off: number, topic: string, topicBytes: number, payload: Buffer, qos: number, retain: boolean, id: number) {
+export function writePublish(
+    d: Buffer,
+    off: number,
+    topic: string,
+    topicBytes: number,
+    payload: Buffer,
+    qos: number,
+    retain: boolean,
+    id: number,
+) {
     const rl = 2 + topicBytes + (qos > 0 ? 2 : 0) + payload.length
     d[off] = (PUBLISH << 4) | (qos << 1) | (retain ? 1 : 0)
     let p = writeRemainingLength(d, off + 1, rl)

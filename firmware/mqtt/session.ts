@@ -28,8 +28,27 @@ import { handleInbound } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
 import { Outbox } from "./outbox"
-import { ADD_NO_EVICT, ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN } from "./outbox-codes"
-import { decodePacket, encodeConnect, encodePingreq, InPacket, isDecodeError, DecodeError, PUBLISH, SUBSCRIBE, UNSUBSCRIBE } from "./packet"
+import {
+    ADD_NO_EVICT,
+    ADD_REPLACE,
+    ADD_RETAIN,
+    ADD_TAGGED,
+    DROP_STOPPED,
+    MSG_DONE,
+    MSG_DROPPED,
+    MSG_UNKNOWN,
+} from "./outbox-codes"
+import {
+    decodePacket,
+    encodeConnect,
+    encodePingreq,
+    InPacket,
+    isDecodeError,
+    DecodeError,
+    PUBLISH,
+    SUBSCRIBE,
+    UNSUBSCRIBE,
+} from "./packet"
 import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, REQ_SENT, Request, Subscriptions } from "./subscriptions"
 import { validTopicFilter } from "./topic"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./transport"
@@ -79,24 +98,36 @@ export class Session {
         readonly opts: SessionOptions,
         readonly transport: Transport,
         readonly rt: Runtime,
-        signal: Signal
+        signal: Signal,
     ) {
         this.changed = signal
         this.framer = new Framer(opts.maxInboundBytes)
         this.ka = new KeepAlive(opts.keepAliveS * 1000)
-        this.brokers = new BrokerPicker(opts.brokers.length > 0 ? opts.brokers : [brokerOf(opts.host, opts.port, opts.tls)])
+        this.brokers = new BrokerPicker(
+            opts.brokers.length > 0 ? opts.brokers : [brokerOf(opts.host, opts.port, opts.tls)],
+        )
         const base = opts.retryBaseMs
-        this.transient = { baseMs: base, capMs: opts.retryCapMs, floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs }
+        this.transient = {
+            baseMs: base,
+            capMs: opts.retryCapMs,
+            floorMs: base < BACKOFF_TRANSIENT.floorMs ? base : BACKOFF_TRANSIENT.floorMs,
+        }
         this.backoff = new Backoff(this.transient)
         const stats = this.stats
         this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0 }
         this.outbox = new Outbox(
-            { queueBytes: opts.queueMaxBytes, queueMax: opts.queueMaxCount, windowBytes: opts.windowBytes, maxInflight: opts.maxInflight, maxPacketBytes: opts.maxPacketBytes },
+            {
+                queueBytes: opts.queueMaxBytes,
+                queueMax: opts.queueMaxCount,
+                windowBytes: opts.windowBytes,
+                maxInflight: opts.maxInflight,
+                maxPacketBytes: opts.maxPacketBytes,
+            },
             (reason, tagged) => {
                 countCause(stats.drops, reason)
                 if (tagged) countCause(stats.taggedDrops, reason)
                 rt.log(LOG_DEBUG, `mqtt: dropped a message: ${reason}`)
-            }
+            },
         )
         const subs = this.subs
         this.idInUse = id => subs.idInUse(id)
@@ -115,7 +146,12 @@ export class Session {
         if (tb < 0) throw new Error(`invalid topic name '${topic}'`)
         const tagged = o.tagged === true
         if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED, tagged)
-        const flags = o.qos | (o.retain ? ADD_RETAIN : 0) | (o.replace ? ADD_REPLACE : 0) | (tagged ? ADD_TAGGED : 0) | (o.evict === false ? ADD_NO_EVICT : 0)
+        const flags =
+            o.qos |
+            (o.retain ? ADD_RETAIN : 0) |
+            (o.replace ? ADD_REPLACE : 0) |
+            (tagged ? ADD_TAGGED : 0) |
+            (o.evict === false ? ADD_NO_EVICT : 0)
         const t = this.outbox.add(topic, tb, payload, o.ttlMs, this.rt.now(), flags)
         this.transport.interrupt()
         return t
@@ -238,7 +274,7 @@ export class Session {
         const attempt = f.repeats > 0 ? ` [attempt ${f.repeats + 1}]` : ""
         this.rt.log(
             f.quiet ? LOG_DEBUG : LOG_INFO,
-            `mqtt: ${this.state === ST_CONNECTING ? "retrying" : "reconnecting"} in ${delay} ms (${this.lastError})${attempt}`
+            `mqtt: ${this.state === ST_CONNECTING ? "retrying" : "reconnecting"} in ${delay} ms (${this.lastError})${attempt}`,
         )
         if (this.state !== ST_AUTH_FAILED && this.state !== ST_CONFIG_ERROR) this.setState(ST_BACKOFF, this.lastError)
         const until = this.rt.now() + delay
@@ -286,7 +322,10 @@ export class Session {
             this.stats.shortSessions++
             const n = ++this.shortSessions
             if (n === SHORT_SESSIONS_WARN)
-                this.rt.log(LOG_WARN, `mqtt: the broker closed ${SHORT_SESSIONS_WARN} sessions within ${SHORT_SESSION_MS} ms of CONNACK: is another client using client id '${this.opts.clientId}'?`)
+                this.rt.log(
+                    LOG_WARN,
+                    `mqtt: the broker closed ${SHORT_SESSIONS_WARN} sessions within ${SHORT_SESSION_MS} ms of CONNACK: is another client using client id '${this.opts.clientId}'?`,
+                )
             if (n >= SHORT_SESSIONS_WARN) {
                 if (this.backoff.policy !== BACKOFF_CONFLICT) this.backoff.reset(BACKOFF_CONFLICT)
                 return "id_conflict_suspected"
@@ -424,7 +463,10 @@ export class Session {
     setState(next: string, reason: string) {
         if (next === this.state) return
         const retryLoop = next === ST_CONNECTING || next === ST_BACKOFF
-        this.rt.log(this.failures.quiet && retryLoop ? LOG_DEBUG : LOG_INFO, `mqtt: ${this.state} -> ${next} (${reason})`)
+        this.rt.log(
+            this.failures.quiet && retryLoop ? LOG_DEBUG : LOG_INFO,
+            `mqtt: ${this.state} -> ${next} (${reason})`,
+        )
         if (next === ST_CONNECTED) this.failures.connected()
         this.state = next
         this.changed.notify()

@@ -16,10 +16,8 @@ const SINGLE_LEVEL = "+"
 function stringError(s: string): string {
     if (s.length === 0) return "empty topic [MQTT-4.7.3-1]"
     const n = utf8Length(s)
-    if (n === UTF8_INVALID)
-        return "lone surrogate, U+0000 or non-character in topic [MQTT-1.5.3-1] [MQTT-4.7.3-2]"
-    if (n > MAX_STRING_BYTES)
-        return `topic is ${n} bytes, max ${MAX_STRING_BYTES} [MQTT-4.7.3-3]`
+    if (n === UTF8_INVALID) return "lone surrogate, U+0000 or non-character in topic [MQTT-1.5.3-1] [MQTT-4.7.3-2]"
+    if (n > MAX_STRING_BYTES) return `topic is ${n} bytes, max ${MAX_STRING_BYTES} [MQTT-4.7.3-3]`
     return ""
 }
 
@@ -28,8 +26,7 @@ export function topicNameError(t: string): string {
     const e = stringError(t)
     if (e !== "") return e
     // C46: wildcards are only for filters [MQTT-3.3.2-2] [MQTT-4.7.1-1]
-    if (t.indexOf(MULTI_LEVEL) >= 0 || t.indexOf(SINGLE_LEVEL) >= 0)
-        return "wildcard in topic name [MQTT-3.3.2-2]"
+    if (t.indexOf(MULTI_LEVEL) >= 0 || t.indexOf(SINGLE_LEVEL) >= 0) return "wildcard in topic name [MQTT-3.3.2-2]"
     return ""
 }
 
@@ -47,10 +44,7 @@ export function topicFilterError(f: string): string {
     for (let i = 0; i <= last; i++) {
         const level = levels[i]
         // C69: '#' is a whole level and the last one [MQTT-4.7.1-2]
-        if (
-            level.indexOf(MULTI_LEVEL) >= 0 &&
-            (level !== MULTI_LEVEL || i !== last)
-        )
+        if (level.indexOf(MULTI_LEVEL) >= 0 && (level !== MULTI_LEVEL || i !== last))
             return "'#' must be a whole level and the last one [MQTT-4.7.1-2]"
         // C70: '+' is a whole level [MQTT-4.7.1-3]
         if (level.indexOf(SINGLE_LEVEL) >= 0 && level !== SINGLE_LEVEL)

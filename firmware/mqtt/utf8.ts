@@ -57,8 +57,7 @@ export function utf8Length(s: string): number {
             if (i + 1 >= len) return UTF8_INVALID
             const d = s.charCodeAt(i + 1)
             if (d < 0xdc00 || d > 0xdfff) return UTF8_INVALID
-            if (isNonCharacter(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00)))
-                return UTF8_INVALID
+            if (isNonCharacter(0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00))) return UTF8_INVALID
             n += 4
             i++
         } else if (c >= 0xdc00 && c <= 0xdfff) return UTF8_INVALID
@@ -77,24 +76,15 @@ export function utf8Length(s: string): number {
 export function encodeUtf8(s: string): Buffer {
     const n = utf8Length(s)
     if (n === UTF8_INVALID)
-        throw new Error(
-            "string holds a lone surrogate, U+0000 or a non-character [MQTT-1.5.3-1] [MQTT-1.5.3-2]",
-        )
-    if (n > MAX_STRING_BYTES)
-        throw new Error(`string is ${n} bytes, max ${MAX_STRING_BYTES} (C04)`)
+        throw new Error("string holds a lone surrogate, U+0000 or a non-character [MQTT-1.5.3-1] [MQTT-1.5.3-2]")
+    if (n > MAX_STRING_BYTES) throw new Error(`string is ${n} bytes, max ${MAX_STRING_BYTES} (C04)`)
     const b = Buffer.alloc(n)
     blitUtf8(b, 0, s, n)
     return b
 }
 
 /** A continuation byte 10xxxxxx within [lo, hi] (the narrowed ranges reject overlongs), or -1. */
-function cont(
-    b: Buffer,
-    i: number,
-    end: number,
-    lo: number,
-    hi: number,
-): number {
+function cont(b: Buffer, i: number, end: number, lo: number, hi: number): number {
     if (i >= end) return -1
     const x = b[i]
     return x >= lo && x <= hi ? x & 0x3f : -1
@@ -127,26 +117,14 @@ export function validUtf8(b: Buffer, start: number, end: number): boolean {
             continue
         } else if (x < 0xf0) {
             // E0 needs A0.. (no overlong), ED needs ..9F (no surrogates D800-DFFF)
-            const c1 = cont(
-                b,
-                i + 1,
-                end,
-                x === 0xe0 ? 0xa0 : 0x80,
-                x === 0xed ? 0x9f : 0xbf,
-            )
+            const c1 = cont(b, i + 1, end, x === 0xe0 ? 0xa0 : 0x80, x === 0xed ? 0x9f : 0xbf)
             const c2 = cont(b, i + 2, end, 0x80, 0xbf)
             if (c1 < 0 || c2 < 0) return false
             cp = ((x & 0x0f) << 12) | (c1 << 6) | c2
             i += 3
         } else if (x < 0xf5) {
             // F0 needs 90.. (no overlong), F4 needs ..8F (nothing above U+10FFFF)
-            const c1 = cont(
-                b,
-                i + 1,
-                end,
-                x === 0xf0 ? 0x90 : 0x80,
-                x === 0xf4 ? 0x8f : 0xbf,
-            )
+            const c1 = cont(b, i + 1, end, x === 0xf0 ? 0x90 : 0x80, x === 0xf4 ? 0x8f : 0xbf)
             const c2 = cont(b, i + 2, end, 0x80, 0xbf)
             const c3 = cont(b, i + 3, end, 0x80, 0xbf)
             if (c1 < 0 || c2 < 0 || c3 < 0) return false

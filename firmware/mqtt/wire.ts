@@ -58,8 +58,7 @@ const NAMES = [
 
 /** "CONNECT", "PUBLISH", ... for logs; "RESERVED" for 0 and 15, "UNKNOWN" outside 0..15. */
 export function packetName(type: number): string {
-    if (!(type >= 0 && type <= 15 && Math.floor(type) === type))
-        return "UNKNOWN"
+    if (!(type >= 0 && type <= 15 && Math.floor(type) === type)) return "UNKNOWN"
     return NAMES[type]
 }
 
@@ -75,11 +74,7 @@ export function remainingLengthSize(n: number): number {
  * §2.2.3 encoding: 7 bits per byte, least significant group first, top bit = "more follows".
  * Always the minimal form. Returns the offset after the field.
  */
-export function writeRemainingLength(
-    dst: Buffer,
-    offset: number,
-    n: number,
-): number {
+export function writeRemainingLength(dst: Buffer, offset: number, n: number): number {
     let o = offset
     let x = n
     while (true) {
@@ -99,10 +94,7 @@ export function isInt(x: number, lo: number, hi: number): boolean {
 
 /** Allocates the whole packet once and writes its fixed header; the body starts at bodyOffset(rl). */
 export function allocPacket(firstByte: number, rl: number): Buffer {
-    if (rl > MAX_REMAINING_LENGTH)
-        throw new Error(
-            `packet body is ${rl} bytes, max ${MAX_REMAINING_LENGTH} (C07)`,
-        )
+    if (rl > MAX_REMAINING_LENGTH) throw new Error(`packet body is ${rl} bytes, max ${MAX_REMAINING_LENGTH} (C07)`)
     const b = Buffer.alloc(1 + remainingLengthSize(rl) + rl)
     b[0] = firstByte
     writeRemainingLength(b, 1, rl)
@@ -120,12 +112,7 @@ export function write16(dst: Buffer, offset: number, v: number): number {
 }
 
 /** Length-prefixed string; n is its checked UTF-8 length. */
-export function writeString(
-    dst: Buffer,
-    offset: number,
-    s: string,
-    n: number,
-): number {
+export function writeString(dst: Buffer, offset: number, s: string, n: number): number {
     return blitUtf8(dst, write16(dst, offset, n), s, n)
 }
 

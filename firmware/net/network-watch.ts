@@ -15,7 +15,9 @@ export function watchNetwork(transport: SocketTransport, limitMs: number) {
             await ds.sleep(CHECK_EVERY_MS)
             const since = transport.noNetworkSinceMs
             if (since > 0 && ds.millis() - since > limitMs) {
-                console.warn(`net: no network for ${Math.round((ds.millis() - since) / 1000)} s and this runtime does not re-join Wi-Fi by itself: rebooting`)
+                console.warn(
+                    `net: no network for ${Math.round((ds.millis() - since) / 1000)} s and this runtime does not re-join Wi-Fi by itself: rebooting`,
+                )
                 ds.reboot()
             }
         }

@@ -47,7 +47,10 @@ export class AHT20Driver extends ChipDriver {
         await this.writeBuf(Buffer.from(CMD_INIT))
         await ds.sleep(INIT_MS)
         if (!(await this.calibrated())) {
-            throw new SensorError(ERR_BAD_ID, this.where() + ": calibration bit still 0 after initialisation: not a working AHT20")
+            throw new SensorError(
+                ERR_BAD_ID,
+                this.where() + ": calibration bit still 0 after initialisation: not a working AHT20",
+            )
         }
     }
 
@@ -58,7 +61,10 @@ export class AHT20Driver extends ChipDriver {
         let frame = await this.readBuf(FRAME_LENGTH)
         while (frame[0] & STATUS_BUSY) {
             if (ds.millis() >= deadline) {
-                throw new SensorError(ERR_TIMEOUT, this.where() + ": still busy " + MEASURE_TIMEOUT_MS + " ms after the trigger")
+                throw new SensorError(
+                    ERR_TIMEOUT,
+                    this.where() + ": still busy " + MEASURE_TIMEOUT_MS + " ms after the trigger",
+                )
             }
             await ds.sleep(POLL_MS)
             frame = await this.readBuf(FRAME_LENGTH)

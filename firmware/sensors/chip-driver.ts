@@ -47,7 +47,7 @@ export abstract class ChipDriver extends I2CDriver {
         /** Chip name for messages ("bme280"). */
         readonly chip: string,
         devAddr: number,
-        options?: ChipDriverOptions
+        options?: ChipDriverOptions,
     ) {
         super(devAddr, { client: new BusGuard(options && options.client ? options.client : i2c) })
     }

@@ -32,7 +32,7 @@ export class I2CSensor implements Sensor {
         readonly name: string,
         readonly driver: ChipDriver,
         /** Quantity -> telemetry key; a quantity not listed is published under its own name. */
-        private readonly keys: Record<string, string>
+        private readonly keys: Record<string, string>,
     ) {
         this.quantities = keyValues(keys)
     }

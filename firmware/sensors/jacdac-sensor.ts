@@ -30,7 +30,7 @@ export class JacdacSensor implements Sensor {
     constructor(
         readonly name: string,
         private readonly role: ds.Sensor,
-        private readonly reading: ds.Register<number>
+        private readonly reading: ds.Register<number>,
     ) {
         this.quantities = [name]
     }

@@ -68,7 +68,10 @@ export class LTR390Driver extends ChipDriver {
         const deadline = ds.millis() + CONVERSION_TIMEOUT_MS - CONVERSION_MS
         while (!((await this.readReg(REG_MAIN_STATUS)) & STATUS_DATA_NEW)) {
             if (ds.millis() >= deadline) {
-                throw new SensorError(ERR_TIMEOUT, this.where() + ": no ALS result " + CONVERSION_TIMEOUT_MS + " ms after enable")
+                throw new SensorError(
+                    ERR_TIMEOUT,
+                    this.where() + ": no ALS result " + CONVERSION_TIMEOUT_MS + " ms after enable",
+                )
             }
             await ds.sleep(POLL_MS)
         }

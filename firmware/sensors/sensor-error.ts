@@ -20,7 +20,7 @@ export const ERR_EXCEPTION = "exception"
 export class SensorError extends Error {
     constructor(
         readonly code: string,
-        message: string
+        message: string,
     ) {
         super(message)
         this.name = "SensorError"

@@ -44,7 +44,10 @@ export class SHT3xDriver extends ChipDriver {
         await ds.sleep(COMMAND_MS)
         const status = decodeWords(await this.readBuf(3), 1, this.where() + " status")[0]
         if (status & STATUS_RESERVED_ZERO) {
-            throw new SensorError(ERR_BAD_ID, this.where() + ": status 0x" + hexWord(status) + " has reserved bits set: not an SHT3x")
+            throw new SensorError(
+                ERR_BAD_ID,
+                this.where() + ": status 0x" + hexWord(status) + " has reserved bits set: not an SHT3x",
+            )
         }
         this.status = status
     }

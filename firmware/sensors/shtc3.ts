@@ -43,7 +43,10 @@ export class SHTC3Driver extends ChipDriver {
         await this.command(CMD_READ_ID)
         const id = decodeWords(await this.readBuf(3), 1, this.where() + " id")[0]
         if ((id & PRODUCT_CODE_MASK) !== PRODUCT_CODE) {
-            throw new SensorError(ERR_BAD_ID, this.where() + ": id 0x" + hexWord(id) + " is not an SHTC3 (xxxx 1xxx xx00 0111)")
+            throw new SensorError(
+                ERR_BAD_ID,
+                this.where() + ": id 0x" + hexWord(id) + " is not an SHTC3 (xxxx 1xxx xx00 0111)",
+            )
         }
         this.id = id
         await this.command(CMD_SLEEP)

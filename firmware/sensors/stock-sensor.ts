@@ -34,7 +34,7 @@ export class StockSensor implements Sensor {
         readonly name: string,
         readonly chip: string,
         readonly address: number,
-        private readonly keys: Record<string, string>
+        private readonly keys: Record<string, string>,
     ) {
         this.quantities = keyValues(keys)
     }
@@ -70,7 +70,9 @@ export class StockSensor implements Sensor {
     private async start(): Promise<boolean> {
         try {
             this.parts = await this.startStock()
-            console.log("sensor " + this.name + ": started the stock " + this.chip + " driver at " + hexByte(this.address))
+            console.log(
+                "sensor " + this.name + ": started the stock " + this.chip + " driver at " + hexByte(this.address),
+            )
             return true
         } catch (e) {
             // Probed again on every read: say it once.
@@ -98,6 +100,11 @@ export class StockSensor implements Sensor {
     }
 }
 
-function part(keys: Record<string, string>, quantity: string, role: ds.Sensor, reading: ds.Register<number>): JacdacSensor {
+function part(
+    keys: Record<string, string>,
+    quantity: string,
+    role: ds.Sensor,
+    reading: ds.Register<number>,
+): JacdacSensor {
     return new JacdacSensor(keys[quantity] ? keys[quantity] : quantity, role, reading)
 }

@@ -29,7 +29,7 @@ export class DiagnosticsReporter {
         private readonly topic: string,
         private readonly periodMs: number,
         private readonly boot: string,
-        private readonly clock: ClockSync
+        private readonly clock: ClockSync,
     ) {
         const self = this
         session.onConnected(() => {
@@ -56,7 +56,13 @@ export class DiagnosticsReporter {
             timeRttMs: this.clock.rttMs,
             timeAccuracyMs: this.clock.accuracyMs(),
         })
-        this.session.publish(this.topic, Buffer.from(JSON.stringify(d)), { qos: 1, retain: false, ttlMs: this.periodMs, replace: true, evict: false })
+        this.session.publish(this.topic, Buffer.from(JSON.stringify(d)), {
+            qos: 1,
+            retain: false,
+            ttlMs: this.periodMs,
+            replace: true,
+            evict: false,
+        })
     }
 
     async run(): Promise<void> {

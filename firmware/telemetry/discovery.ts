@@ -22,10 +22,28 @@ export interface DeviceInfo {
 
 /** Diagnostic entities, read from the diagnostics topic. */
 export const DIAGNOSTIC_ENTITIES = [
-    { key: "uptime", name: "Uptime", unit: "s", deviceClass: "duration", template: "{{ (value_json.uptime_ms / 1000) | round(0) }}" },
-    { key: "reconnects", name: "MQTT reconnects", unit: "", deviceClass: "", template: "{{ value_json.mqtt.reconnects }}" },
+    {
+        key: "uptime",
+        name: "Uptime",
+        unit: "s",
+        deviceClass: "duration",
+        template: "{{ (value_json.uptime_ms / 1000) | round(0) }}",
+    },
+    {
+        key: "reconnects",
+        name: "MQTT reconnects",
+        unit: "",
+        deviceClass: "",
+        template: "{{ value_json.mqtt.reconnects }}",
+    },
     { key: "dropped", name: "Dropped messages", unit: "", deviceClass: "", template: "{{ value_json.mqtt.dropped }}" },
-    { key: "rtt", name: "MQTT round trip", unit: "ms", deviceClass: "duration", template: "{{ value_json.mqtt.rtt_ms }}" },
+    {
+        key: "rtt",
+        name: "MQTT round trip",
+        unit: "ms",
+        deviceClass: "duration",
+        template: "{{ value_json.mqtt.rtt_ms }}",
+    },
 ]
 
 /** Telemetry older than 3 periods is stale: Home Assistant shows it as unavailable. */
@@ -35,7 +53,13 @@ export function expireAfterS(periodMs: number): number {
 }
 
 function deviceBlock(d: DeviceInfo): any {
-    return { identifiers: [d.name], name: d.name, model: d.model, manufacturer: "devs-mqtt-telemetry", sw_version: d.swVersion }
+    return {
+        identifiers: [d.name],
+        name: d.name,
+        model: d.model,
+        manufacturer: "devs-mqtt-telemetry",
+        sw_version: d.swVersion,
+    }
 }
 
 export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: number): DiscoveryMessage {
@@ -131,7 +155,14 @@ export function removedKeys(keys: string[], previous: string[]): string[] {
  * the end. One at a time: with every sensor configured the whole sequence is ~30 configs of ~600 B,
  * more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
  */
-export function discoveryMessageAt(d: DeviceInfo, t: Topics, keys: string[], removed: string[], periodMs: number, i: number): DiscoveryMessage | null {
+export function discoveryMessageAt(
+    d: DeviceInfo,
+    t: Topics,
+    keys: string[],
+    removed: string[],
+    periodMs: number,
+    i: number,
+): DiscoveryMessage | null {
     if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
     const j = i - keys.length
     if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j])
@@ -144,7 +175,13 @@ export function discoveryMessageAt(d: DeviceInfo, t: Topics, keys: string[], rem
  * Everything to publish for `keys` now, plus empty retained messages that
  * remove entities published before (`previous`) and gone from the config.
  */
-export function discoveryMessages(d: DeviceInfo, t: Topics, keys: string[], previous: string[], periodMs: number): DiscoveryMessage[] {
+export function discoveryMessages(
+    d: DeviceInfo,
+    t: Topics,
+    keys: string[],
+    previous: string[],
+    periodMs: number,
+): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
     const removed = removedKeys(keys, previous)
     for (let i = 0; ; i++) {

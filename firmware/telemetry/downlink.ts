@@ -27,6 +27,10 @@ export function parsePeriodCommand(text: string): PeriodCommand {
     }
     const v = digits ? parseInt(t) : NaN
     if (!digits || isNaN(v) || v < PERIOD_MIN_MS || v > PERIOD_MAX_MS)
-        return { ok: false, periodMs: 0, message: `rejected period_ms '${t.slice(0, 32)}': expected an integer in ${PERIOD_MIN_MS}..${PERIOD_MAX_MS}` }
+        return {
+            ok: false,
+            periodMs: 0,
+            message: `rejected period_ms '${t.slice(0, 32)}': expected an integer in ${PERIOD_MIN_MS}..${PERIOD_MAX_MS}`,
+        }
     return { ok: true, periodMs: v, message: `period_ms set to ${v}` }
 }

@@ -30,7 +30,7 @@ export class HaDiscovery {
         private readonly topics: Topics,
         /** The SENSORS text: the entity keys follow from it. */
         private readonly spec: string,
-        public periodMs: number
+        public periodMs: number,
     ) {
         this.keys = keysOfSpec(spec)
         const self = this

@@ -14,7 +14,14 @@ export interface SensorStatus {
     age_ms: number
 }
 
-export function buildPayload(boot: string, seq: number, ts: number, uptimeMs: number, values: Record<string, number>, sensors: Sensor[]): any {
+export function buildPayload(
+    boot: string,
+    seq: number,
+    ts: number,
+    uptimeMs: number,
+    values: Record<string, number>,
+    sensors: Sensor[],
+): any {
     const p: any = { boot: boot, seq: seq }
     if (!isNaN(ts)) p.ts = ts
     p.uptime_ms = uptimeMs

@@ -11,10 +11,20 @@ import { HaDiscovery } from "./ha-discovery"
 import { TelemetryPublisher } from "./publisher"
 import { Topics } from "./topics"
 
-export function startPeriodDownlink(session: Session, topics: Topics, publisher: TelemetryPublisher, discovery: HaDiscovery) {
+export function startPeriodDownlink(
+    session: Session,
+    topics: Topics,
+    publisher: TelemetryPublisher,
+    discovery: HaDiscovery,
+) {
     const log = (level: string, msg: string) => {
         console.log(`downlink: ${msg}`)
-        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), { qos: 1, retain: false, ttlMs: 0, replace: false })
+        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), {
+            qos: 1,
+            retain: false,
+            ttlMs: 0,
+            replace: false,
+        })
     }
     let wanted = 0
     let writing = false

@@ -25,7 +25,7 @@ export class TelemetryPublisher {
         private readonly topic: string,
         public periodMs: number,
         private readonly boot: string,
-        private readonly clock: ClockSync
+        private readonly clock: ClockSync,
     ) {}
 
     /** A new period applies at once: the current wait is cut short. */

@@ -20,7 +20,7 @@ export class TimeSync {
     constructor(
         private readonly session: Session,
         private readonly reqTopic: string,
-        private readonly respTopic: string
+        private readonly respTopic: string,
     ) {
         const self = this
         session.onConnected(() => {
@@ -53,7 +53,13 @@ export class TimeSync {
                     due = now
                 }
                 if (now >= due) {
-                    s.publish(this.reqTopic, Buffer.from(c.request(now)), { qos: 0, retain: false, ttlMs: 0, replace: true, evict: false })
+                    s.publish(this.reqTopic, Buffer.from(c.request(now)), {
+                        qos: 0,
+                        retain: false,
+                        ttlMs: 0,
+                        replace: true,
+                        evict: false,
+                    })
                     due = now + waitMs
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2
                 }

@@ -82,7 +82,7 @@ export class BoardSocket {
         private readonly profile: BoardProfile,
         private readonly wifi: WifiLink,
         private readonly hooks: BoardSocketHooks,
-        private readonly now: () => number = Date.now
+        private readonly now: () => number = Date.now,
     ) {}
 
     install(): this {
@@ -116,7 +116,9 @@ export class BoardSocket {
         const name = `${tls ? "tls" : "tcp"}://${host}:${port}`
         this.close()
         if (tls && this.profile.tls === "none") {
-            this.hooks.log(`sim: ${this.profile.label}: no TLS on this board; the open of ${name} returns ${ERR_BAD_PORT} and no event follows (pico:src/lwip_sock.c:141-142)`)
+            this.hooks.log(
+                `sim: ${this.profile.label}: no TLS on this board; the open of ${name} returns ${ERR_BAD_PORT} and no event follows (pico:src/lwip_sock.c:141-142)`,
+            )
             return ERR_BAD_PORT
         }
         const sock = tls
@@ -125,7 +127,9 @@ export class BoardSocket {
                   port,
                   servername: isIP(host) ? undefined : host,
                   // ESP32: esp_crt_bundle_attach with the built-in public roots only; no custom CA (esp:main/sock.c:42-47, 186).
-                  ...(this.profile.tls === "public-roots" ? { ca: this.hooks.publicRoots ?? [...rootCertificates], maxVersion: "TLSv1.2" as const } : {}),
+                  ...(this.profile.tls === "public-roots"
+                      ? { ca: this.hooks.publicRoots ?? [...rootCertificates], maxVersion: "TLSv1.2" as const }
+                      : {}),
               })
             : createConnection({ host, port })
         const c: Conn = {
@@ -145,14 +149,14 @@ export class BoardSocket {
             this.deliver(c, () => {
                 c.open = true
                 this.emit(EV_OPEN)
-            })
+            }),
         )
         sock.on("data", (buf: Buffer) =>
             this.deliver(c, () => {
                 c.window?.peerData()
                 const n = this.profile.rxChunkBytes || buf.length
                 for (let i = 0; i < buf.length && this.cur === c; i += n) this.emit(EV_DATA, buf.subarray(i, i + n))
-            })
+            }),
         )
         sock.on("error", (err: NodeJS.ErrnoException) => this.deliver(c, () => this.failed(c, err)))
         sock.on("close", () => {
@@ -169,18 +173,20 @@ export class BoardSocket {
         if (c.tls && p.tlsWriteRebootBytes && data.length >= p.tlsWriteRebootBytes) {
             this.abandon()
             throw new BoardReset(
-                `a TLS write of ${data.length} B (>= ${p.tlsWriteRebootBytes}) fails JD_ASSERT(datalen < MBEDTLS_SSL_OUT_CONTENT_LEN) (esp:main/sock.c:244)`
+                `a TLS write of ${data.length} B (>= ${p.tlsWriteRebootBytes}) fails JD_ASSERT(datalen < MBEDTLS_SSL_OUT_CONTENT_LEN) (esp:main/sock.c:244)`,
             )
         }
         if (p.writeQueueMax && c.queued >= p.writeQueueMax) {
-            this.hooks.log(`sim: ${p.label}: ${c.queued} writes already queued for the socket task; this one returns ${ERR_QUEUE_FULL} (esp:main/sock.c:318-323)`)
+            this.hooks.log(
+                `sim: ${p.label}: ${c.queued} writes already queued for the socket task; this one returns ${ERR_QUEUE_FULL} (esp:main/sock.c:318-323)`,
+            )
             return ERR_QUEUE_FULL
         }
         if (c.window && !c.window.write(data.length)) {
             const out = c.window.outstandingBytes
             this.hooks.log(
                 `sim: ${p.label}: a ${data.length} B write with ${out} B unacknowledged needs a third segment pbuf: ` +
-                    `tcp_write ERR_MEM, the runtime closes the connection (pico:src/lwip_sock.c:174-182)`
+                    `tcp_write ERR_MEM, the runtime closes the connection (pico:src/lwip_sock.c:174-182)`,
             )
             this.raise(c, `write error: ${ERR_MEM}`)
             return ERR_MEM
@@ -222,7 +228,9 @@ export class BoardSocket {
         if (!c.open && dns) {
             if (p.connectErrorCloses) {
                 // Pico W: lwIP calls host_found with a NULL address and the runtime dereferences it (lwip_sock.c:115-118) [inferred]: no event.
-                this.hooks.log(`sim: ${p.label}: DNS lookup of ${c.name} failed: no event reaches the program (pico:src/lwip_sock.c:115-118)`)
+                this.hooks.log(
+                    `sim: ${p.label}: DNS lookup of ${c.name} failed: no event reaches the program (pico:src/lwip_sock.c:115-118)`,
+                )
                 return
             }
             this.emit(EV_ERROR, "can't resolve host") // esp:main/sock.c:128-133, no close
@@ -254,7 +262,9 @@ export class BoardSocket {
     private deliver(c: Conn, event: () => void) {
         if (this.wifi.linked) return event()
         if (c.deferred.length === 0 && this.cur === c)
-            this.hooks.log(`sim: ${this.profile.label}: the link is down: what ${c.name} sends is held until it is back`)
+            this.hooks.log(
+                `sim: ${this.profile.label}: the link is down: what ${c.name} sends is held until it is back`,
+            )
         c.deferred.push(event)
     }
 

@@ -20,7 +20,7 @@ export class FlashStore {
 
     constructor(
         readonly sizeBytes: number,
-        readonly persist: boolean
+        readonly persist: boolean,
     ) {}
 
     /** The last image the VM saved (null before the first save). */

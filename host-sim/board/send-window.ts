@@ -36,7 +36,7 @@ export class SendWindow {
 
     constructor(
         private readonly model: SendWindowModel,
-        private readonly now: () => number = Date.now
+        private readonly now: () => number = Date.now,
     ) {}
 
     /** Bytes written and not yet acknowledged (sent or held). */

@@ -19,7 +19,7 @@ export class WifiLink extends EventEmitter {
     constructor(
         private readonly giveUpMs: number,
         private readonly log: (line: string) => void = () => {},
-        private readonly now: () => number = Date.now
+        private readonly now: () => number = Date.now,
     ) {
         super()
     }
@@ -44,7 +44,7 @@ export class WifiLink extends EventEmitter {
             this.stranded = true
             this.log(
                 `sim: wifi: the access point is back after ${awayMs} ms, but the board's re-join failed after ` +
-                    `${this.giveUpMs} ms and the runtime never retries (pico:src/wifi_impl.c:145-157): offline until reset`
+                    `${this.giveUpMs} ms and the runtime never retries (pico:src/wifi_impl.c:145-157): offline until reset`,
             )
             return
         }

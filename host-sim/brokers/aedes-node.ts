@@ -21,11 +21,7 @@ import mqemitterRedis from "mqemitter-redis"
  */
 const HEARTBEAT_MS = 2000
 
-const [port, redisPort, name] = [
-    Number(process.argv[2]),
-    Number(process.argv[3]),
-    process.argv[4] ?? "aedes",
-]
+const [port, redisPort, name] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4] ?? "aedes"]
 if (!(port > 0) || !(redisPort > 0)) {
     console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME")
     process.exit(2)
@@ -43,9 +39,7 @@ const server = createServer(sock => {
     sock.on("close", () => sockets.delete(sock))
     aedes.handle(sock)
 })
-server.listen(port, "127.0.0.1", () =>
-    console.log(`aedes node ${name} ready on ${port}`),
-)
+server.listen(port, "127.0.0.1", () => console.log(`aedes node ${name} ready on ${port}`))
 server.on("error", e => {
     console.error(`aedes node ${name}: ${e.message}`)
     process.exit(1)

@@ -30,9 +30,7 @@ export function aedesRedisUnavailable(): string | null {
     return null
 }
 
-export async function startAedesRedisCluster(
-    n: number,
-): Promise<RunningCluster> {
+export async function startAedesRedisCluster(n: number): Promise<RunningCluster> {
     const dir = privateDir("devs-aedes-redis-")
     const [redisPort, ...ports] = await freePorts(n + 1)
     const redis = redisDaemon(redisPort, dir)
@@ -41,14 +39,7 @@ export async function startAedesRedisCluster(
             new Daemon({
                 name: `aedes n${i + 1}`,
                 command: process.execPath,
-                args: [
-                    "--import",
-                    "tsx",
-                    NODE_SCRIPT,
-                    String(p),
-                    String(redisPort),
-                    `n${i + 1}`,
-                ],
+                args: ["--import", "tsx", NODE_SCRIPT, String(p), String(redisPort), `n${i + 1}`],
                 ready: /ready on/,
                 readyTimeoutMs: START_TIMEOUT_MS,
             }),
@@ -57,15 +48,9 @@ export async function startAedesRedisCluster(
     async function startNode(i: number): Promise<void> {
         await daemons[i].start()
         try {
-            await waitForMqtt(
-                ports[i],
-                START_TIMEOUT_MS,
-                () => daemons[i].running,
-            )
+            await waitForMqtt(ports[i], START_TIMEOUT_MS, () => daemons[i].running)
         } catch (e) {
-            throw new Error(
-                `aedes n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
-            )
+            throw new Error(`aedes n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
         }
     }
     const startAll = async () => {
@@ -115,14 +100,8 @@ export async function startAedesRedisCluster(
 function aedesVersion(): string {
     // aedes' "exports" hides its package.json from require.resolve.
     return (
-        JSON.parse(
-            readFileSync(
-                new URL(
-                    "../../node_modules/aedes/package.json",
-                    import.meta.url,
-                ),
-                "utf8",
-            ),
-        ) as { version: string }
+        JSON.parse(readFileSync(new URL("../../node_modules/aedes/package.json", import.meta.url), "utf8")) as {
+            version: string
+        }
     ).version
 }

@@ -13,15 +13,9 @@
  * Each node can be killed (SIGKILL: a crash, a power cut) and started again
  * with the same ports and data; `close()` stops everything the cluster started.
  */
-import {
-    startAedesRedisCluster,
-    aedesRedisUnavailable,
-} from "./aedes-redis-cluster.ts"
+import { startAedesRedisCluster, aedesRedisUnavailable } from "./aedes-redis-cluster.ts"
 import { natsClusterUnavailable, startNatsCluster } from "./nats-cluster.ts"
-import {
-    rabbitClusterUnavailable,
-    startRabbitCluster,
-} from "./rabbitmq-cluster.ts"
+import { rabbitClusterUnavailable, startRabbitCluster } from "./rabbitmq-cluster.ts"
 
 export const CLUSTER_KINDS = ["nats", "rabbitmq", "aedes-redis"] as const
 export type ClusterKind = (typeof CLUSTER_KINDS)[number]
@@ -65,13 +59,10 @@ export function parseClusterSpec(s: string): ClusterSpec {
     const m = /^([a-z-]+)(?::(\d+))?$/.exec(s)
     const kind = m?.[1] as ClusterKind | undefined
     if (!m || !kind || !CLUSTER_KINDS.includes(kind))
-        throw new Error(
-            `--broker-cluster is KIND[:NODES] with KIND one of ${CLUSTER_KINDS.join(", ")}, got '${s}'`,
-        )
+        throw new Error(`--broker-cluster is KIND[:NODES] with KIND one of ${CLUSTER_KINDS.join(", ")}, got '${s}'`)
     const nodes = m[2] === undefined ? 3 : Number(m[2])
     // One node is no cluster; more than 5 is more than this machine (2 cores) runs usefully.
-    if (nodes < 2 || nodes > 5)
-        throw new Error(`--broker-cluster ${kind}: 2 to 5 nodes, got ${nodes}`)
+    if (nodes < 2 || nodes > 5) throw new Error(`--broker-cluster ${kind}: 2 to 5 nodes, got ${nodes}`)
     return { kind, nodes }
 }
 
@@ -84,10 +75,7 @@ export function clusterUnavailable(kind: ClusterKind): string | null {
 
 export function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     const why = clusterUnavailable(spec.kind)
-    if (why)
-        throw new Error(
-            `${spec.kind} cluster unavailable: ${why} (npm run install-brokers)`,
-        )
+    if (why) throw new Error(`${spec.kind} cluster unavailable: ${why} (npm run install-brokers)`)
     if (spec.kind === "nats") return startNatsCluster(spec.nodes)
     if (spec.kind === "rabbitmq") return startRabbitCluster(spec.nodes)
     return startAedesRedisCluster(spec.nodes)

@@ -60,8 +60,7 @@ export class Daemon {
      * `readyTimeoutMs` overrides the spec's for this start (a RabbitMQ node after a power cut).
      */
     async start(readyTimeoutMs = this.spec.readyTimeoutMs): Promise<void> {
-        if (this.running)
-            throw new Error(`${this.spec.name} is already running`)
+        if (this.running) throw new Error(`${this.spec.name} is already running`)
         const from = this.log.length
         const s = this.spec
         const c = spawn(s.command, s.args ?? [], {
@@ -79,8 +78,7 @@ export class Daemon {
         })
         const onData = (d: Buffer) => {
             this.log += d
-            if (this.log.length > LOG_MAX_CHARS)
-                this.log = this.log.slice(-LOG_MAX_CHARS / 2)
+            if (this.log.length > LOG_MAX_CHARS) this.log = this.log.slice(-LOG_MAX_CHARS / 2)
         }
         c.stdout!.on("data", onData)
         c.stderr!.on("data", onData)
@@ -96,38 +94,22 @@ export class Daemon {
      * Resolves when the log written after offset `from` matches `re`. Rejects
      * with the log's tail on timeout or when the daemon exits first.
      */
-    waitForLog(
-        re: RegExp,
-        from: number,
-        timeoutMs: number,
-        what: string,
-    ): Promise<void> {
+    waitForLog(re: RegExp, from: number, timeoutMs: number, what: string): Promise<void> {
         const c = this.child
-        if (!c)
-            return Promise.reject(
-                new Error(`${this.spec.name} was never started`),
-            )
+        if (!c) return Promise.reject(new Error(`${this.spec.name} was never started`))
         return new Promise((resolve, reject) => {
             const check = () => {
                 if (re.test(this.log.slice(from))) done()
             }
             const onExit = (code: number | null, sig: string | null) =>
                 done(`exited (${sig ?? code}) before its ${what}`)
-            const timer = setTimeout(
-                () => done(`no ${what} within ${timeoutMs} ms`),
-                timeoutMs,
-            )
+            const timer = setTimeout(() => done(`no ${what} within ${timeoutMs} ms`), timeoutMs)
             const done = (why?: string) => {
                 clearTimeout(timer)
                 c.stdout!.off("data", check)
                 c.stderr!.off("data", check)
                 c.off("exit", onExit)
-                if (why)
-                    reject(
-                        new Error(
-                            `${this.spec.name}: ${why}\n${this.tail(from)}`,
-                        ),
-                    )
+                if (why) reject(new Error(`${this.spec.name}: ${why}\n${this.tail(from)}`))
                 else resolve()
             }
             c.stdout!.on("data", check)
@@ -158,9 +140,7 @@ export class Daemon {
     async kill(): Promise<void> {
         const c = this.child
         if (!c) return
-        const gone = this.running
-            ? new Promise(resolve => c.once("exit", resolve))
-            : Promise.resolve()
+        const gone = this.running ? new Promise(resolve => c.once("exit", resolve)) : Promise.resolve()
         this.signal("SIGKILL")
         await gone
     }
@@ -172,10 +152,7 @@ export class Daemon {
         if (this.running) {
             const gone = new Promise(resolve => c.once("exit", resolve))
             this.signal("SIGTERM")
-            const timer = setTimeout(
-                () => this.signal("SIGKILL"),
-                this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS,
-            )
+            const timer = setTimeout(() => this.signal("SIGKILL"), this.spec.stopGraceMs ?? DEFAULT_STOP_GRACE_MS)
             await gone
             clearTimeout(timer)
         }
@@ -208,8 +185,6 @@ for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
         // the "exit" hook still runs then. Alone, we keep Node's default: exit with 128 + n.
         if (process.listenerCount(sig) > 1) return
         killEverything()
-        process.exit(
-            128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[sig],
-        )
+        process.exit(128 + ({ SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const)[sig])
     })
 }

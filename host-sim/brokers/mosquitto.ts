@@ -10,11 +10,7 @@ import type { RunningBroker } from "../broker.ts"
 import { Daemon, privateDir, removeDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 
-const CANDIDATES = [
-    "/usr/sbin/mosquitto",
-    "/usr/bin/mosquitto",
-    "/usr/local/sbin/mosquitto",
-]
+const CANDIDATES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
 const START_TIMEOUT_MS = 10_000
 
 export function mosquittoPath(): string | null {
@@ -43,35 +39,21 @@ export interface RunningMosquitto extends RunningBroker {
     reload(): Promise<void>
 }
 
-export async function startMosquitto(
-    o: MosquittoOptions = {},
-): Promise<RunningMosquitto> {
+export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningMosquitto> {
     const bin = mosquittoPath()
-    if (!bin)
-        throw new Error(
-            "mosquitto is not installed (Debian: apt-get install mosquitto)",
-        )
+    if (!bin) throw new Error("mosquitto is not installed (Debian: apt-get install mosquitto)")
     const dir = privateDir("devs-mosquitto-")
     // Started as root, mosquitto drops to its own user and must still write its persistence file here.
     chmodSync(dir, 0o777)
-    const [port, ...tlsPorts] = await freePorts(
-        1 + (o.tlsListeners ?? []).length,
-    )
+    const [port, ...tlsPorts] = await freePorts(1 + (o.tlsListeners ?? []).length)
     const users = Object.entries(o.users ?? {})
     const passwordFile = join(dir, "passwd")
     if (users.length) {
         writeFileSync(passwordFile, "")
         for (const [user, pw] of users) {
             // -b takes the password on the command line: test passwords only, never a user's.
-            const r = spawnSync(
-                "mosquitto_passwd",
-                ["-b", passwordFile, user, pw],
-                { encoding: "utf8" },
-            )
-            if (r.status !== 0)
-                throw new Error(
-                    `mosquitto_passwd failed: ${r.stderr || r.error?.message}`,
-                )
+            const r = spawnSync("mosquitto_passwd", ["-b", passwordFile, user, pw], { encoding: "utf8" })
+            if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr || r.error?.message}`)
         }
         chmodSync(passwordFile, 0o644)
     }

@@ -32,10 +32,7 @@ export async function waitForMqtt(
         try {
             const c = await connectBroker(target, {
                 clientId: `devsprobe${process.pid}`,
-                timeoutMs: Math.max(
-                    100,
-                    Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now()),
-                ),
+                timeoutMs: Math.max(100, Math.min(ATTEMPT_TIMEOUT_MS, deadline - Date.now())),
             })
             // A clean DISCONNECT, so the probe leaves no session and no Will behind.
             await c.endAsync()
@@ -45,7 +42,5 @@ export async function waitForMqtt(
         }
         await new Promise(r => setTimeout(r, 50))
     }
-    throw new Error(
-        `no MQTT CONNACK on port ${port} within ${timeoutMs} ms (${last})`,
-    )
+    throw new Error(`no MQTT CONNACK on port ${port} within ${timeoutMs} ms (${last})`)
 }

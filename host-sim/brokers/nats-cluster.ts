@@ -29,13 +29,7 @@ interface NodePorts {
     mqtt: number
 }
 
-function config(
-    name: string,
-    dir: string,
-    me: NodePorts,
-    all: NodePorts[],
-    replicas: number,
-): string {
+function config(name: string, dir: string, me: NodePorts, all: NodePorts[], replicas: number): string {
     const q = JSON.stringify
     return (
         [
@@ -76,15 +70,9 @@ export async function startNatsCluster(n: number): Promise<RunningCluster> {
         await daemons[i].start()
         try {
             // MQTT answers once JetStream has a meta leader and the node's MQTT streams exist.
-            await waitForMqtt(
-                ports[i].mqtt,
-                START_TIMEOUT_MS,
-                () => daemons[i].running,
-            )
+            await waitForMqtt(ports[i].mqtt, START_TIMEOUT_MS, () => daemons[i].running)
         } catch (e) {
-            throw new Error(
-                `nats-server n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
-            )
+            throw new Error(`nats-server n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
         }
     }
     const startAll = () => Promise.all(ports.map((_, i) => startNode(i)))

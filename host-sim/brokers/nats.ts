@@ -19,11 +19,7 @@ import { Daemon, privateDir, removeDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 import { waitForMqtt } from "./mqtt-probe.ts"
 
-const CANDIDATES = [
-    "/usr/sbin/nats-server",
-    "/usr/bin/nats-server",
-    "/usr/local/bin/nats-server",
-]
+const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
 const START_TIMEOUT_MS = 20_000
 /** JetStream limits: a test run stores a few thousand small messages. */
 const JS_MAX_MEM = "64MB"
@@ -55,12 +51,7 @@ export function natsPath(): string | null {
     return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null
 }
 
-function config(
-    dir: string,
-    clientPort: number,
-    mqttPort: number,
-    o: NatsOptions,
-): string {
+function config(dir: string, clientPort: number, mqttPort: number, o: NatsOptions): string {
     const q = JSON.stringify
     const lines = [
         // JetStream (and so MQTT) refuses to start without a server name.
@@ -73,28 +64,17 @@ function config(
         // Explicit permissions: nats-server 2.9.10 dereferences a nil permission set (and exits) when a
         // reload changes users while retained MQTT messages exist (mqttCheckPubRetainedPerms).
         const perms = `permissions: { publish: ">", subscribe: ">" }`
-        const users = o.users
-            .map(
-                u =>
-                    `{ user: ${q(u.user)}, password: ${q(u.password)}, ${perms} }`,
-            )
-            .join(", ")
+        const users = o.users.map(u => `{ user: ${q(u.user)}, password: ${q(u.password)}, ${perms} }`).join(", ")
         lines.push(`authorization { users: [ ${users} ] }`)
     }
-    const noAuth =
-        o.users?.length && o.noAuthUser
-            ? `, no_auth_user: ${q(o.noAuthUser)}`
-            : ""
+    const noAuth = o.users?.length && o.noAuthUser ? `, no_auth_user: ${q(o.noAuthUser)}` : ""
     lines.push(`mqtt { listen: ${q(`127.0.0.1:${mqttPort}`)}${noAuth} }`)
     return lines.join("\n") + "\n"
 }
 
 export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
     const bin = natsPath()
-    if (!bin)
-        throw new Error(
-            "nats-server is not installed (Debian: apt-get install nats-server)",
-        )
+    if (!bin) throw new Error("nats-server is not installed (Debian: apt-get install nats-server)")
     const dir = privateDir("devs-nats-")
     const [port, clientPort] = await freePorts(2)
     const conf = join(dir, "nats.conf")
@@ -115,9 +95,7 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
             await waitForMqtt(port, START_TIMEOUT_MS, () => daemon.running)
         } catch (e) {
             await daemon.stop()
-            throw new Error(
-                `nats-server: ${(e as Error).message}\n${daemon.tail()}`,
-            )
+            throw new Error(`nats-server: ${(e as Error).message}\n${daemon.tail()}`)
         }
     }
 

@@ -33,9 +33,7 @@ import {
 const POWER_ON_TIMEOUT_MS = 300_000
 
 export function rabbitClusterUnavailable(): string | null {
-    return rabbitMqPath()
-        ? null
-        : "rabbitmq-server (with epmd) is not installed"
+    return rabbitMqPath() ? null : "rabbitmq-server (with epmd) is not installed"
 }
 
 export async function startRabbitCluster(n: number): Promise<RunningCluster> {
@@ -62,44 +60,25 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
             join(s.dir, "rabbitmq.conf"),
             [
                 "cluster_formation.peer_discovery_backend = classic_config",
-                ...specs.map(
-                    (p, j) =>
-                        `cluster_formation.classic_config.nodes.${j + 1} = ${p.node}`,
-                ),
+                ...specs.map((p, j) => `cluster_formation.classic_config.nodes.${j + 1} = ${p.node}`),
             ].join("\n") + "\n",
         )
         return d
     })
 
-    async function startNode(
-        i: number,
-        readyTimeoutMs = RABBIT_START_TIMEOUT_MS,
-    ): Promise<void> {
+    async function startNode(i: number, readyTimeoutMs = RABBIT_START_TIMEOUT_MS): Promise<void> {
         await daemons[i].start(readyTimeoutMs)
         try {
-            await waitForMqtt(
-                specs[i].mqttPort,
-                readyTimeoutMs,
-                () => daemons[i].running,
-            )
+            await waitForMqtt(specs[i].mqttPort, readyTimeoutMs, () => daemons[i].running)
         } catch (e) {
-            throw new Error(
-                `rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`,
-            )
+            throw new Error(`rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
         }
     }
 
     /** The nodes `rabbitmqctl cluster_status` on node i reports running. */
     async function runningNodes(i: number): Promise<string[]> {
-        const r = await rabbitCtl(specs[i], [
-            "cluster_status",
-            "--formatter",
-            "json",
-        ])
-        if (r.code !== 0)
-            throw new Error(
-                `rabbitmqctl cluster_status failed (${r.code}): ${r.out.slice(-2000)}`,
-            )
+        const r = await rabbitCtl(specs[i], ["cluster_status", "--formatter", "json"])
+        if (r.code !== 0) throw new Error(`rabbitmqctl cluster_status failed (${r.code}): ${r.out.slice(-2000)}`)
         const status = JSON.parse(r.out.slice(r.out.indexOf("{"))) as {
             running_nodes?: string[]
         }
@@ -108,9 +87,7 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
 
     async function mustBeJoined(): Promise<void> {
         const running = await runningNodes(0)
-        const missing = specs
-            .filter(s => !running.includes(s.node))
-            .map(s => s.node)
+        const missing = specs.filter(s => !running.includes(s.node)).map(s => s.node)
         if (missing.length)
             throw new Error(
                 `rabbitmq cluster did not form: ${missing.join(", ")} not running in ${specs[0].node}'s cluster (${running.join(", ")})`,
@@ -154,9 +131,7 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
         powerOn: async () => {
             await epmd.start()
             // Together, as after a power cut: each node waits for its peers' Mnesia tables.
-            await Promise.all(
-                specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)),
-            )
+            await Promise.all(specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)))
             await mustBeJoined()
         },
         close: async () => {

@@ -48,10 +48,7 @@ function epmdPath(): string | null {
  */
 export function epmdDaemon(port: number): Daemon {
     const bin = epmdPath()
-    if (!bin)
-        throw new Error(
-            "epmd is not installed (Debian: apt-get install rabbitmq-server)",
-        )
+    if (!bin) throw new Error("epmd is not installed (Debian: apt-get install rabbitmq-server)")
     return new Daemon({
         name: "epmd",
         command: bin,
@@ -101,12 +98,8 @@ export function rabbitEnv(s: RabbitNodeSpec): NodeJS.ProcessEnv {
 /** Writes the node's files and returns its daemon (not started). */
 export function rabbitNode(s: RabbitNodeSpec): Daemon {
     const server = rabbitMqPath()
-    if (!server)
-        throw new Error(
-            "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)",
-        )
-    for (const d of ["home", "mnesia", "log"])
-        mkdirSync(join(s.dir, d), { recursive: true })
+    if (!server) throw new Error("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
+    for (const d of ["home", "mnesia", "log"]) mkdirSync(join(s.dir, d), { recursive: true })
     if (s.cookie)
         writeFileSync(join(s.dir, "home", ".erlang.cookie"), s.cookie, {
             mode: 0o400,
@@ -139,16 +132,12 @@ export function rabbitNode(s: RabbitNodeSpec): Daemon {
 }
 
 /** `rabbitmqctl -n node ARGS` with the node's environment (cookie, epmd port). */
-export function rabbitCtl(
-    s: RabbitNodeSpec,
-    args: string[],
-): Promise<{ code: number | null; out: string }> {
+export function rabbitCtl(s: RabbitNodeSpec, args: string[]): Promise<{ code: number | null; out: string }> {
     return new Promise(resolve => {
-        const c = spawn(
-            join(RABBIT_DIR, "rabbitmqctl"),
-            ["-n", s.node, ...args],
-            { env: rabbitEnv(s), stdio: ["ignore", "pipe", "pipe"] },
-        )
+        const c = spawn(join(RABBIT_DIR, "rabbitmqctl"), ["-n", s.node, ...args], {
+            env: rabbitEnv(s),
+            stdio: ["ignore", "pipe", "pipe"],
+        })
         let out = ""
         c.stdout!.on("data", d => (out += d))
         c.stderr!.on("data", d => (out += d))
@@ -157,10 +146,7 @@ export function rabbitCtl(
 }
 
 export async function startRabbitMq(): Promise<RunningRabbitMq> {
-    if (!rabbitMqPath())
-        throw new Error(
-            "rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)",
-        )
+    if (!rabbitMqPath()) throw new Error("rabbitmq-server is not installed (Debian: apt-get install rabbitmq-server)")
     const dir = privateDir("devs-rabbitmq-")
     const [mqttPort, amqpPort, distPort, epmdPort] = await freePorts(4)
     const spec: RabbitNodeSpec = {
@@ -177,11 +163,7 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
     async function launch(): Promise<void> {
         await node.start()
         try {
-            await waitForMqtt(
-                mqttPort,
-                RABBIT_START_TIMEOUT_MS,
-                () => node.running,
-            )
+            await waitForMqtt(mqttPort, RABBIT_START_TIMEOUT_MS, () => node.running)
         } catch (e) {
             await node.stop()
             throw new Error(`rabbitmq: ${(e as Error).message}\n${node.tail()}`)
@@ -214,9 +196,7 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
                 const r = await rabbitCtl(spec, args)
                 // rabbitmqctl echoes its arguments on failure: never show the password.
                 if (r.code !== 0)
-                    throw new Error(
-                        `rabbitmqctl ${args[0]} failed (${r.code}): ${r.out.split(password).join("***")}`,
-                    )
+                    throw new Error(`rabbitmqctl ${args[0]} failed (${r.code}): ${r.out.split(password).join("***")}`)
             }
         },
         close: async () => {

@@ -20,10 +20,7 @@ export function redisPath(): string | null {
 
 export function redisDaemon(port: number, dir: string): Daemon {
     const bin = redisPath()
-    if (!bin)
-        throw new Error(
-            "redis-server is not installed (Debian: apt-get install redis-server)",
-        )
+    if (!bin) throw new Error("redis-server is not installed (Debian: apt-get install redis-server)")
     return new Daemon({
         name: "redis-server",
         command: bin,

@@ -24,7 +24,7 @@ export class Lane {
     constructor(
         private readonly write: (data: Buffer) => void,
         private readonly shape: () => LaneShape,
-        private readonly rand: () => number
+        private readonly rand: () => number,
     ) {}
 
     send(data: Buffer): void {

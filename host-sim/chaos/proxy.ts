@@ -72,7 +72,7 @@ export class ChaosProxy extends EventEmitter {
 
     constructor(
         private readonly targetHost: string,
-        public targetPort: number
+        public targetPort: number,
     ) {
         super()
     }
@@ -214,7 +214,7 @@ export class ChaosProxy extends EventEmitter {
             link.sliceTimer = undefined
             const all = Buffer.concat(link.sliceBuf)
             link.sliceBuf = []
-            for (let o = 0; o < all.length; ) {
+            for (let o = 0; o < all.length;) {
                 const n = 1 + Math.floor(this.rand() * this.sliceRandomMax)
                 link.down.send(all.subarray(o, o + n))
                 this.emit("slice", o, Math.min(n, all.length - o))

@@ -30,7 +30,7 @@ export class BrokerLink {
         private readonly prefix: string,
         private readonly onMessage: (m: Message) => void,
         private readonly onState: (state: BrokerLinkState["state"], error: string) => void,
-        private readonly o = LINK_DEFAULTS
+        private readonly o = LINK_DEFAULTS,
     ) {}
 
     /** Resolves after the first attempt, connected or not (a failure is reported through onState). */
@@ -42,11 +42,17 @@ export class BrokerLink {
                 clientId: `dashboard-${process.pid}-${Date.now() % 100000}`,
                 timeoutMs: this.o.connectTimeoutMs,
                 reconnectPeriodMs: this.o.reconnectMs,
-                setup: c => c.on("message", (topic, payload, packet) => this.onMessage({ topic, payload, retain: packet.retain, atMs: Date.now() })),
+                setup: c =>
+                    c.on("message", (topic, payload, packet) =>
+                        this.onMessage({ topic, payload, retain: packet.retain, atMs: Date.now() }),
+                    ),
             })
             if (this.stopped) return void client.end(true)
             this.client = client
-            client.on("close", () => this.stopped || this.onState("reconnecting", "the connection to the broker was lost"))
+            client.on(
+                "close",
+                () => this.stopped || this.onState("reconnecting", "the connection to the broker was lost"),
+            )
             client.on("connect", () => this.onState("connected", ""))
             await client.subscribeAsync([`${this.prefix}/#`, `${HA_PREFIX}/#`], { qos: 1 })
             this.onState("connected", "")

@@ -31,9 +31,14 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         o.target,
         o.prefix,
         m => state.ingest(m),
-        (s, error) => state.setBroker(s, error, Date.now())
+        (s, error) => state.setBroker(s, error, Date.now()),
     )
-    const server = new DashboardServer({ port: o.port, state, link, controls: o.sim ? new SimControls(o.sim) : undefined })
+    const server = new DashboardServer({
+        port: o.port,
+        state,
+        link,
+        controls: o.sim ? new SimControls(o.sim) : undefined,
+    })
     const url = await server.start()
     await link.start()
     return {

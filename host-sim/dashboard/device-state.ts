@@ -119,19 +119,28 @@ export class DeviceState {
         if (duplicate) return { boot, seq, reboot, duplicate, sensorChanges: changes }
         const newest = boot !== this.boot || seq > this.seq
         if (!newest) return { boot, seq, reboot, duplicate, sensorChanges: changes }
-        if (boot === this.boot && seq > this.seq && uptime > this.uptimeMs) this.periodMs = Math.round((uptime - this.uptimeMs) / (seq - this.seq))
+        if (boot === this.boot && seq > this.seq && uptime > this.uptimeMs)
+            this.periodMs = Math.round((uptime - this.uptimeMs) / (seq - this.seq))
         this.boot = boot
         this.seq = seq
         this.uptimeMs = uptime
         this.ts = num(p.ts)
         this.values = {}
         for (const [k, v] of Object.entries(p)) if (isQuantity(k) && num(v) !== null) this.values[k] = v as number
-        const status = (p.status && typeof p.status === "object" ? p.status : {}) as Record<string, Partial<SensorState>>
+        const status = (p.status && typeof p.status === "object" ? p.status : {}) as Record<
+            string,
+            Partial<SensorState>
+        >
         const next: Record<string, SensorState> = {}
         for (const [sensor, s] of Object.entries(status))
-            next[sensor] = { status: String(s?.status ?? "unknown"), error: String(s?.error ?? ""), age_ms: num(s?.age_ms) ?? -1 }
+            next[sensor] = {
+                status: String(s?.status ?? "unknown"),
+                error: String(s?.error ?? ""),
+                age_ms: num(s?.age_ms) ?? -1,
+            }
         for (const [sensor, s] of Object.entries(next))
-            if (this.sensors[sensor]?.status !== s.status || this.sensors[sensor]?.error !== s.error) changes.push({ sensor, to: s.status, error: s.error })
+            if (this.sensors[sensor]?.status !== s.status || this.sensors[sensor]?.error !== s.error)
+                changes.push({ sensor, to: s.status, error: s.error })
         for (const sensor of Object.keys(this.sensors)) if (!next[sensor]) changes.push({ sensor, to: "ok", error: "" })
         this.sensors = next
         return { boot, seq, reboot, duplicate, sensorChanges: changes }
@@ -152,7 +161,17 @@ export class DeviceState {
     }
 
     ledger(): LedgerView {
-        const v: LedgerView = { received: 0, duplicates: 0, gaps: 0, missing: 0, dropped: {}, droppedTotal: 0, unexplained: 0, reboots: 0, boots: 0 }
+        const v: LedgerView = {
+            received: 0,
+            duplicates: 0,
+            gaps: 0,
+            missing: 0,
+            dropped: {},
+            droppedTotal: 0,
+            unexplained: 0,
+            reboots: 0,
+            boots: 0,
+        }
         for (const rec of this.boots.values()) {
             if (rec.seqs.length === 0) continue
             const l = (rec.ledger ??= ledgerOf(rec.seqs))
@@ -174,9 +193,39 @@ export class DeviceState {
     }
 
     view(): DeviceView {
-        const { name, status, statusAtMs, lastSeenMs, boot, seq, uptimeMs, ts, rssi, periodMs, values, sensors, diagnostics, diagnosticsAtMs, badPayloads } = this
+        const {
+            name,
+            status,
+            statusAtMs,
+            lastSeenMs,
+            boot,
+            seq,
+            uptimeMs,
+            ts,
+            rssi,
+            periodMs,
+            values,
+            sensors,
+            diagnostics,
+            diagnosticsAtMs,
+            badPayloads,
+        } = this
         return {
-            name, status, statusAtMs, lastSeenMs, boot, seq, uptimeMs, ts, rssi, periodMs, values, sensors, diagnostics, diagnosticsAtMs, badPayloads,
+            name,
+            status,
+            statusAtMs,
+            lastSeenMs,
+            boot,
+            seq,
+            uptimeMs,
+            ts,
+            rssi,
+            periodMs,
+            values,
+            sensors,
+            diagnostics,
+            diagnosticsAtMs,
+            badPayloads,
             discovery: [...this.discovery.values()],
             ledger: this.ledger(),
         }

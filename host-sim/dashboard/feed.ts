@@ -28,7 +28,7 @@ export class Feed {
 
     constructor(
         private readonly src: FeedSource,
-        private readonly o = FEED_DEFAULTS
+        private readonly o = FEED_DEFAULTS,
     ) {
         this.wss.on("connection", ws => this.welcome(ws))
     }
@@ -45,9 +45,20 @@ export class Feed {
         const controlsJson = controls ? JSON.stringify(controls) : ""
         const controlsChanged = controlsJson !== this.lastControls
         this.lastControls = controlsJson
-        const empty = !d.devices.length && !d.points.length && !d.events.length && !d.unknown.length && !d.broker && !controlsChanged
+        const empty =
+            !d.devices.length &&
+            !d.points.length &&
+            !d.events.length &&
+            !d.unknown.length &&
+            !d.broker &&
+            !controlsChanged
         if (empty || this.wss.clients.size === 0) return
-        const text = JSON.stringify({ type: "delta", nowMs: now, ...d, controls: controlsChanged ? controls : undefined })
+        const text = JSON.stringify({
+            type: "delta",
+            nowMs: now,
+            ...d,
+            controls: controlsChanged ? controls : undefined,
+        })
         for (const ws of this.wss.clients) this.send(ws, text)
     }
 
@@ -60,7 +71,13 @@ export class Feed {
     private welcome(ws: WebSocket) {
         ws.on("error", () => ws.terminate())
         const now = Date.now()
-        const text = JSON.stringify({ type: "snapshot", nowMs: now, mode: this.src.mode, controls: this.src.controls?.(), ...this.src.state.snapshot(now) })
+        const text = JSON.stringify({
+            type: "snapshot",
+            nowMs: now,
+            mode: this.src.mode,
+            controls: this.src.controls?.(),
+            ...this.src.state.snapshot(now),
+        })
         this.send(ws, text)
     }
 

@@ -42,7 +42,8 @@ export function parseDashboardArgs(argv: string[]): DashboardArgs {
         }
         const positive = (v: string, max = Infinity) => {
             const n = Number(v)
-            if (!Number.isInteger(n) || n <= 0 || n > max) throw new Error(`${name} needs a positive integer${max < Infinity ? ` up to ${max}` : ""}, got '${v}'`)
+            if (!Number.isInteger(n) || n <= 0 || n > max)
+                throw new Error(`${name} needs a positive integer${max < Infinity ? ` up to ${max}` : ""}, got '${v}'`)
             return n
         }
         if (name === "--broker") o.broker = value()
@@ -65,8 +66,11 @@ async function main(o: DashboardArgs): Promise<number> {
     const prefix = o.prefix || String(env.TOPIC_PREFIX ?? "devs")
     const d = await startDashboard({ target, prefix, port: o.port })
     console.log(`dashboard: ${d.url}`)
-    console.log(`broker: ${target.url}${target.username ? ` as ${target.username}` : ""}; watching ${prefix}/# and homeassistant/#`)
-    if (d.state.broker.state !== "connected") console.error(`error: ${d.state.broker.error} (shown on the page; retrying)`)
+    console.log(
+        `broker: ${target.url}${target.username ? ` as ${target.username}` : ""}; watching ${prefix}/# and homeassistant/#`,
+    )
+    if (d.state.broker.state !== "connected")
+        console.error(`error: ${d.state.broker.error} (shown on the page; retrying)`)
     const stop = () => d.stop().then(() => process.exit(0))
     process.once("SIGINT", () => void stop())
     process.once("SIGTERM", () => void stop())
@@ -96,6 +100,6 @@ if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename
         e => {
             console.error(`error: ${(e as Error).message}`)
             process.exit(1)
-        }
+        },
     )
 }

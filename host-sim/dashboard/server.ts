@@ -29,7 +29,11 @@ const FILES: Record<string, string> = {
     "/vendor/uPlot.iife.min.js": join(UPLOT_DIR, "uPlot.iife.min.js"),
     "/vendor/uPlot.min.css": join(UPLOT_DIR, "uPlot.min.css"),
 }
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8" }
+const TYPES: Record<string, string> = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
 const MAX_BODY_BYTES = 4096
 
 export interface DashboardServerOptions {
@@ -46,7 +50,11 @@ export class DashboardServer {
     private readonly http: Server
 
     constructor(private readonly o: DashboardServerOptions) {
-        this.feed = new Feed({ state: o.state, mode: o.controls ? "simulator" : "broker", controls: o.controls ? () => o.controls!.view() : undefined })
+        this.feed = new Feed({
+            state: o.state,
+            mode: o.controls ? "simulator" : "broker",
+            controls: o.controls ? () => o.controls!.view() : undefined,
+        })
         this.http = createServer((req, res) => void this.handle(req, res))
         this.http.on("upgrade", (req, sock, head) => {
             if (req.url !== "/feed" || !this.allowed(req, false)) return void sock.destroy()
@@ -57,7 +65,13 @@ export class DashboardServer {
     async start(): Promise<string> {
         await new Promise<void>((resolve, reject) => {
             this.http.once("error", (e: NodeJS.ErrnoException) =>
-                reject(new Error(e.code === "EADDRINUSE" ? `dashboard port ${this.o.port} is in use: choose another with --dashboard-port` : e.message))
+                reject(
+                    new Error(
+                        e.code === "EADDRINUSE"
+                            ? `dashboard port ${this.o.port} is in use: choose another with --dashboard-port`
+                            : e.message,
+                    ),
+                ),
             )
             this.http.listen(this.o.port, "127.0.0.1", () => resolve())
         })
@@ -82,16 +96,22 @@ export class DashboardServer {
 
     private async handle(req: IncomingMessage, res: ServerResponse) {
         try {
-            if (!this.allowed(req, req.method === "POST")) return reply(res, 403, { error: "forbidden: use the URL the dashboard printed" })
+            if (!this.allowed(req, req.method === "POST"))
+                return reply(res, 403, { error: "forbidden: use the URL the dashboard printed" })
             const path = (req.url ?? "/").split("?")[0]
             if (req.method === "GET" && FILES[path]) {
-                res.writeHead(200, { "content-type": TYPES[extname(FILES[path]) || ".html"] ?? TYPES[".html"], "cache-control": "no-cache" })
+                res.writeHead(200, {
+                    "content-type": TYPES[extname(FILES[path]) || ".html"] ?? TYPES[".html"],
+                    "cache-control": "no-cache",
+                })
                 return res.end(readFileSync(FILES[path]))
             }
             if (req.method === "GET" && path === "/favicon.ico") return void res.writeHead(204).end()
             if (req.method === "GET" && path === "/api/state") return reply(res, 200, this.o.state.snapshot(Date.now()))
-            if (req.method === "POST" && path === "/api/period") return reply(res, 200, { text: await this.period(await body(req)) })
-            if (req.method === "POST" && path === "/api/control") return reply(res, 200, { text: await this.control(await body(req)) })
+            if (req.method === "POST" && path === "/api/period")
+                return reply(res, 200, { text: await this.period(await body(req)) })
+            if (req.method === "POST" && path === "/api/control")
+                return reply(res, 200, { text: await this.control(await body(req)) })
             reply(res, 404, { error: `not found: ${req.method} ${path}` })
         } catch (e) {
             if (!res.headersSent) reply(res, 400, { error: (e as Error).message })
@@ -116,7 +136,13 @@ export class DashboardServer {
             this.o.state.event(Date.now(), "control", String(c.device ?? ""), text, "info")
             return text
         } catch (e) {
-            this.o.state.event(Date.now(), "control", String(c.device ?? ""), `control refused: ${(e as Error).message}`, "error")
+            this.o.state.event(
+                Date.now(),
+                "control",
+                String(c.device ?? ""),
+                `control refused: ${(e as Error).message}`,
+                "error",
+            )
             throw e
         } finally {
             this.feed.tick()

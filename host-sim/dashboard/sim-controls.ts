@@ -48,7 +48,10 @@ export class SimControls {
     view(): ControlsView {
         return {
             network: this.sim.proxies.size > 0,
-            networkNote: this.sim.proxies.size > 0 ? "" : "network faults need a plain mqtt:// broker (each device goes through a proxy)",
+            networkNote:
+                this.sim.proxies.size > 0
+                    ? ""
+                    : "network faults need a plain mqtt:// broker (each device goes through a proxy)",
             brokerRestart: !!this.sim.broker,
             devices: this.sim.devices.map(d => {
                 const name = String(d.config.settings.DEVICE_NAME)
@@ -56,7 +59,10 @@ export class SimControls {
                     name,
                     network: this.sim.proxies.has(name) ? (this.network.get(name) ?? "ok") : null,
                     power: this.power.get(name) ?? "on",
-                    sensors: { ...Object.fromEntries(d.config.sensors.map(s => [s, "ok" as SensorMode])), ...this.sensors.get(name) },
+                    sensors: {
+                        ...Object.fromEntries(d.config.sensors.map(s => [s, "ok" as SensorMode])),
+                        ...this.sensors.get(name),
+                    },
                 }
             }),
         }
@@ -94,8 +100,10 @@ export class SimControls {
             case "sensor": {
                 const sensor = String(c.sensor ?? "")
                 const mode = c.mode as SensorMode
-                if (!dev.config.sensors.includes(sensor)) throw new Error(`${name} has no sensor '${sensor}' (it has ${dev.config.sensors.join(", ")})`)
-                if (mode !== "ok" && mode !== "fail" && mode !== "stuck") throw new Error(`sensor mode is ok, fail or stuck, got '${c.mode}'`)
+                if (!dev.config.sensors.includes(sensor))
+                    throw new Error(`${name} has no sensor '${sensor}' (it has ${dev.config.sensors.join(", ")})`)
+                if (mode !== "ok" && mode !== "fail" && mode !== "stuck")
+                    throw new Error(`sensor mode is ok, fail or stuck, got '${c.mode}'`)
                 dev.setSensorMode(sensor, mode)
                 this.sensors.set(name, { ...this.sensors.get(name), [sensor]: mode })
                 return `${name}: sensor ${sensor} ${mode === "fail" ? "fails (leaves the bus)" : mode === "stuck" ? "freezes" : "back to normal"}`
@@ -107,7 +115,8 @@ export class SimControls {
     private setNetwork(name: string, fault: string | undefined): string {
         const proxy = this.sim.proxies.get(name)
         if (!proxy) throw new Error("network faults need a plain mqtt:// broker (the devices go through a proxy)")
-        if (!(NETWORK_FAULTS as readonly string[]).includes(fault ?? "")) throw new Error(`network fault is one of ${NETWORK_FAULTS.join(", ")}, got '${fault}'`)
+        if (!(NETWORK_FAULTS as readonly string[]).includes(fault ?? ""))
+            throw new Error(`network fault is one of ${NETWORK_FAULTS.join(", ")}, got '${fault}'`)
         proxy.refuse = fault === "cut"
         proxy.blackhole = fault === "blackhole" ? "both" : "none"
         const slow = fault === "slow" ? SLOW_LINK : { latencyMs: 0, jitterMs: 0, bandwidthBps: 0 }
@@ -128,7 +137,7 @@ export class SimControls {
 
     private reapplySensors(name: string) {
         const dev = this.sim.device(name)!
-        for (const [sensor, mode] of Object.entries(this.sensors.get(name) ?? {})) if (mode !== "ok") dev.setSensorMode(sensor, mode)
+        for (const [sensor, mode] of Object.entries(this.sensors.get(name) ?? {}))
+            if (mode !== "ok") dev.setSensorMode(sensor, mode)
     }
 }
-

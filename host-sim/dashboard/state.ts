@@ -84,7 +84,7 @@ export class DashboardState {
     constructor(
         readonly prefix: string,
         brokerUrl: string,
-        options: Partial<typeof STATE_DEFAULTS> = {}
+        options: Partial<typeof STATE_DEFAULTS> = {},
     ) {
         this.o = { ...STATE_DEFAULTS, ...options }
         this.broker = { url: brokerUrl, state: "connecting", error: "", sinceMs: 0 }
@@ -101,7 +101,12 @@ export class DashboardState {
             case "status":
                 return this.status(dev, text, m)
             case "set_period":
-                return this.event(m.atMs, "downlink", dev.name, `period downlink sent: ${quote(text, this.o.quoteChars)}`)
+                return this.event(
+                    m.atMs,
+                    "downlink",
+                    dev.name,
+                    `period downlink sent: ${quote(text, this.o.quoteChars)}`,
+                )
             case "discovery":
                 return this.discovery(dev, shape.component, shape.key, text, m)
         }
@@ -173,13 +178,26 @@ export class DashboardState {
         const was = dev.status
         if (text !== "online" && text !== "offline") {
             dev.badPayloads++
-            return this.event(m.atMs, "bad-input", dev.name, `status is neither online nor offline: ${quote(text, this.o.quoteChars)}`, "warn")
+            return this.event(
+                m.atMs,
+                "bad-input",
+                dev.name,
+                `status is neither online nor offline: ${quote(text, this.o.quoteChars)}`,
+                "warn",
+            )
         }
         dev.status = text
         dev.statusAtMs = m.atMs
         const retained = m.retain ? " (retained)" : ""
         if (text === "online" && was !== "online") this.event(m.atMs, "connect", dev.name, `online${retained}`)
-        if (text === "offline" && was !== "offline") this.event(m.atMs, "offline", dev.name, `offline${retained}: its Will (connection lost) or a planned stop`, "warn")
+        if (text === "offline" && was !== "offline")
+            this.event(
+                m.atMs,
+                "offline",
+                dev.name,
+                `offline${retained}: its Will (connection lost) or a planned stop`,
+                "warn",
+            )
     }
 
     private telemetry(dev: DeviceState, p: Record<string, unknown>, atMs: number) {
@@ -190,7 +208,13 @@ export class DashboardState {
         const r = dev.telemetry(p, atMs)
         if (r.reboot) this.event(atMs, "reboot", dev.name, `rebooted: boot ${r.boot} starts at seq ${r.seq}`, "warn")
         for (const c of r.sensorChanges)
-            this.event(atMs, "sensor", dev.name, c.to === "ok" ? `sensor ${c.sensor} ok again` : `sensor ${c.sensor} ${c.to} (${c.error})`, c.to === "ok" ? "info" : "warn")
+            this.event(
+                atMs,
+                "sensor",
+                dev.name,
+                c.to === "ok" ? `sensor ${c.sensor} ok again` : `sensor ${c.sensor} ${c.to} (${c.error})`,
+                c.to === "ok" ? "info" : "warn",
+            )
         if (r.duplicate) return
         const t = typeof p.ts === "number" && isFinite(p.ts) ? p.ts : atMs
         for (const [q, v] of Object.entries(p)) {
@@ -204,7 +228,15 @@ export class DashboardState {
     private discovery(dev: DeviceState, component: string, key: string, text: string, m: Message) {
         if (text === "") {
             const e = dev.discovery.get(key)
-            dev.discovery.set(key, { key, component, name: e?.name ?? key, unit: e?.unit ?? "", deviceClass: e?.deviceClass ?? "", expireAfterS: null, removed: true })
+            dev.discovery.set(key, {
+                key,
+                component,
+                name: e?.name ?? key,
+                unit: e?.unit ?? "",
+                deviceClass: e?.deviceClass ?? "",
+                expireAfterS: null,
+                removed: true,
+            })
             return
         }
         const c = this.parse(dev, "discovery config", text, m.atMs)
@@ -228,7 +260,13 @@ export class DashboardState {
             // reported below
         }
         dev.badPayloads++
-        this.event(atMs, "bad-input", dev.name, `${what} is not a JSON object: ${quote(text, this.o.quoteChars)}`, "warn")
+        this.event(
+            atMs,
+            "bad-input",
+            dev.name,
+            `${what} is not a JSON object: ${quote(text, this.o.quoteChars)}`,
+            "warn",
+        )
         return null
     }
 

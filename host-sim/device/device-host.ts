@@ -57,7 +57,11 @@ function bytecode(path: string): Uint8Array {
 
 async function start(slot: number, config: DeviceProcessConfig) {
     devices.get(slot)?.stop()
-    const hosted = new HostedDevice(config, { bytecode: bytecode(config.bytecodePath), onLog: l => log(slot, l), onVm: vm => meter.wrap(vm) })
+    const hosted = new HostedDevice(config, {
+        bytecode: bytecode(config.bytecodePath),
+        onLog: l => log(slot, l),
+        onVm: vm => meter.wrap(vm),
+    })
     devices.set(slot, hosted)
     if (booting >= BOOTS_AT_ONCE) await new Promise<void>(r => waiting.push(r))
     booting++

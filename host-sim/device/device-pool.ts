@@ -30,7 +30,7 @@ export class DevicePool {
 
     constructor(
         /** A PEM file of extra trusted CAs for the VMs' TLS sockets (NODE_EXTRA_CA_CERTS, per process). */
-        private readonly extraCaFile = ""
+        private readonly extraCaFile = "",
     ) {}
 
     /** A device of this process; it boots on its start(). */
@@ -48,7 +48,10 @@ export class DevicePool {
     stats(reset = false): Promise<HostStats> {
         if (this.closed) return Promise.reject(new Error("the device pool is closed"))
         return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error("the device host process did not report its stats")), STATS_TIMEOUT_MS)
+            const timer = setTimeout(
+                () => reject(new Error("the device host process did not report its stats")),
+                STATS_TIMEOUT_MS,
+            )
             this.statsWaiters.push(s => {
                 clearTimeout(timer)
                 resolve(s)
@@ -100,7 +103,7 @@ export class DevicePool {
                 for (const w of this.stopWaiters.values()) w()
                 this.stopWaiters.clear()
                 resolve()
-            })
+            }),
         )
         child.on("message", (m: HostReply) => this.reply(m))
         createInterface({ input: child.stdout! }).on("line", l => {
@@ -138,7 +141,7 @@ export class PooledDevice implements DeviceHandle {
         private readonly pool: DevicePool,
         private readonly slot: number,
         readonly config: DeviceProcessConfig,
-        private readonly onLog: (line: string) => void
+        private readonly onLog: (line: string) => void,
     ) {}
 
     get running(): boolean {

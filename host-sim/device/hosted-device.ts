@@ -43,7 +43,7 @@ export class HostedDevice {
 
     constructor(
         readonly config: DeviceProcessConfig,
-        private readonly opts: HostedDeviceOptions
+        private readonly opts: HostedDeviceOptions,
     ) {
         this.device = new VmDevice({
             deviceId: config.deviceId,

@@ -26,7 +26,7 @@ export class SimDevice implements DeviceHandle {
         /** A PEM file of extra trusted CAs for the VM's TLS sockets (NODE_EXTRA_CA_CERTS). */
         private readonly extraCaFile = "",
         /** Where the device process saves its socket writes on exit (benchmark wire tap). */
-        private readonly tapFile = ""
+        private readonly tapFile = "",
     ) {}
 
     /** Starts the device process; after stop() or kill(), a fresh boot of the same device. */

@@ -157,7 +157,9 @@ export class VmDevice {
         // Asked before the first boot has finished (a loaded machine boots slowly): once it has.
         if (!this.deployed) {
             this.earlyRestart = { kind, offMs }
-            this.opts.onLog(`sim: ${kind === "reboot" ? "reboot" : "power cut"} asked for before the first boot has finished: right after it`)
+            this.opts.onLog(
+                `sim: ${kind === "reboot" ? "reboot" : "power cut"} asked for before the first boot has finished: right after it`,
+            )
             return
         }
         this.down = true
@@ -172,7 +174,7 @@ export class VmDevice {
         this.opts.onLog(
             `sim: ${kind === "reboot" ? "planned reboot" : "power cut"}` +
                 (offMs ? `, power back after ${offMs} ms` : "") +
-                `; boot ${this.boots + 1} starts the program from flash`
+                `; boot ${this.boots + 1} starts the program from flash`,
         )
         this.wifi.reset()
         this.resetTimer = setTimeout(() => {
@@ -194,7 +196,7 @@ export class VmDevice {
         this.opts.onLog(
             `sim: ${this.board.label}: ${why}: the chip resets` +
                 (delay ? ` after ${delay} ms of deep sleep` : "") +
-                `; boot ${this.boots + 1} starts the program from flash`
+                `; boot ${this.boots + 1} starts the program from flash`,
         )
         this.wifi.reset()
         this.resetTimer = setTimeout(() => {
@@ -216,18 +218,14 @@ export class VmDevice {
         const service = await this.waitForSettingsService()
         const client = new jd.SettingsClient(service)
         for (const [key, value] of Object.entries(this.opts.settings)) {
-            if (key.length > 13)
-                throw new Error(`setting key ${key} is longer than 13 characters`)
+            if (key.length > 13) throw new Error(`setting key ${key} is longer than 13 characters`)
             await client.setValue(key, jd.stringToUint8Array(jd.toUTF8(JSON.stringify(value))))
         }
     }
 
     private waitForSettingsService(): Promise<JD.JDService> {
         const id = this.opts.deviceId
-        const find = () =>
-            this.bus
-                .device(id, true)
-                ?.services({ serviceClass: jd.SRV_SETTINGS })[0]
+        const find = () => this.bus.device(id, true)?.services({ serviceClass: jd.SRV_SETTINGS })[0]
         return new Promise((resolve, reject) => {
             const found = find()
             if (found) return resolve(found)

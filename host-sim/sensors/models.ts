@@ -39,7 +39,10 @@ export class SmoothSignal {
     private readonly rand: () => number
     private readonly phase: number
 
-    constructor(private readonly model: QuantityModel, seed: number) {
+    constructor(
+        private readonly model: QuantityModel,
+        seed: number,
+    ) {
         this.rand = prng(seed)
         this.phase = this.rand() * 2 * Math.PI
     }

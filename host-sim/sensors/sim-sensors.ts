@@ -42,17 +42,24 @@ export class SimSensors {
     constructor(
         private readonly bus: JD.JDBus,
         quantities: string[],
-        seed: number
+        seed: number,
     ) {
         quantities.forEach((q, i) => {
             const cls = SERVICE_CLASSES[q]
-            if (cls === undefined) throw new Error(`unknown simulated quantity '${q}' (known: ${ALL_SIM_QUANTITIES.join(", ")})`)
+            if (cls === undefined)
+                throw new Error(`unknown simulated quantity '${q}' (known: ${ALL_SIM_QUANTITIES.join(", ")})`)
             const provider = jd.startServiceProviderFromServiceClass(bus, cls)
             const server = provider.service(1) as JD.SensorServer<[number]>
             // jacdac-ts adds random "reading error" to every read; our models carry their own noise,
             // and a stuck sensor must really repeat its value.
             server.reading.skipErrorInjection = true
-            this.sensors.push({ name: q, signal: new SmoothSignal(MODELS[q], seed * 31 + i), provider, server, mode: "ok" })
+            this.sensors.push({
+                name: q,
+                signal: new SmoothSignal(MODELS[q], seed * 31 + i),
+                provider,
+                server,
+                mode: "ok",
+            })
         })
     }
 

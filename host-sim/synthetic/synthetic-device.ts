@@ -114,7 +114,8 @@ export class SyntheticDevice {
         clearInterval(this.diagTimer)
         const c = this.client
         if (!c) return
-        if (c.connected) await c.publishAsync(this.topics.status, STATUS_OFFLINE, { qos: 1, retain: true }).catch(() => undefined)
+        if (c.connected)
+            await c.publishAsync(this.topics.status, STATUS_OFFLINE, { qos: 1, retain: true }).catch(() => undefined)
         await c.endAsync().catch(() => undefined)
     }
 
@@ -144,7 +145,13 @@ export class SyntheticDevice {
             fw: "synthetic",
             boot: this.boot,
             uptime_ms: Date.now() - this.t0,
-            mqtt: { connects: c.connects, reconnects: Math.max(0, c.connects - 1), published: c.published, acked: c.acked, readings_dropped: {} },
+            mqtt: {
+                connects: c.connects,
+                reconnects: Math.max(0, c.connects - 1),
+                published: c.published,
+                acked: c.acked,
+                readings_dropped: {},
+            },
         }
         this.client.publish(this.topics.diagnostics, JSON.stringify(d), { qos: 1 })
     }
@@ -153,6 +160,8 @@ export class SyntheticDevice {
     private setPeriod(text: string) {
         const cmd = parsePeriodCommand(text)
         if (cmd.ok) this.periodMs = cmd.periodMs
-        this.client?.publish(this.topics.log, JSON.stringify({ level: cmd.ok ? "info" : "error", msg: cmd.message }), { qos: 1 })
+        this.client?.publish(this.topics.log, JSON.stringify({ level: cmd.ok ? "info" : "error", msg: cmd.message }), {
+            qos: 1,
+        })
     }
 }

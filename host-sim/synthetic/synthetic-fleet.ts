@@ -63,7 +63,10 @@ export class SyntheticFleet {
         const per = this.o.perProcess ?? FLEET_DEFAULTS.perProcess
         const need = per + FD_MARGIN
         const hard = hardNofile()
-        if (hard < need) throw new Error(`synthetic fleet: ${per} connections per process need ${need} open files, the hard limit here is ${hard} (raise it, e.g. ulimit -Hn, or lower perProcess)`)
+        if (hard < need)
+            throw new Error(
+                `synthetic fleet: ${per} connections per process need ${need} open files, the hard limit here is ${hard} (raise it, e.g. ulimit -Hn, or lower perProcess)`,
+            )
         const names = this.names
         for (let from = 0; from < names.length; from += per) {
             const host = this.spawn(need)
@@ -84,7 +87,18 @@ export class SyntheticFleet {
     /** Summed over the processes; `reset` starts a new measuring window in each. */
     async stats(reset = false): Promise<SyntheticStats & { processes: number }> {
         const all = await Promise.all(this.hosts.map(h => this.request(h, { op: "stats", reset })))
-        const sum: SyntheticStats & { processes: number } = { processes: all.length, devices: 0, connected: 0, connects: 0, published: 0, acked: 0, rssBytes: 0, cpuMs: 0, wallMs: 0, nofile: Infinity }
+        const sum: SyntheticStats & { processes: number } = {
+            processes: all.length,
+            devices: 0,
+            connected: 0,
+            connects: 0,
+            published: 0,
+            acked: 0,
+            rssBytes: 0,
+            cpuMs: 0,
+            wallMs: 0,
+            nofile: Infinity,
+        }
         for (const m of all) {
             if (!("op" in m) || m.op !== "stats") continue
             const s = m.stats
@@ -111,15 +125,19 @@ export class SyntheticFleet {
                     await h.exited
                     clearTimeout(timer)
                 }
-            })
+            }),
         )
     }
 
     private spawn(nofile: number): Host {
         // `ulimit -n` raises the soft limit (and, as root, the hard one) for the node it execs.
-        const child = spawn("sh", ["-c", `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, "--import", TSX, ENTRY], {
-            stdio: ["ignore", "inherit", "inherit", "ipc"],
-        })
+        const child = spawn(
+            "sh",
+            ["-c", `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, "--import", TSX, ENTRY],
+            {
+                stdio: ["ignore", "inherit", "inherit", "ipc"],
+            },
+        )
         const host: Host = { child, exited: new Promise(r => child.once("exit", () => r())), waiting: [] }
         child.on("message", (m: SyntheticReply) => host.waiting.shift()?.(m))
         this.hosts.push(host)
@@ -129,7 +147,10 @@ export class SyntheticFleet {
     /** Sends `m` (null: none, just the next reply, e.g. `ready`) and resolves with the reply. */
     private request(h: Host, m: SyntheticRequest | null): Promise<SyntheticReply> {
         return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error("a synthetic fleet process did not answer")), REPLY_TIMEOUT_MS)
+            const timer = setTimeout(
+                () => reject(new Error("a synthetic fleet process did not answer")),
+                REPLY_TIMEOUT_MS,
+            )
             h.waiting.push(r => {
                 clearTimeout(timer)
                 resolve(r)

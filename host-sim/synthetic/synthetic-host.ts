@@ -19,7 +19,8 @@ export interface SyntheticShare {
     connectsPerS: number
 }
 
-export type SyntheticRequest = { op: "start"; share: SyntheticShare } | { op: "stats"; reset?: boolean } | { op: "stop" }
+export type SyntheticRequest =
+    { op: "start"; share: SyntheticShare } | { op: "stats"; reset?: boolean } | { op: "stop" }
 
 export interface SyntheticStats {
     devices: number
@@ -42,7 +43,9 @@ let ramp: NodeJS.Timeout | undefined
 const send = (m: SyntheticReply) => process.send?.(m)
 
 function nofile(): number {
-    const line = readFileSync("/proc/self/limits", "utf8").split("\n").find(l => l.startsWith("Max open files"))
+    const line = readFileSync("/proc/self/limits", "utf8")
+        .split("\n")
+        .find(l => l.startsWith("Max open files"))
     return Number(line?.split(/\s+/)[3]) || 0
 }
 
@@ -53,7 +56,15 @@ function start(s: SyntheticShare) {
     const perTick = Math.max(1, Math.round(s.connectsPerS / 10))
     const tick = () => {
         for (let k = 0; k < perTick && next < s.names.length; k++, next++) {
-            const d = new SyntheticDevice({ target: s.target, name: s.names[next], prefix: s.prefix, periodMs: s.periodMs, seed: s.seed + next, diagEveryMs: s.diagEveryMs, tls })
+            const d = new SyntheticDevice({
+                target: s.target,
+                name: s.names[next],
+                prefix: s.prefix,
+                periodMs: s.periodMs,
+                seed: s.seed + next,
+                diagEveryMs: s.diagEveryMs,
+                tls,
+            })
             devices.push(d)
             d.start()
         }
@@ -64,7 +75,17 @@ function start(s: SyntheticShare) {
 
 function stats(reset: boolean): SyntheticStats {
     const cpu = process.cpuUsage(since.cpu)
-    const s: SyntheticStats = { devices: devices.length, connected: 0, connects: 0, published: 0, acked: 0, rssBytes: process.memoryUsage().rss, cpuMs: Math.round((cpu.user + cpu.system) / 1000), wallMs: Date.now() - since.atMs, nofile: nofile() }
+    const s: SyntheticStats = {
+        devices: devices.length,
+        connected: 0,
+        connects: 0,
+        published: 0,
+        acked: 0,
+        rssBytes: process.memoryUsage().rss,
+        cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+        wallMs: Date.now() - since.atMs,
+        nofile: nofile(),
+    }
     for (const d of devices) {
         if (d.connected) s.connected++
         s.connects += d.counts.connects

@@ -68,15 +68,14 @@ export function vmFactory(): Factory {
     const end = start < 0 ? -1 : src.indexOf(SECTION_END, start)
     if (start < 0 || end < 0)
         throw new Error(
-            `cannot find the DeviceScript VM inside ${file}: the @devicescript/cli bundle layout changed (expected 2.16.4)`
+            `cannot find the DeviceScript VM inside ${file}: the @devicescript/cli bundle layout changed (expected 2.16.4)`,
         )
     const body = src.slice(start + SECTION_START.length, end)
-    const section = new Function(
-        "require",
-        "__filename",
-        "__dirname",
-        `return ({${body}})`
-    )(require, file, dirname(file)) as Record<string, (e: object, m: { exports: unknown }) => void>
+    const section = new Function("require", "__filename", "__dirname", `return ({${body}})`)(
+        require,
+        file,
+        dirname(file),
+    ) as Record<string, (e: object, m: { exports: unknown }) => void>
     const mod = { exports: {} as unknown }
     section[Object.keys(section)[0]](mod.exports as object, mod)
     cached = mod.exports as Factory

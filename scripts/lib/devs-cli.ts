@@ -46,7 +46,7 @@ export function runDevs(args: string[], o: DevsRunOptions): Promise<DevsRun> {
             detached: true,
             stdio: ["ignore", "pipe", "pipe"],
             env: { ...process.env, FORCE_COLOR: "0" },
-        })
+        }),
     )
     let stdout = ""
     let stderr = ""

@@ -47,7 +47,7 @@ export function parseEnvLikeDevs(text: string, file: string, into: EnvRead): voi
             if (m)
                 into.problems.push(
                     `${file} line ${n} (${m[1]}) contains '#': the DeviceScript CLI ignores every line with a '#' ` +
-                        `(comment or not), so ${m[1]} would not reach the board; remove the '#' or the trailing comment`
+                        `(comment or not), so ${m[1]} would not reach the board; remove the '#' or the trailing comment`,
                 )
             return
         }
@@ -57,7 +57,7 @@ export function parseEnvLikeDevs(text: string, file: string, into: EnvRead): voi
         if (key !== key.trim() || (value.length > 0 && value !== value.trim()))
             into.problems.push(
                 `${file} line ${n} (${key.trim()}) has spaces around '=' or the value: the DeviceScript CLI keeps them ` +
-                    `(the board would get the key '${key}'); write KEY=value`
+                    `(the board would get the key '${key}'); write KEY=value`,
             )
         into.settings.set(key, { value: jsonOrString(value), file, line: n })
     })
@@ -98,7 +98,10 @@ export function checkBoardSettings(env: EnvRead, board: BoardConfig): SettingsCh
     const tlsError = tlsConfigError(settingString(env, "MQTT_TLS") === "true", board.archId)
     if (tlsError) errors.push(`${board.id}: ${tlsError}${where("MQTT_TLS")}`)
     // A private CA works for the host tools (--ca, MQTT_CA_FILE) but no board runtime can take one.
-    const caWarning = settingString(env, "MQTT_TLS") === "true" && settingString(env, "MQTT_CA_FILE") ? privateCaWarning(board.archId) : ""
+    const caWarning =
+        settingString(env, "MQTT_TLS") === "true" && settingString(env, "MQTT_CA_FILE")
+            ? privateCaWarning(board.archId)
+            : ""
     if (caWarning) warnings.push(`${board.id}: ${caWarning}${where("MQTT_CA_FILE")}`)
 
     const host = settingString(env, "MQTT_HOST")
@@ -108,7 +111,7 @@ export function checkBoardSettings(env: EnvRead, board: BoardConfig): SettingsCh
     else if (LOOPBACK.test(host))
         errors.push(
             `MQTT_HOST=${host}${where("MQTT_HOST")} is the board itself, not your broker: ` +
-                "set MQTT_HOST to the broker's LAN address or name in .env.local"
+                "set MQTT_HOST to the broker's LAN address or name in .env.local",
         )
 
     if (!settingString(env, "WIFI_SSID"))
@@ -117,7 +120,7 @@ export function checkBoardSettings(env: EnvRead, board: BoardConfig): SettingsCh
     if (name?.file === ".env.defaults")
         warnings.push(
             `DEVICE_NAME=${String(name.value)} comes from .env.defaults: every board deployed with it gets the same ` +
-                "MQTT client id (the broker disconnects the previous one); set DEVICE_NAME in .env.local"
+                "MQTT client id (the broker disconnects the previous one); set DEVICE_NAME in .env.local",
         )
     return { errors, warnings }
 }

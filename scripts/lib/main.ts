@@ -40,8 +40,12 @@ export type Options = NonNullable<ParseArgsConfig["options"]>
 
 export function parseOptions<T extends Options>(argv: string[], options: T, usage: string) {
     try {
-        return parseArgs({ args: argv, options: { ...options, help: { type: "boolean" } }, strict: true, allowPositionals: false })
-            .values
+        return parseArgs({
+            args: argv,
+            options: { ...options, help: { type: "boolean" } },
+            strict: true,
+            allowPositionals: false,
+        }).values
     } catch (e) {
         throw new UserError(`${(e as Error).message}\n\n${usage}`, EXIT_USAGE)
     }
@@ -64,6 +68,6 @@ export function runMain(usage: string, body: () => Promise<void>): void {
             const where = /\((.*?:\d+:\d+)\)/.exec(err.stack ?? "")?.[1] ?? "unknown location"
             console.error(`error: unexpected ${err.name ?? "error"}: ${err.message} (at ${where}; please report it)`)
             process.exit(1)
-        }
+        },
     )
 }

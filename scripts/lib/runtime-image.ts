@@ -42,7 +42,9 @@ export async function ensureRuntimeImage(projectDir: string, arch: ArchInfo, giv
     if (givenImage) {
         if (!existsSync(givenImage)) throw new UserError(`--image ${givenImage}: no such file`, 2)
         if (basename(givenImage) !== imageFileName(arch))
-            console.log(`note: ${basename(givenImage)} is used as ${imageFileName(arch)} (the bare runtime for this board)`)
+            console.log(
+                `note: ${basename(givenImage)} is used as ${imageFileName(arch)} (the bare runtime for this board)`,
+            )
         copyFileSync(givenImage, dest) // a fresh mtime: the CLI uses it for 24 h
         console.log(`runtime image: ${givenImage} -> ${dest}`)
         return dest
@@ -72,17 +74,22 @@ async function download(url: string, name: string): Promise<Buffer> {
         throw new UserError(`cannot download the DeviceScript runtime image ${url}: ${networkReason(e)}. ${hint}`)
     }
     if (res.status !== 200)
-        throw new UserError(`cannot download the DeviceScript runtime image ${url}: HTTP ${res.status} ${res.statusText}. ${hint}`)
+        throw new UserError(
+            `cannot download the DeviceScript runtime image ${url}: HTTP ${res.status} ${res.statusText}. ${hint}`,
+        )
     const bytes = Buffer.from(await res.arrayBuffer())
     if (bytes.length < MIN_IMAGE_BYTES)
-        throw new UserError(`the runtime image downloaded from ${url} has only ${bytes.length} bytes: not an image. ${hint}`)
+        throw new UserError(
+            `the runtime image downloaded from ${url} has only ${bytes.length} bytes: not an image. ${hint}`,
+        )
     return bytes
 }
 
 function networkReason(e: unknown): string {
     const err = e as Error & { cause?: { code?: string; hostname?: string } }
     const code = err.cause?.code
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `cannot resolve ${err.cause?.hostname ?? "the host"} (no internet access?)`
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN")
+        return `cannot resolve ${err.cause?.hostname ?? "the host"} (no internet access?)`
     if (code === "ECONNREFUSED") return "connection refused"
     if (code === "ECONNRESET") return "connection reset"
     if (err.name === "TimeoutError") return `no answer within ${DOWNLOAD_TIMEOUT_MS / 1000} s`

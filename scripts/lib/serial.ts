@@ -24,7 +24,7 @@ export async function listSerialPorts(): Promise<PortInfo[]> {
     } catch {
         throw new UserError(
             "the `serialport` package is missing (an optional dependency of @devicescript/cli): " +
-                "run `npm ci` again on a machine where it builds"
+                "run `npm ci` again on a machine where it builds",
         )
     }
     try {
@@ -34,7 +34,7 @@ export async function listSerialPorts(): Promise<PortInfo[]> {
         if (err.code === "ENOENT" && /udevadm/.test(err.message))
             throw new UserError(
                 "cannot list serial ports: `udevadm` is not installed (it comes with udev/systemd), so no board can " +
-                    "be detected on this machine. On a Linux desktop with udev, plug the board in and run this again."
+                    "be detected on this machine. On a Linux desktop with udev, plug the board in and run this again.",
             )
         throw new UserError(`cannot list serial ports: ${err.message}`)
     }
@@ -46,7 +46,7 @@ export async function requireSomeSerialPort(): Promise<PortInfo[]> {
     if (ports.length === 0)
         throw new UserError(
             "no board found: there is no serial port. Plug the board in with a data USB cable " +
-                "(the DeviceScript runtime must already be flashed on it) and run this again."
+                "(the DeviceScript runtime must already be flashed on it) and run this again.",
         )
     return ports
 }

@@ -7,7 +7,7 @@
 export class UserError extends Error {
     constructor(
         message: string,
-        readonly exitCode: 1 | 2 = 1
+        readonly exitCode: 1 | 2 = 1,
     ) {
         super(message)
         this.name = "UserError"

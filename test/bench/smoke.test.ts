@@ -10,7 +10,10 @@ import { expect, test } from "vitest"
 const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli")
 
 test("npm run bench -- --smoke runs every client and writes results.smoke.json", () => {
-    const r = spawnSync(process.execPath, [TSX_CLI, "bench/run.ts", "--smoke", "--prebuilt"], { encoding: "utf8", timeout: 400_000 })
+    const r = spawnSync(process.execPath, [TSX_CLI, "bench/run.ts", "--smoke", "--prebuilt"], {
+        encoding: "utf8",
+        timeout: 400_000,
+    })
     expect(r.status, r.stdout.slice(-3000) + r.stderr.slice(-3000)).toBe(0)
     const res = JSON.parse(readFileSync("bench/results.smoke.json", "utf8"))
     for (const k of ["ours", "stock", "mqttjs", "raw"]) expect(res[k]).toBeDefined()
@@ -21,7 +24,9 @@ test("npm run bench -- --smoke runs every client and writes results.smoke.json",
     // Consecutive packets share a socket write: never more than one write per packet.
     expect(res.writes_per_packet).toBeLessThanOrEqual(1)
     expect(res.step_margin).toBeGreaterThan(0)
-    expect(res.runs.find((x: { client: string; qos: number }) => x.client === "ours" && x.qos === 1).delivered).toBe(res.messages)
+    expect(res.runs.find((x: { client: string; qos: number }) => x.client === "ours" && x.qos === 1).delivered).toBe(
+        res.messages,
+    )
     // Devices per core: three VMs in one device host process, and a small synthetic fleet; every device delivered.
     const [real] = res.scale.real
     expect(real).toMatchObject({ devices: 3, processes: 1, panics: 0, unexplained: 0 })

@@ -36,7 +36,12 @@ function devsBuild(cwd: string) {
 
 describe("each board config, alone in boards/, builds the firmware", () => {
     test("there are the four boards of the issue", () => {
-        expect(BOARDS.map(b => b.id)).toEqual(["mqtt_esp32_devkit_c", "mqtt_esp32s3_devkit_m", "mqtt_pico_w", "mqtt_xiao_esp32c3"])
+        expect(BOARDS.map(b => b.id)).toEqual([
+            "mqtt_esp32_devkit_c",
+            "mqtt_esp32s3_devkit_m",
+            "mqtt_pico_w",
+            "mqtt_xiao_esp32c3",
+        ])
     })
 
     for (const board of BOARDS)
@@ -51,7 +56,10 @@ describe("each board config, alone in boards/, builds the firmware", () => {
                 expect(out).toMatch(/GPIO\d+, i2c\.pinSDA/)
                 expect(out).toMatch(/GPIO\d+, i2c\.pinSCL/)
                 expect(out).toMatch(/led\.pin/)
-                const dts = readFileSync(join(copy, "node_modules/@devicescript/core/src/devicescript-boards.d.ts"), "utf8")
+                const dts = readFileSync(
+                    join(copy, "node_modules/@devicescript/core/src/devicescript-boards.d.ts"),
+                    "utf8",
+                )
                 expect(dts).toContain(`declare module "@dsboard/${board.id}"`)
                 const bytecode = readFileSync(join(copy, ".devicescript/bin/bytecode.devs"))
                 built.set(board.id, {
@@ -88,7 +96,10 @@ describe("a broken board config fails the build", () => {
         try {
             const good = JSON.parse(readFileSync(join(PROJECT_DIR, "boards/mqtt_esp32_devkit_c.board.json"), "utf8"))
             // GPIO6-11 carry the SPI flash on ESP32-WROOM modules.
-            writeFileSync(join(copy, "boards/bad_pins.board.json"), JSON.stringify({ ...good, i2c: { pinSDA: 6, pinSCL: "P22" } }))
+            writeFileSync(
+                join(copy, "boards/bad_pins.board.json"),
+                JSON.stringify({ ...good, i2c: { pinSDA: 6, pinSCL: "P22" } }),
+            )
             const pico = readFileSync(join(PROJECT_DIR, "boards/mqtt_pico_w.board.json"), "utf8")
             writeFileSync(join(copy, "boards/pico_w.board.json"), pico)
             const r = devsBuild(copy)

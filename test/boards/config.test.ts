@@ -54,7 +54,9 @@ describe("architecture facts used by the scripts", () => {
 
     for (const [id, arch] of Object.entries(ARCHS))
         test(`${id}: runtime image and storage match the CLI's built-in architecture table`, () => {
-            const block = new RegExp(`\\n\\s+${id}: \\{\\n\\s+\\$schema: "[^"]+",\\n\\s+bareUrl: "([^"]+)",[^}]*?fstorPages: (\\d+),`).exec(cli)
+            const block = new RegExp(
+                `\\n\\s+${id}: \\{\\n\\s+\\$schema: "[^"]+",\\n\\s+bareUrl: "([^"]+)",[^}]*?fstorPages: (\\d+),`,
+            ).exec(cli)
             expect(block, `arch ${id} in the CLI`).not.toBeNull()
             expect(block![1]).toBe(arch.runtimeImageUrl)
             expect(Number(block![2])).toBe(arch.fstorPages)
@@ -117,20 +119,26 @@ describe("settings checks before a board gets them", () => {
         // Pico W: the TLS refusal already says it all.
         expect(checkBoardSettings(e, board("mqtt_pico_w")).warnings.join("\n")).not.toMatch(/CA bundle/)
         // Without TLS the CA file is for nothing on the board: no warning.
-        expect(checkBoardSettings(env(ok + "MQTT_CA_FILE=ca.pem\n"), board("mqtt_xiao_esp32c3")).warnings.join("\n")).not.toMatch(/CA bundle/)
+        expect(
+            checkBoardSettings(env(ok + "MQTT_CA_FILE=ca.pem\n"), board("mqtt_xiao_esp32c3")).warnings.join("\n"),
+        ).not.toMatch(/CA bundle/)
     })
 
     test("a loopback or missing MQTT_HOST is refused: on a board it is the board itself", () => {
         for (const host of ["127.0.0.1", "localhost", "::1"])
             expect(checkBoardSettings(env(`MQTT_HOST=${host}\n`), board("mqtt_xiao_esp32c3")).errors[0]).toMatch(
-                /is the board itself/
+                /is the board itself/,
             )
-        expect(checkBoardSettings(env("WIFI_SSID=x\n"), board("mqtt_xiao_esp32c3")).errors[0]).toMatch(/MQTT_HOST is not set/)
+        expect(checkBoardSettings(env("WIFI_SSID=x\n"), board("mqtt_xiao_esp32c3")).errors[0]).toMatch(
+            /MQTT_HOST is not set/,
+        )
     })
 
     test("an IP-literal MQTT_HOST is refused for Pico W with the firmware's own boot message; fine on ESP32", () => {
         const e = env("WIFI_SSID=home\nMQTT_HOST=192.168.1.10\nDEVICE_NAME=kitchen\n")
-        expect(checkBoardSettings(e, board("mqtt_pico_w")).errors).toEqual([`mqtt_pico_w: ${brokerHostError("192.168.1.10", "rp2040w")} (.env.local line 2)`])
+        expect(checkBoardSettings(e, board("mqtt_pico_w")).errors).toEqual([
+            `mqtt_pico_w: ${brokerHostError("192.168.1.10", "rp2040w")} (.env.local line 2)`,
+        ])
         expect(checkBoardSettings(e, board("mqtt_esp32_devkit_c")).errors).toEqual([])
     })
 
@@ -144,30 +152,40 @@ describe("settings checks before a board gets them", () => {
 })
 
 describe("CLI failures become one message (outputs captured from devs 2.16.4)", () => {
-    const run = (stdout: string, stderr: string, code = 1) => ({ code, stdout, stderr, logFile: ".devicescript/logs/x.log" })
+    const run = (stdout: string, stderr: string, code = 1) => ({
+        code,
+        stdout,
+        stderr,
+        logFile: ".devicescript/logs/x.log",
+    })
     const udevadm = `node:internal/child_process:285\n      const err = new ErrnoException(exitCode, syscall);\n\nError: spawn udevadm ENOENT\n    at ChildProcess._handle.onexit (node:internal/child_process:285:19)\n  syscall: 'spawn udevadm',\n`
     const fetchFailed = `node:internal/deps/undici/undici:14976\n      Error.captureStackTrace(err);\n\nTypeError: fetch failed\n    at async fetchFW (/x/devicescript-cli.cjs:491564:18)\n  [cause]: Error: getaddrinfo ENOTFOUND github.com\n`
 
     test("devs flash esp32 without udevadm", () => {
         expect(describeFailure("flashing failed", run("using devs: v2.16.4\n", udevadm))).toMatch(
-            /^flashing failed: cannot list serial ports: `udevadm` is not installed.*\(full output: \.devicescript\/logs\/x\.log\)$/
+            /^flashing failed: cannot list serial ports: `udevadm` is not installed.*\(full output: \.devicescript\/logs\/x\.log\)$/,
         )
     })
 
     test("devs flash rp2040 offline", () => {
-        const out = "fetch https://github.com/microsoft/devicescript-pico/releases/latest/download/devicescript-rp2040w-pico_w.uf2\n"
-        expect(describeFailure("flashing failed", run(out, fetchFailed))).toMatch(/cannot download the DeviceScript runtime image/)
+        const out =
+            "fetch https://github.com/microsoft/devicescript-pico/releases/latest/download/devicescript-rp2040w-pico_w.uf2\n"
+        expect(describeFailure("flashing failed", run(out, fetchFailed))).toMatch(
+            /cannot download the DeviceScript runtime image/,
+        )
     })
 
     test("devs flash rp2040 with no Pico in BOOTSEL mode", () => {
-        const err = "fatal error: no drives found; please plug your board while holding BOOTSEL button (or specify --drive)\n"
+        const err =
+            "fatal error: no drives found; please plug your board while holding BOOTSEL button (or specify --drive)\n"
         expect(describeFailure("flashing failed", run("", err))).toMatch(/no Pico W in BOOTSEL mode found/)
     })
 
     test("devs devtools with no DeviceScript device", () => {
-        const out = "build firmware/main.ts OK\ndeploy status: No DeviceScript device found.\nwatching firmware/main.ts...\n"
+        const out =
+            "build firmware/main.ts OK\ndeploy status: No DeviceScript device found.\nwatching firmware/main.ts...\n"
         expect(describeFailure("deploy failed", run(out, "Deploy error: No DeviceScript device found.\n"))).toMatch(
-            /no DeviceScript board answered over USB serial/
+            /no DeviceScript board answered over USB serial/,
         )
     })
 
@@ -177,7 +195,7 @@ describe("CLI failures become one message (outputs captured from devs 2.16.4)", 
 
     test("any other fatal error is passed on as one line", () => {
         expect(describeFailure("flashing failed", run("", "fatal error: invalid board id: nope\n"))).toMatch(
-            /^flashing failed: invalid board id: nope \(full output/
+            /^flashing failed: invalid board id: nope \(full output/,
         )
     })
 })

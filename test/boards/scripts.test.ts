@@ -23,7 +23,7 @@ import {
 } from "./support.ts"
 
 const ALL_BOARDS = ["mqtt_esp32_devkit_c", "mqtt_esp32s3_devkit_m", "mqtt_pico_w", "mqtt_xiao_esp32c3"].map(
-    id => `${id}.board.json`
+    id => `${id}.board.json`,
 )
 const SECRET = "sentinel-Secret-4711"
 const LAN_ENV = `WIFI_SSID=home\nWIFI_PWD=${SECRET}\nMQTT_PASS=${SECRET}\nMQTT_HOST=192.0.2.10\nDEVICE_NAME=kitchen\n`
@@ -64,7 +64,11 @@ afterAll(() => {
 describe("flash", () => {
     test("flash:esp32 with the runtime image unreachable: says so and how to flash offline (exit 1)", async () => {
         const r = await run(project(), "flash.ts", "esp32", "--board", "mqtt_esp32_devkit_c")
-        expectClearFailure(r, 1, /cannot download the DeviceScript runtime image .*devicescript-esp32-esp32_bare-0x1000\.bin: connection refused/)
+        expectClearFailure(
+            r,
+            1,
+            /cannot download the DeviceScript runtime image .*devicescript-esp32-esp32_bare-0x1000\.bin: connection refused/,
+        )
         expect(r.stderr).toMatch(/--image <file>/)
     })
 
@@ -84,7 +88,8 @@ describe("flash", () => {
         const patched = uf2Payload(readFileSync(join(dir, ".devicescript/cache/devicescript-rp2040w-mqtt_pico_w.uf2")))
         const dcfg = patched.subarray(0xdc000)
         expect(dcfg.subarray(0, 4).toString("latin1")).toBe("DCFG")
-        for (const s of ["i2c.pinSDA", "i2c.pinSCL", "GP4", "GP5", "led.type", "mqtt_pico_w"]) expect(dcfg.includes(s)).toBe(true)
+        for (const s of ["i2c.pinSDA", "i2c.pinSCL", "GP4", "GP5", "led.type", "mqtt_pico_w"])
+            expect(dcfg.includes(s)).toBe(true)
         expect(readFileSync(join(dir, ".devicescript/logs/flash-mqtt_pico_w.log"), "utf8")).toContain("no drives found")
     })
 
@@ -105,7 +110,17 @@ describe("flash", () => {
         const dir = project()
         const image = join(dir, "runtime.bin")
         writeFileSync(image, fakeEsp32Bin())
-        const r = await run(dir, "flash.ts", "esp32", "--board", "mqtt_xiao_esp32c3", "--image", image, "--port", "/dev/devs-test-no-such-port")
+        const r = await run(
+            dir,
+            "flash.ts",
+            "esp32",
+            "--board",
+            "mqtt_xiao_esp32c3",
+            "--image",
+            image,
+            "--port",
+            "/dev/devs-test-no-such-port",
+        )
         expectClearFailure(r, 1, /cannot list serial ports|serial port \/dev\/devs-test-no-such-port does not exist/)
     })
 
@@ -135,13 +150,21 @@ describe("deploy", () => {
         expect(r.stderr).toContain(tlsConfigError(true, "rp2040w"))
     })
 
-    test.skipIf(process.platform !== "linux")("a private CA (MQTT_CA_FILE) with TLS for an ESP32: warned once that the board trusts only its built-in CA bundle", async () => {
-        const r = await run(project(LAN_ENV + "MQTT_TLS=true\nMQTT_PORT=8883\nMQTT_CA_FILE=certs/ca.pem\n"), "deploy.ts", "--board", "mqtt_esp32_devkit_c")
-        const warnings = r.stdout.split("\n").filter(l => l.includes("CA bundle"))
-        expect(warnings).toEqual([`warning: mqtt_esp32_devkit_c: ${privateCaWarning("esp32")} (.env.local line 8)`])
-        expectClearFailure(r, 1, NO_BOARD)
-        expect(r.stdout + r.stderr).not.toContain(SECRET)
-    })
+    test.skipIf(process.platform !== "linux")(
+        "a private CA (MQTT_CA_FILE) with TLS for an ESP32: warned once that the board trusts only its built-in CA bundle",
+        async () => {
+            const r = await run(
+                project(LAN_ENV + "MQTT_TLS=true\nMQTT_PORT=8883\nMQTT_CA_FILE=certs/ca.pem\n"),
+                "deploy.ts",
+                "--board",
+                "mqtt_esp32_devkit_c",
+            )
+            const warnings = r.stdout.split("\n").filter(l => l.includes("CA bundle"))
+            expect(warnings).toEqual([`warning: mqtt_esp32_devkit_c: ${privateCaWarning("esp32")} (.env.local line 8)`])
+            expectClearFailure(r, 1, NO_BOARD)
+            expect(r.stdout + r.stderr).not.toContain(SECRET)
+        },
+    )
 
     test("MQTT_HOST left at the simulator's 127.0.0.1 is refused (exit 2)", async () => {
         const r = await run(project("WIFI_SSID=home\n"), "deploy.ts", "--board", "mqtt_xiao_esp32c3")
@@ -152,13 +175,21 @@ describe("deploy", () => {
 describe("bundle", () => {
     test("runtime image unreachable: says so (exit 1)", async () => {
         const r = await run(project(), "bundle.ts", "--board", "mqtt_esp32s3_devkit_m")
-        expectClearFailure(r, 1, /cannot download the DeviceScript runtime image .*devicescript-esp32s3-esp32s3_bare-0x0\.bin/)
+        expectClearFailure(
+            r,
+            1,
+            /cannot download the DeviceScript runtime image .*devicescript-esp32s3-esp32s3_bare-0x0\.bin/,
+        )
         expect(r.stdout).toMatch(/bundle will not contain WIFI_SSID\/WIFI_PWD/)
     })
 
     test("every board, with MQTT_TLS=true: refused because of the Pico W (exit 2)", async () => {
         const r = await run(project(LAN_ENV + "MQTT_TLS=true\n"), "bundle.ts")
-        expectClearFailure(r, 2, /refusing to bundle:\n {2}- mqtt_pico_w: MQTT_TLS=true, but the rp2040w DeviceScript runtime has no TLS/)
+        expectClearFailure(
+            r,
+            2,
+            /refusing to bundle:\n {2}- mqtt_pico_w: MQTT_TLS=true, but the rp2040w DeviceScript runtime has no TLS/,
+        )
     })
 })
 

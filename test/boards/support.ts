@@ -55,7 +55,13 @@ export interface ScriptRun {
  * runtime images come from a closed port. The script runs in its own process
  * group, killed after `timeoutMs` whatever happens.
  */
-export function runScript(cwd: string, name: string, args: string[], mirrorPort: number, timeoutMs = 45_000): Promise<ScriptRun> {
+export function runScript(
+    cwd: string,
+    name: string,
+    args: string[],
+    mirrorPort: number,
+    timeoutMs = 45_000,
+): Promise<ScriptRun> {
     const env = {
         PATH: dirname(process.execPath),
         HOME: cwd,
@@ -87,7 +93,7 @@ export function runScript(cwd: string, name: string, args: string[], mirrorPort:
             clearTimeout(timer)
             killGroup() // anything the script left behind in its group
             resolve({ code, stdout, stderr })
-        })
+        }),
     )
 }
 

@@ -5,7 +5,12 @@ import { I2CSensor } from "../../firmware/sensors/i2c-sensor"
 import { crc8 } from "../../firmware/sensors/sensirion-crc"
 import { SENSOR_FAILED, SENSOR_OK } from "../../firmware/sensors/sensor"
 import { ERR_BAD_ID, ERR_CRC, ERR_NACK, ERR_NOT_FOUND, ERR_TIMEOUT } from "../../firmware/sensors/sensor-error"
-import { AHT20_FRAME_EXAMPLE, AHT20_HUMIDITY_VECTORS, AHT20_TEMPERATURE_VECTORS, encodeAht20Frame } from "../vectors/sensor-vectors"
+import {
+    AHT20_FRAME_EXAMPLE,
+    AHT20_HUMIDITY_VECTORS,
+    AHT20_TEMPERATURE_VECTORS,
+    encodeAht20Frame,
+} from "../vectors/sensor-vectors"
 import { FakeI2C } from "./fakes/fake-bus"
 import { FakeAHT20 } from "./fakes/fake-aht20"
 import { codeOf, expectValue, round2, yieldToVm } from "./util"
@@ -20,15 +25,19 @@ function rig() {
 export function aht20Suites() {
     describe("AHT20 driver on a fake chip", () => {
         test("conversion formulas match the datasheet vectors (20-bit codes)", async () => {
-            for (const v of AHT20_HUMIDITY_VECTORS) expect(v.what + " " + round2(aht20Humidity(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of AHT20_HUMIDITY_VECTORS)
+                expect(v.what + " " + round2(aht20Humidity(v.ticks))).toBe(v.what + " " + v.value)
             await yieldToVm()
-            for (const v of AHT20_TEMPERATURE_VECTORS) expect(v.what + " " + round2(aht20Temperature(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of AHT20_TEMPERATURE_VECTORS)
+                expect(v.what + " " + round2(aht20Temperature(v.ticks))).toBe(v.what + " " + v.value)
         })
 
         test("a real chip's frame: CRC over six bytes and the 20-bit fields", () => {
             const f = AHT20_FRAME_EXAMPLE
             expect(crc8(Buffer.from(f.bytes), 0, 6)).toBe(f.bytes[6])
-            expect(encodeAht20Frame(f.bytes[0], f.rhRaw, f.tRaw).toString("hex")).toBe(Buffer.from(f.bytes).toString("hex"))
+            expect(encodeAht20Frame(f.bytes[0], f.rhRaw, f.tRaw).toString("hex")).toBe(
+                Buffer.from(f.bytes).toString("hex"),
+            )
         })
 
         test("measures through the chip: the real chip's values, then the vectors", async () => {
@@ -83,7 +92,9 @@ export function aht20Suites() {
         })
 
         test("nothing at 0x38 is not_found; an unplugged chip is a nack", async () => {
-            expect(await codeOf(async () => await new AHT20Driver(0x38, { client: new FakeI2C() }).init())).toBe(ERR_NOT_FOUND)
+            expect(await codeOf(async () => await new AHT20Driver(0x38, { client: new FakeI2C() }).init())).toBe(
+                ERR_NOT_FOUND,
+            )
             const r = rig()
             await r.driver.init()
             r.chip.present = false

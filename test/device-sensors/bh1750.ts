@@ -9,7 +9,8 @@ import { codeOf, expectValue, round2 } from "./util"
 export function bh1750Suites() {
     describe("BH1750 driver on a fake chip", () => {
         test("counts / 1.2 = lx, the datasheet's example included", () => {
-            for (const v of BH1750_VECTORS) expect(v.what + " " + round2(bh1750Lux(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of BH1750_VECTORS)
+                expect(v.what + " " + round2(bh1750Lux(v.ticks))).toBe(v.what + " " + v.value)
         })
 
         test("powers on, runs one H-resolution conversion, waits for it and reads it", async () => {

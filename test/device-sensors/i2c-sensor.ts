@@ -53,7 +53,9 @@ export function i2cSensorSuites() {
             const chip = new FakeSHT4x(0x45)
             chip.tTicks = 26214
             bus.attach(chip)
-            const s = new I2CSensor("sht4x", new SHT4xDriver(0x45, { client: bus }), { temperature: "temperature_sht4x" })
+            const s = new I2CSensor("sht4x", new SHT4xDriver(0x45, { client: bus }), {
+                temperature: "temperature_sht4x",
+            })
             const out: Record<string, number> = { temperature: 1 }
             await s.read(out)
             expect(out["temperature"]).toBe(1)

@@ -19,7 +19,8 @@ function rig() {
 export function ltr390Suites() {
     describe("LTR390 driver on a fake chip", () => {
         test("lux = 0.6 * ALS / (gain * int) * W_FAC, the datasheet formula", () => {
-            for (const v of LTR390_LUX_VECTORS) expect(v.what + " " + round2(ltr390Lux(v.als, v.gain, v.intFactor))).toBe(v.what + " " + v.lux)
+            for (const v of LTR390_LUX_VECTORS)
+                expect(v.what + " " + round2(ltr390Lux(v.als, v.gain, v.intFactor))).toBe(v.what + " " + v.lux)
         })
 
         test("checks the part id, configures gain 3 / 18 bit, measures in ALS mode and goes back to standby", async () => {
@@ -56,7 +57,9 @@ export function ltr390Suites() {
         })
 
         test("nothing at 0x53 is not_found; an unplugged chip is a nack", async () => {
-            expect(await codeOf(async () => await new LTR390Driver(0x53, { client: new FakeI2C() }).init())).toBe(ERR_NOT_FOUND)
+            expect(await codeOf(async () => await new LTR390Driver(0x53, { client: new FakeI2C() }).init())).toBe(
+                ERR_NOT_FOUND,
+            )
             const r = rig()
             await r.driver.init()
             r.chip.present = false

@@ -50,7 +50,8 @@ export function registrySuites() {
 
         test("without a fake bus, the simulator's native I2C (which has none) makes our chips not_found", async () => {
             const s = sensorsFromConfig("bh1750,scd4x")
-            for (const x of s) expect(x.name + " " + (await x.ready(0)) + " " + x.error).toBe(x.name + " false not_found")
+            for (const x of s)
+                expect(x.name + " " + (await x.ready(0)) + " " + x.error).toBe(x.name + " false not_found")
         })
 
         test("a chip that does not answer fails alone: the others keep publishing", async () => {

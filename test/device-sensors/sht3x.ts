@@ -18,9 +18,11 @@ function rig(address: number) {
 export function sht3xSuites() {
     describe("SHT3x driver on a fake chip", () => {
         test("conversion formulas match the datasheet vectors (4.13, 2^16 - 1)", async () => {
-            for (const v of SHT3X_TEMPERATURE_VECTORS) expect(v.what + " " + round2(sht3xTemperature(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHT3X_TEMPERATURE_VECTORS)
+                expect(v.what + " " + round2(sht3xTemperature(v.ticks))).toBe(v.what + " " + v.value)
             await yieldToVm()
-            for (const v of SHT3X_HUMIDITY_VECTORS) expect(v.what + " " + round2(sht3xHumidity(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHT3X_HUMIDITY_VECTORS)
+                expect(v.what + " " + round2(sht3xHumidity(v.ticks))).toBe(v.what + " " + v.value)
         })
 
         test("soft reset and status at init, then single-shot measurements through the chip at 0x45", async () => {

@@ -16,9 +16,11 @@ function rig() {
 export function sht4xSuites() {
     describe("SHT4x driver on a fake chip", () => {
         test("conversion formulas match the datasheet vectors", async () => {
-            for (const v of SHT4X_TEMPERATURE_VECTORS) expect(v.what + " " + round2(sht4xTemperature(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHT4X_TEMPERATURE_VECTORS)
+                expect(v.what + " " + round2(sht4xTemperature(v.ticks))).toBe(v.what + " " + v.value)
             await yieldToVm()
-            for (const v of SHT4X_HUMIDITY_VECTORS) expect(v.what + " " + round2(sht4xHumidity(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHT4X_HUMIDITY_VECTORS)
+                expect(v.what + " " + round2(sht4xHumidity(v.ticks))).toBe(v.what + " " + v.value)
         })
 
         test("reads the serial number at init and measures through the chip", async () => {

@@ -18,9 +18,11 @@ function rig() {
 export function shtc3Suites() {
     describe("SHTC3 driver on a fake chip", () => {
         test("conversion formulas match the datasheet vectors (2^16)", async () => {
-            for (const v of SHTC3_TEMPERATURE_VECTORS) expect(v.what + " " + round2(shtc3Temperature(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHTC3_TEMPERATURE_VECTORS)
+                expect(v.what + " " + round2(shtc3Temperature(v.ticks))).toBe(v.what + " " + v.value)
             await yieldToVm()
-            for (const v of SHTC3_HUMIDITY_VECTORS) expect(v.what + " " + round2(shtc3Humidity(v.ticks))).toBe(v.what + " " + v.value)
+            for (const v of SHTC3_HUMIDITY_VECTORS)
+                expect(v.what + " " + round2(shtc3Humidity(v.ticks))).toBe(v.what + " " + v.value)
         })
 
         test("checks the ID, then wakes, measures T first and sleeps again on every read", async () => {
@@ -72,7 +74,9 @@ export function shtc3Suites() {
         })
 
         test("nothing at 0x70 is not_found; an unplugged chip is a nack", async () => {
-            expect(await codeOf(async () => await new SHTC3Driver(0x70, { client: new FakeI2C() }).init())).toBe(ERR_NOT_FOUND)
+            expect(await codeOf(async () => await new SHTC3Driver(0x70, { client: new FakeI2C() }).init())).toBe(
+                ERR_NOT_FOUND,
+            )
             const r = rig()
             await r.driver.init()
             r.chip.present = false

@@ -1,21 +1,8 @@
 import { describe, test } from "@devicescript/test"
-import {
-    encodedPublishLength,
-    remainingLengthSize,
-    writeRemainingLength,
-} from "../../firmware/mqtt/packet"
-import {
-    ENCODE_VECTORS,
-    REMAINING_LENGTH_VECTORS,
-    hexOf,
-    hexToBytes,
-} from "../vectors/codec-vectors"
+import { encodedPublishLength, remainingLengthSize, writeRemainingLength } from "../../firmware/mqtt/packet"
+import { ENCODE_VECTORS, REMAINING_LENGTH_VECTORS, hexOf, hexToBytes } from "../vectors/codec-vectors"
 import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors"
-import {
-    DECODE_VECTORS,
-    MALFORMED_VECTORS,
-    StreamVector,
-} from "../vectors/decode-vectors"
+import { DECODE_VECTORS, MALFORMED_VECTORS, StreamVector } from "../vectors/decode-vectors"
 import { decodeOne, textBuffer, tryEncode } from "../vectors/run-vectors"
 import { check, yieldToVm } from "./util"
 
@@ -27,10 +14,7 @@ const LIMIT = 8192
 async function checkStreams(vectors: StreamVector[]) {
     for (let i = 0; i < vectors.length; i++) {
         const v = vectors[i]
-        check(
-            `${v.name}: ${decodeOne(hexToBytes(v.bytes), LIMIT)}`,
-            `${v.name}: ${v.expect}`,
-        )
+        check(`${v.name}: ${decodeOne(hexToBytes(v.bytes), LIMIT)}`, `${v.name}: ${v.expect}`)
         await yieldToVm()
     }
 }
@@ -42,31 +26,18 @@ export function codecSuites() {
                 const v = REMAINING_LENGTH_VECTORS[i]
                 const b = Buffer.alloc(4)
                 const end = writeRemainingLength(b, 0, v.value)
-                check(
-                    `${v.value}: ${b.slice(0, end).toString("hex")}`,
-                    `${v.value}: ${hexOf(v.bytes)}`,
-                )
+                check(`${v.value}: ${b.slice(0, end).toString("hex")}`, `${v.value}: ${hexOf(v.bytes)}`)
                 check(remainingLengthSize(v.value), end)
             }
         })
         test("C05 C14 C19-C35 C41-C52 C65-C77 golden bytes of every encoder", async () => {
             for (let i = 0; i < ENCODE_VECTORS.length; i++) {
                 const v = ENCODE_VECTORS[i]
-                check(
-                    `${v.name}: ${tryEncode(v)}`,
-                    `${v.name}: ${hexOf(v.bytes)}`,
-                )
+                check(`${v.name}: ${tryEncode(v)}`, `${v.name}: ${hexOf(v.bytes)}`)
                 if (v.kind === "publish") {
                     // C14: queue accounting agrees with what goes on the wire
-                    const n = encodedPublishLength(
-                        v.topic,
-                        textBuffer(v.payload).length,
-                        v.qos,
-                    )
-                    check(
-                        `${v.name}: ${n}`,
-                        `${v.name}: ${hexOf(v.bytes).length / 2}`,
-                    )
+                    const n = encodedPublishLength(v.topic, textBuffer(v.payload).length, v.qos)
+                    check(`${v.name}: ${n}`, `${v.name}: ${hexOf(v.bytes).length / 2}`)
                 }
                 await yieldToVm()
             }
@@ -75,10 +46,7 @@ export function codecSuites() {
             for (let i = 0; i < ENCODE_ERROR_VECTORS.length; i++) {
                 const v = ENCODE_ERROR_VECTORS[i]
                 const r = tryEncode(v)
-                check(
-                    `${v.name}: ${r.indexOf("throws: ") === 0}`,
-                    `${v.name}: true`,
-                )
+                check(`${v.name}: ${r.indexOf("throws: ") === 0}`, `${v.name}: true`)
                 await yieldToVm()
             }
         })

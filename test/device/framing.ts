@@ -1,11 +1,6 @@
 import { describe, expect, test } from "@devicescript/test"
 import { Framer } from "../../firmware/mqtt/framer"
-import {
-    InPacket,
-    decodePacket,
-    encodePublish,
-    isDecodeError,
-} from "../../firmware/mqtt/packet"
+import { InPacket, decodePacket, encodePublish, isDecodeError } from "../../firmware/mqtt/packet"
 import { hexToBytes } from "../vectors/codec-vectors"
 import { DECODE_VECTORS } from "../vectors/decode-vectors"
 import { runStream } from "../vectors/run-vectors"
@@ -33,10 +28,7 @@ export function framingSuites() {
         })
         test("C82 every single split offset", async () => {
             for (let cut = 1; cut < stream.length; cut++) {
-                check(
-                    `${cut}: ${joined(runStream(stream, [cut], 8192))}`,
-                    `${cut}: ${joined(expected)}`,
-                )
+                check(`${cut}: ${joined(runStream(stream, [cut], 8192))}`, `${cut}: ${joined(expected)}`)
                 await yieldToVm()
             }
         })
@@ -66,8 +58,7 @@ export function framingSuites() {
                     dup: false,
                     id: id,
                 })
-                for (let i = 0; i < p.length; i++)
-                    chunk[(id - 1) * one.length + i] = p[i]
+                for (let i = 0; i < p.length; i++) chunk[(id - 1) * one.length + i] = p[i]
                 if (id % 20 === 0) await yieldToVm()
             }
             const f = new Framer()

@@ -1,16 +1,6 @@
 import { describe, expect, test } from "@devicescript/test"
-import {
-    topicMatches,
-    validTopicFilter,
-    validTopicName,
-} from "../../firmware/mqtt/topic"
-import {
-    UTF8_INVALID,
-    decodeUtf8,
-    encodeUtf8,
-    utf8Length,
-    validUtf8,
-} from "../../firmware/mqtt/utf8"
+import { topicMatches, validTopicFilter, validTopicName } from "../../firmware/mqtt/topic"
+import { UTF8_INVALID, decodeUtf8, encodeUtf8, utf8Length, validUtf8 } from "../../firmware/mqtt/utf8"
 import { hexToBytes } from "../vectors/codec-vectors"
 import {
     TOPIC_FILTER_VECTORS,
@@ -50,11 +40,7 @@ export function textSuites() {
                 const b = Buffer.from(hexToBytes(v.bytes))
                 const ok = validUtf8(b, 0, b.length)
                 check(`${v.name}: ${ok}`, `${v.name}: ${v.valid}`)
-                if (ok && v.valid)
-                    check(
-                        `${v.name}: ${decodeUtf8(b, 0, b.length)}`,
-                        `${v.name}: ${v.text}`,
-                    )
+                if (ok && v.valid) check(`${v.name}: ${decodeUtf8(b, 0, b.length)}`, `${v.name}: ${v.text}`)
                 await yieldToVm()
             }
         })
@@ -76,20 +62,14 @@ export function textSuites() {
         test("C46 C47 C48 topic names", async () => {
             for (let i = 0; i < TOPIC_NAME_VECTORS.length; i++) {
                 const v = TOPIC_NAME_VECTORS[i]
-                check(
-                    `${v.text}: ${validTopicName(v.text)}`,
-                    `${v.text}: ${v.valid}`,
-                )
+                check(`${v.text}: ${validTopicName(v.text)}`, `${v.text}: ${v.valid}`)
                 await yieldToVm()
             }
         })
         test("C69 C70 topic filters", async () => {
             for (let i = 0; i < TOPIC_FILTER_VECTORS.length; i++) {
                 const v = TOPIC_FILTER_VECTORS[i]
-                check(
-                    `${v.text}: ${validTopicFilter(v.text)}`,
-                    `${v.text}: ${v.valid}`,
-                )
+                check(`${v.text}: ${validTopicFilter(v.text)}`, `${v.text}: ${v.valid}`)
                 await yieldToVm()
             }
         })

@@ -9,7 +9,12 @@ import { missing, pathsIn, topLevelDirs } from "./doc-paths.ts"
 
 const ROOT = resolve(import.meta.dirname, "../..")
 const DIRS = topLevelDirs(ROOT)
-const PAGES = ["README.md", ...readdirSync(join(ROOT, "docs")).filter(f => f.endsWith(".md")).map(f => `docs/${f}`)]
+const PAGES = [
+    "README.md",
+    ...readdirSync(join(ROOT, "docs"))
+        .filter(f => f.endsWith(".md"))
+        .map(f => `docs/${f}`),
+]
 
 describe("paths named by the docs", () => {
     for (const page of PAGES)

@@ -25,7 +25,10 @@ function chipRows(): Row[] {
     const rows: Row[] = []
     for (const line of lines.slice(start + 2)) {
         if (!line.startsWith("|")) break
-        const cells = line.split("|").slice(1, -1).map(c => c.trim())
+        const cells = line
+            .split("|")
+            .slice(1, -1)
+            .map(c => c.trim())
         rows.push({
             names: [...cells[0].matchAll(/`([^`]+)`/g)].map(m => m[1]),
             quantities: cells[1].split(",").map(q => q.trim()),

@@ -133,7 +133,17 @@ describe.skipIf(!HAS_MOSQUITTO)("board profiles against Mosquitto through the fa
         await vm.waitForLine(/net: no network for \d+ s .* rebooting/, 40_000)
         const rebootedAt = Date.now()
         // A new boot: seq starts again at 1, published after the reboot.
-        await within(observer.waitFor(m => m.topic === `devs/${name}/telemetry` && m.atMs > rebootedAt && JSON.parse(m.payload.toString()).seq === 2, 40_000), 40_000, "telemetry after the reboot")
+        await within(
+            observer.waitFor(
+                m =>
+                    m.topic === `devs/${name}/telemetry` &&
+                    m.atMs > rebootedAt &&
+                    JSON.parse(m.payload.toString()).seq === 2,
+                40_000,
+            ),
+            40_000,
+            "telemetry after the reboot",
+        )
         expect(vm.log.filter(l => /PANIC|Exception/.test(l))).toEqual([])
     }, 120_000)
 })
@@ -155,20 +165,26 @@ describe("board TLS rules (mqtts:// to aedes with a private test CA)", () => {
 
     test("esp32: a broker whose chain ends at a private CA is refused even when the host trusts it; the session keeps retrying", async () => {
         // The CA is in NODE_EXTRA_CA_CERTS (the plain simulator would connect: tls.test.ts); the ESP32 has only its built-in roots.
-        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, { board: "esp32" }).start()
+        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, {
+            board: "esp32",
+        }).start()
         vms.push(v)
         await v.waitForLine(/connect_failed: .*mbedtls_ssl_handshake/, 20_000)
         await within(
-            new Promise<void>(resolve => v.on("line", () => v.log.filter(l => /connect_failed/.test(l)).length >= 2 && resolve())),
+            new Promise<void>(resolve =>
+                v.on("line", () => v.log.filter(l => /connect_failed/.test(l)).length >= 2 && resolve()),
+            ),
             20_000,
-            "a second attempt"
+            "a second attempt",
         )
         expect(connections(v)).toBe(0)
         expect(v.panics()).toEqual([])
     }, 60_000)
 
     test("picow: there is no TLS; the open gives no event and the session's connect timeout ends the attempt", async () => {
-        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, { board: "picow" }).start()
+        const v = new VmUnderTest(broker.port, { MQTT_TLS: true }, "localhost", undefined, ca.caFile, {
+            board: "picow",
+        }).start()
         vms.push(v)
         await v.waitForLine(/no TLS on this board/, 20_000)
         expect(await v.waitForLine(/connect_failed/, 30_000)).toMatch(/timeout/)
@@ -186,13 +202,17 @@ describe("standby is a reset, and the flash survives it", () => {
     test.each([
         ["esp32", /after 1500 ms of deep sleep/],
         ["picow", /the chip resets; boot 2/],
-    ] as const)("%s: standby(1500) resets the board and boot 2 reads the boot count the first boot wrote", async (board, how) => {
-        const v = new VmUnderTest(1, { STANDBY_MS: 1500 }, "127.0.0.1", STANDBY_BYTECODE, "", { board }).start()
-        vms.push(v)
-        await v.waitForLine(/^> boot 1$/, 20_000)
-        expect(await v.waitForLine(/target_reset\(\): the chip resets/, 20_000)).toMatch(how)
-        await v.waitForLine(/^> boot 2$/, 20_000)
-        expect(v.log.filter(l => /^> standby/.test(l))).toHaveLength(1)
-        expect(v.panics()).toEqual([])
-    }, 60_000)
+    ] as const)(
+        "%s: standby(1500) resets the board and boot 2 reads the boot count the first boot wrote",
+        async (board, how) => {
+            const v = new VmUnderTest(1, { STANDBY_MS: 1500 }, "127.0.0.1", STANDBY_BYTECODE, "", { board }).start()
+            vms.push(v)
+            await v.waitForLine(/^> boot 1$/, 20_000)
+            expect(await v.waitForLine(/target_reset\(\): the chip resets/, 20_000)).toMatch(how)
+            await v.waitForLine(/^> boot 2$/, 20_000)
+            expect(v.log.filter(l => /^> standby/.test(l))).toHaveLength(1)
+            expect(v.panics()).toEqual([])
+        },
+        60_000,
+    )
 })

@@ -52,14 +52,20 @@ describe.skipIf(mosquittoPath() === null)("failover across two Mosquittos", () =
         // Broker 1 goes away for this device: its connection is reset and new ones are refused.
         proxy.refuse = true
         proxy.reset()
-        await vm.waitForLine(new RegExp(`-> connected \\(new session, mqtt://127\\.0\\.0\\.1:${second.port}\\)`), 20_000)
+        await vm.waitForLine(
+            new RegExp(`-> connected \\(new session, mqtt://127\\.0\\.0\\.1:${second.port}\\)`),
+            20_000,
+        )
         const onFirst = Math.max(...seqsOf(obs1, name))
         await seqAtLeast(obs2, name, onFirst + 15, 30_000)
         // The diagnostics that follow the drain after the connect carry the complete drop counters.
         const diag = await within(
-            obs2.waitFor(m => m.topic === `devs/${name}/diagnostics` && JSON.parse(m.payload.toString()).mqtt.queue === 0, 30_000),
+            obs2.waitFor(
+                m => m.topic === `devs/${name}/diagnostics` && JSON.parse(m.payload.toString()).mqtt.queue === 0,
+                30_000,
+            ),
             30_000,
-            "diagnostics from the second broker"
+            "diagnostics from the second broker",
         )
         const readingsDropped = JSON.parse(diag.payload.toString()).mqtt.readings_dropped as Record<string, number>
 
@@ -76,7 +82,10 @@ describe.skipIf(mosquittoPath() === null)("failover across two Mosquittos", () =
 
     test("a bad MQTT_HOSTS entry stops the device at boot with one clear error", async () => {
         vm = new VmUnderTest(second.port, { MQTT_HOSTS: `127.0.0.1:${second.port},127.0.0.1:70000` }).start()
-        await vm.waitForLine(/config: MQTT_HOSTS entry 2 '127\.0\.0\.1:70000': the port must be an integer in 1\.\.65535/, 20_000)
+        await vm.waitForLine(
+            /config: MQTT_HOSTS entry 2 '127\.0\.0\.1:70000': the port must be an integer in 1\.\.65535/,
+            20_000,
+        )
         expect(vm.log.filter(l => /mqtt: .*connecting/.test(l))).toEqual([])
         expect(vm.panics()).toEqual([])
     }, 60_000)

@@ -57,7 +57,7 @@ async function waitForCharts(page: Page, devices: string[]) {
                 return (devices as string[]).every(d => series[d] > 0) && !!box!.querySelector("canvas")
             },
             [q, devices] as const,
-            { timeout: WAIT_MS }
+            { timeout: WAIT_MS },
         )
 }
 
@@ -66,7 +66,14 @@ async function ledger(page: Page, device: string) {
     return page.$eval(row("ledger", device), tr => {
         const cell = (f: string) => tr.querySelector(`[data-field="${f}"]`)!.textContent ?? ""
         const dropped = [...cell("dropped").matchAll(/\d+/g)].reduce((a, m) => a + Number(m[0]), 0)
-        return { received: +cell("received"), gaps: +cell("gaps"), missing: +cell("missing"), dropped, unexplained: +cell("unexplained"), reboots: +cell("reboots") }
+        return {
+            received: +cell("received"),
+            gaps: +cell("gaps"),
+            missing: +cell("missing"),
+            dropped,
+            unexplained: +cell("unexplained"),
+            reboots: +cell("reboots"),
+        }
     })
 }
 
@@ -100,14 +107,20 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
         await waitForCharts(page, ["sim1", "sim2"])
         // Chart titles carry the payload units of the firmware's quantity table, sent in the snapshot.
         const titles = await page.$$eval(".chart h3", hs => hs.map(h => h.textContent))
-        expect(titles).toEqual(expect.arrayContaining(["humidity (%RH)", "temperature (°C)", "pressure (hPa)", "illuminance (lx)"]))
+        expect(titles).toEqual(
+            expect.arrayContaining(["humidity (%RH)", "temperature (°C)", "pressure (hPa)", "illuminance (lx)"]),
+        )
         const before = await ledger(page, "sim1")
 
         await page.click(`${row("controls", "sim1")} button[data-fault="cut"]`)
         await waitOnline(page, "sim1", "offline")
         // While sim1 is cut off, sim2 keeps publishing: 16 of its readings are 16 periods of sim1's, more than its queue holds.
         const seq2 = await cellNumber(page, "devices", "sim2", "seq")
-        await page.waitForFunction(n => Number(document.querySelector('#devices tr[data-device="sim2"] [data-field="seq"]')?.textContent) >= n, seq2 + 16, { timeout: WAIT_MS })
+        await page.waitForFunction(
+            n => Number(document.querySelector('#devices tr[data-device="sim2"] [data-field="seq"]')?.textContent) >= n,
+            seq2 + 16,
+            { timeout: WAIT_MS },
+        )
         await page.click(`${row("controls", "sim1")} button[data-fault="ok"]`)
         await waitOnline(page, "sim1")
 
@@ -120,19 +133,28 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
                 return Number(cell("missing")) > 0 && dropped === Number(cell("missing"))
             },
             undefined,
-            { timeout: WAIT_MS }
+            { timeout: WAIT_MS },
         )
         const after = await ledger(page, "sim1")
         expect(after.gaps).toBeGreaterThan(before.gaps)
         expect(after.received).toBeGreaterThan(before.received)
         expect(after).toMatchObject({ unexplained: 0, reboots: 0 })
         expect(await ledger(page, "sim2")).toMatchObject({ gaps: 0, missing: 0, unexplained: 0 })
-        await page.waitForFunction(() => Number(document.querySelector('#diagnostics tr[data-device="sim1"] [data-field="reconnects"]')?.textContent) >= 1, undefined, { timeout: WAIT_MS })
+        await page.waitForFunction(
+            () =>
+                Number(
+                    document.querySelector('#diagnostics tr[data-device="sim1"] [data-field="reconnects"]')
+                        ?.textContent,
+                ) >= 1,
+            undefined,
+            { timeout: WAIT_MS },
+        )
         const events = await page.$$eval("#events li", lis => lis.map(li => li.textContent ?? ""))
         expect(events.some(e => /sim1 offline: offline: its Will/.test(e))).toBe(true)
         expect(events.some(e => /sim1 control: sim1: network cut/.test(e))).toBe(true)
         expect(pageErrors).toEqual([])
-        if (process.env.DASHBOARD_SCREENSHOT) await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true })
+        if (process.env.DASHBOARD_SCREENSHOT)
+            await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true })
         await page.close()
     }, 180_000)
 
@@ -151,7 +173,11 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
         })
 
         test("shows the simulator's devices and charts, sends the period downlink, and shows bad input as such", async () => {
-            run(CLI, ["--broker", broker.url, "--devices", "2", "--period", "500", "--view", "lines", "--no-dashboard"], projectDir())
+            run(
+                CLI,
+                ["--broker", broker.url, "--devices", "2", "--period", "500", "--view", "lines", "--no-dashboard"],
+                projectDir(),
+            )
             const dash = run(DASHBOARD, ["--broker", broker.url], projectDir())
             const url = (await dash.waitFor(URL_RE, WAIT_MS))[1]
             const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } })
@@ -165,7 +191,9 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
             await page.selectOption("#period-device", "sim2")
             await page.fill("#period-ms", "1000")
             await page.click("#period-form button")
-            await page.waitForSelector('#events li:has-text("sim2 downlink: answer: period_ms set to 1000")', { timeout: WAIT_MS })
+            await page.waitForSelector('#events li:has-text("sim2 downlink: answer: period_ms set to 1000")', {
+                timeout: WAIT_MS,
+            })
 
             await publisher.publish("devs/sim1/telemetry", "not json {")
             await publisher.publish("devs/sim1/extra/topic", "?")
@@ -181,7 +209,10 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
             const port = await freePort()
             const dash = run(DASHBOARD, ["--broker", `mqtt://127.0.0.1:${port}`], projectDir())
             const url = (await dash.waitFor(URL_RE, WAIT_MS))[1]
-            await dash.waitFor(/^error: cannot connect to the broker at mqtt:\/\/127\.0\.0\.1:\d+: connection refused/m, WAIT_MS)
+            await dash.waitFor(
+                /^error: cannot connect to the broker at mqtt:\/\/127\.0\.0\.1:\d+: connection refused/m,
+                WAIT_MS,
+            )
             const page = await browser.newPage()
             await page.goto(url)
             await page.waitForSelector('#broker[data-state="unreachable"]', { timeout: WAIT_MS })

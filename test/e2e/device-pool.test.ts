@@ -40,7 +40,8 @@ describe(`${N} VMs in one device host process`, () => {
 
     test("each VM publishes under its own name, with its own boot and its own readings, from one process", async () => {
         expect(sim.pools).toHaveLength(1)
-        for (const n of names) await sim.observer.waitFor(m => telemetryOf(n)(m) && json(m).seq >= 3, WAIT_MS, `three readings from ${n}`)
+        for (const n of names)
+            await sim.observer.waitFor(m => telemetryOf(n)(m) && json(m).seq >= 3, WAIT_MS, `three readings from ${n}`)
         const stats = await sim.pools[0].stats()
         expect(stats.devices).toBe(N)
         expect(stats.ticks).toBeGreaterThan(0)
@@ -49,7 +50,10 @@ describe(`${N} VMs in one device host process`, () => {
         expect(new Set(firsts.map(f => f[0].boot)).size).toBe(N)
         for (const f of firsts) expect(f.slice(0, 3).map(p => p.seq)).toEqual([1, 2, 3])
         expect(new Set(firsts.map(f => `${f[0].temperature} ${f[0].humidity} ${f[0].pressure}`)).size).toBe(N)
-        for (const n of names) expect(sim.observer.messages.some(m => m.topic === `devs/${n}/status` && m.payload.toString() === "online")).toBe(true)
+        for (const n of names)
+            expect(
+                sim.observer.messages.some(m => m.topic === `devs/${n}/status` && m.payload.toString() === "online"),
+            ).toBe(true)
     }, 90_000)
 
     test("one VM stops (the broker publishes its Will) and boots again while the others keep publishing", async () => {
@@ -57,22 +61,39 @@ describe(`${N} VMs in one device host process`, () => {
         const stoppedAt = Date.now()
         await dev.stop()
         expect(dev.running).toBe(false)
-        await sim.observer.waitFor(m => m.topic === "devs/sim2/status" && m.payload.toString() === "offline" && m.atMs >= stoppedAt, WAIT_MS, "sim2's Will")
+        await sim.observer.waitFor(
+            m => m.topic === "devs/sim2/status" && m.payload.toString() === "offline" && m.atMs >= stoppedAt,
+            WAIT_MS,
+            "sim2's Will",
+        )
         // The others go on: each publishes a reading after the stop.
-        for (const n of ["sim1", "sim3", "sim4"]) await sim.observer.waitFor(m => telemetryOf(n)(m) && m.atMs > stoppedAt, WAIT_MS, `${n} after sim2 stopped`)
+        for (const n of ["sim1", "sim3", "sim4"])
+            await sim.observer.waitFor(m => telemetryOf(n)(m) && m.atMs > stoppedAt, WAIT_MS, `${n} after sim2 stopped`)
         const oldBoot = json(sim.observer.messages.filter(telemetryOf("sim2")).at(-1)!).boot
         dev.start()
-        const again = await sim.observer.waitFor(m => telemetryOf("sim2")(m) && json(m).boot !== oldBoot, WAIT_MS, "sim2 after its new boot")
+        const again = await sim.observer.waitFor(
+            m => telemetryOf("sim2")(m) && json(m).boot !== oldBoot,
+            WAIT_MS,
+            "sim2 after its new boot",
+        )
         expect(json(again).seq).toBeLessThanOrEqual(2)
     }, 90_000)
 
     test("a sensor fault sent to one VM fails that VM's sensor only", async () => {
         const from = Date.now()
         sim.device("sim3")!.setSensorMode("humidity", "fail")
-        await sim.observer.waitFor(m => telemetryOf("sim3")(m) && json(m).status?.humidity?.status === "failed", WAIT_MS, "sim3's humidity failed")
+        await sim.observer.waitFor(
+            m => telemetryOf("sim3")(m) && json(m).status?.humidity?.status === "failed",
+            WAIT_MS,
+            "sim3's humidity failed",
+        )
         // A reading of every other VM after sim3's failed one still has its humidity.
         for (const n of ["sim1", "sim4"]) {
-            const after = await sim.observer.waitFor(m => telemetryOf(n)(m) && m.atMs > from && typeof json(m).humidity === "number", WAIT_MS, `${n} with humidity`)
+            const after = await sim.observer.waitFor(
+                m => telemetryOf(n)(m) && m.atMs > from && typeof json(m).humidity === "number",
+                WAIT_MS,
+                `${n} with humidity`,
+            )
             expect(json(after).status).toBeUndefined()
         }
         sim.device("sim3")!.setSensorMode("humidity", "ok")

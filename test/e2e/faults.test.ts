@@ -80,11 +80,25 @@ for (const [kind, start] of brokers) {
             const t0 = Date.now()
             proxy.blackhole = "both"
             // Broker side: keepalive expiry after 1.5 x KA publishes the retained Will.
-            await within(observer.waitFor(m => m.topic === `devs/${name}/status` && m.payload.toString() === "offline" && m.atMs >= t0, 20_000), 15_000, "the Will")
+            await within(
+                observer.waitFor(
+                    m => m.topic === `devs/${name}/status` && m.payload.toString() === "offline" && m.atMs >= t0,
+                    20_000,
+                ),
+                15_000,
+                "the Will",
+            )
             // Device side: its PINGRESP deadline fires within 1.5 x KA (+ scheduling slack).
             await vm.waitForLine(/keepalive_timeout/, 10_000)
             proxy.blackhole = "none"
-            await within(observer.waitFor(m => m.topic === `devs/${name}/status` && m.payload.toString() === "online" && m.atMs > t0, 20_000), 15_000, "online again")
+            await within(
+                observer.waitFor(
+                    m => m.topic === `devs/${name}/status` && m.payload.toString() === "online" && m.atMs > t0,
+                    20_000,
+                ),
+                15_000,
+                "online again",
+            )
             expect(vm.panics()).toEqual([])
         }, 60_000)
 
@@ -119,9 +133,12 @@ for (const [kind, start] of brokers) {
             proxy.refuse = false
             const lastBefore = Math.max(...seqsOf(observer, name))
             await within(
-                observer.waitFor(m => m.topic === `devs/${name}/telemetry` && JSON.parse(m.payload.toString()).seq > lastBefore + 60, 30_000),
+                observer.waitFor(
+                    m => m.topic === `devs/${name}/telemetry` && JSON.parse(m.payload.toString()).seq > lastBefore + 60,
+                    30_000,
+                ),
                 30_000,
-                "telemetry after the outage"
+                "telemetry after the outage",
             )
             const seqs = seqsOf(observer, name)
             const gap = missing(seqs)
@@ -135,7 +152,9 @@ for (const [kind, start] of brokers) {
             const afterGap = seqs.filter(s => s > lastMissing)
             expect(afterGap.length).toBeGreaterThan(0)
             // Survivors of the outage: at most the queue (20) plus the in-flight window (8).
-            const survivors = seqs.filter(s => s > lastBefore && s < firstMissing).length + afterGap.filter(s => s <= lastMissing + 20).length
+            const survivors =
+                seqs.filter(s => s > lastBefore && s < firstMissing).length +
+                afterGap.filter(s => s <= lastMissing + 20).length
             expect(survivors).toBeLessThanOrEqual(20 + 8)
             expect(vm.panics()).toEqual([])
         }, 90_000)

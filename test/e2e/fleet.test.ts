@@ -15,9 +15,15 @@ afterAll(async () => {
 
 test("three simulated devices publish under their own names with their own sensor values", async () => {
     const names = ["sim1", "sim2", "sim3"]
-    for (const n of names) await sim.observer.waitFor(m => m.topic === `devs/${n}/telemetry`, 30_000, `telemetry from ${n}`)
-    const first = names.map(n => JSON.parse(sim.observer.messages.find(m => m.topic === `devs/${n}/telemetry`)!.payload.toString()))
+    for (const n of names)
+        await sim.observer.waitFor(m => m.topic === `devs/${n}/telemetry`, 30_000, `telemetry from ${n}`)
+    const first = names.map(n =>
+        JSON.parse(sim.observer.messages.find(m => m.topic === `devs/${n}/telemetry`)!.payload.toString()),
+    )
     expect(new Set(first.map(p => p.temperature)).size).toBe(3)
     expect(new Set(sim.devices.map(d => d.config.deviceId)).size).toBe(3)
-    for (const n of names) expect(sim.observer.messages.some(m => m.topic === `devs/${n}/status` && m.payload.toString() === "online")).toBe(true)
+    for (const n of names)
+        expect(
+            sim.observer.messages.some(m => m.topic === `devs/${n}/status` && m.payload.toString() === "online"),
+        ).toBe(true)
 })

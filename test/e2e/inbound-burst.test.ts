@@ -18,8 +18,16 @@ const JUNK = " ".repeat(600) + "x"
 function burst(topic: (i: number) => string, payload: Buffer, n: number): Buffer {
     return Buffer.concat(
         Array.from({ length: n }, (_, i) =>
-            mqttPacket.generate({ cmd: "publish", topic: topic(i), payload, qos: 1, messageId: 1000 + i, retain: false, dup: false })
-        )
+            mqttPacket.generate({
+                cmd: "publish",
+                topic: topic(i),
+                payload,
+                qos: 1,
+                messageId: 1000 + i,
+                retain: false,
+                dup: false,
+            }),
+        ),
     )
 }
 
@@ -37,9 +45,17 @@ describe("a burst of inbound QoS 1 messages", () => {
     })
 
     const cases: [string, (device: string) => Buffer, number][] = [
-        [`${COUNT} downlink commands of 600 bytes`, d => burst(() => `devs/${d}/set/period_ms`, Buffer.from(JUNK), COUNT), COUNT],
+        [
+            `${COUNT} downlink commands of 600 bytes`,
+            d => burst(() => `devs/${d}/set/period_ms`, Buffer.from(JUNK), COUNT),
+            COUNT,
+        ],
         // At the 1 KB inbound packet limit (SESSION_DEFAULTS.maxInboundBytes): each body is copied natively.
-        ["2 messages at the 1024-byte inbound limit", () => burst(i => `other/${i}`, Buffer.alloc(1024 - 2 - 7 - 2, 0x61), 2), 2],
+        [
+            "2 messages at the 1024-byte inbound limit",
+            () => burst(i => `other/${i}`, Buffer.alloc(1024 - 2 - 7 - 2, 0x61), 2),
+            2,
+        ],
     ]
     for (const [what, bytesFor, n] of cases) {
         test(`S11 C56: ${what} in one write are all acknowledged in order, without a VM panic`, async () => {
@@ -47,7 +63,11 @@ describe("a burst of inbound QoS 1 messages", () => {
             await broker.start()
             vm = new VmUnderTest(broker.port, { PERIOD_MS: 500, HA_DISCOVERY: false }).start()
             const c = await within(broker.connection(0), 15_000, "connection")
-            await within(broker.packet(c, p => p.cmd === "subscribe"), 10_000, "the downlink SUBSCRIBE")
+            await within(
+                broker.packet(c, p => p.cmd === "subscribe"),
+                10_000,
+                "the downlink SUBSCRIBE",
+            )
             c.send(bytesFor(vm.name))
             await within(
                 new Promise<void>(resolve => {
@@ -58,7 +78,7 @@ describe("a burst of inbound QoS 1 messages", () => {
                     check()
                 }),
                 30_000,
-                `${n} PUBACKs`
+                `${n} PUBACKs`,
             ).catch(e => {
                 console.log(vm!.log.slice(-40).join("\n"))
                 throw e
@@ -67,7 +87,11 @@ describe("a burst of inbound QoS 1 messages", () => {
             expect(vm.panics()).toEqual([])
             // Still alive: telemetry keeps coming on the same connection.
             const before = c.ofType("publish").length
-            await within(broker.packet(c, p => p.cmd === "publish" && c.ofType("publish").length > before + 1), 10_000, "telemetry after the burst")
+            await within(
+                broker.packet(c, p => p.cmd === "publish" && c.ofType("publish").length > before + 1),
+                10_000,
+                "telemetry after the burst",
+            )
             expect(broker.conns).toHaveLength(1)
         }, 60_000)
     }

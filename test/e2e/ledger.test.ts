@@ -24,11 +24,19 @@ const EVERY_SENSOR_WAIT_MS = 90_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
 
 /** Runs `npm run verify` (its tsx entry) and resolves with its exit code and output once it exits. */
-function runVerify(url: string, durationS: number, onListening: () => void): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, ["--import", "tsx", "host-sim/verify.ts", "--broker", url, "--duration", String(durationS)], {
-        cwd: PROJECT_DIR,
-        stdio: ["ignore", "pipe", "pipe"],
-    })
+function runVerify(
+    url: string,
+    durationS: number,
+    onListening: () => void,
+): Promise<{ code: number | null; out: string }> {
+    const child = spawn(
+        process.execPath,
+        ["--import", "tsx", "host-sim/verify.ts", "--broker", url, "--duration", String(durationS)],
+        {
+            cwd: PROJECT_DIR,
+            stdio: ["ignore", "pipe", "pipe"],
+        },
+    )
     let out = ""
     createInterface({ input: child.stdout! }).on("line", l => {
         out += l + "\n"
@@ -49,12 +57,25 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
     })
 
     test("readings carry boot, seq and a ts within the device's stated accuracy of the host clock; diagnostics carry the same boot", async () => {
-        const sim = new Simulation({ brokerUrl: broker.url, periodMs: 500, settings: { DEVICE_NAME: "clk1", DIAG_EVERY_MS: 1000 } })
+        const sim = new Simulation({
+            brokerUrl: broker.url,
+            periodMs: 500,
+            settings: { DEVICE_NAME: "clk1", DIAG_EVERY_MS: 1000 },
+        })
         try {
             await sim.start()
             const tel = (m: Observed) => m.topic === "devs/clk1/telemetry"
-            await within(sim.observer.waitFor(m => tel(m) && json(m).seq >= 12, WAIT_MS), WAIT_MS, "twelve readings")
-            const diag = json(await sim.observer.waitFor(m => m.topic === "devs/clk1/diagnostics" && json(m).time.syncs >= 1, WAIT_MS))
+            await within(
+                sim.observer.waitFor(m => tel(m) && json(m).seq >= 12, WAIT_MS),
+                WAIT_MS,
+                "twelve readings",
+            )
+            const diag = json(
+                await sim.observer.waitFor(
+                    m => m.topic === "devs/clk1/diagnostics" && json(m).time.syncs >= 1,
+                    WAIT_MS,
+                ),
+            )
             const readings = sim.observer.messages.filter(tel).map(m => ({ p: json(m), atMs: m.atMs }))
             const boot = readings[0].p.boot
             expect(boot).toMatch(/^[0-9a-f]{12}$/)
@@ -68,7 +89,9 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
             // The boot waits for the first sync: with a responder on the broker every reading has its ts.
             expect(withTs.length).toBe(readings.length)
             const lags = withTs.map(r => r.atMs - r.p.ts)
-            console.log(`time: device rtt ${diag.time.rtt_ms} ms, stated accuracy ${bound} ms; receipt - ts over ${lags.length} readings: min ${Math.min(...lags)} ms, max ${Math.max(...lags)} ms`)
+            console.log(
+                `time: device rtt ${diag.time.rtt_ms} ms, stated accuracy ${bound} ms; receipt - ts over ${lags.length} readings: min ${Math.min(...lags)} ms, max ${Math.max(...lags)} ms`,
+            )
             // A reading is received after it was read: its ts is never later than the host clock at receipt by more than the bound.
             for (const lag of lags) expect(lag).toBeGreaterThanOrEqual(-bound)
             // And it is not far in the past either (publish-to-receipt on loopback, generous for a loaded machine).
@@ -82,10 +105,19 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
     }, 90_000)
 
     test("without a time responder readings have no ts (never a wrong one) and boot and seq as usual", async () => {
-        const sim = new Simulation({ brokerUrl: broker.url, periodMs: 300, timeResponder: false, settings: { DEVICE_NAME: "clk0" } })
+        const sim = new Simulation({
+            brokerUrl: broker.url,
+            periodMs: 300,
+            timeResponder: false,
+            settings: { DEVICE_NAME: "clk0" },
+        })
         try {
             await sim.start()
-            await within(sim.observer.waitFor(m => m.topic === "devs/clk0/telemetry" && json(m).seq >= 3, WAIT_MS), WAIT_MS, "three readings")
+            await within(
+                sim.observer.waitFor(m => m.topic === "devs/clk0/telemetry" && json(m).seq >= 3, WAIT_MS),
+                WAIT_MS,
+                "three readings",
+            )
             const ps = sim.observer.messages.filter(m => m.topic === "devs/clk0/telemetry").map(json)
             expect(ps.every(p => !("ts" in p) && /^[0-9a-f]{12}$/.test(p.boot))).toBe(true)
         } finally {
@@ -111,7 +143,7 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
             await within(
                 sim.observer.waitFor(m => tel(m) && json(m).boot !== firstBoot && json(m).seq >= 5, WAIT_MS),
                 WAIT_MS,
-                "five readings of the second boot"
+                "five readings of the second boot",
             )
             const boots = [...new Set(sim.observer.messages.filter(tel).map(m => json(m).boot))]
             expect(boots).toHaveLength(2)
@@ -133,8 +165,15 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
         await within(ready, 30_000, "verify listening")
         const c = await mqtt.connectAsync(broker.url, { clientId: `gap-${process.pid}` })
         try {
-            for (const seq of [1, 2, 5]) await c.publishAsync("devs/fake1/telemetry", JSON.stringify({ boot: "f00d", seq, uptime_ms: seq }), { qos: 1 })
-            await c.publishAsync("devs/fake1/diagnostics", JSON.stringify({ boot: "f00d", uptime_ms: 9, mqtt: { readings_dropped: { queue_full: 1 } } }), { qos: 1 })
+            for (const seq of [1, 2, 5])
+                await c.publishAsync("devs/fake1/telemetry", JSON.stringify({ boot: "f00d", seq, uptime_ms: seq }), {
+                    qos: 1,
+                })
+            await c.publishAsync(
+                "devs/fake1/diagnostics",
+                JSON.stringify({ boot: "f00d", uptime_ms: 9, mqtt: { readings_dropped: { queue_full: 1 } } }),
+                { qos: 1 },
+            )
         } finally {
             await c.endAsync()
         }
@@ -149,17 +188,41 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
         await responder.start()
         const obs = new Observer(broker.url, "devs/#")
         await obs.start()
-        const vm = new VmUnderTest(broker.port, { SENSORS: EVERY_SENSOR, DIAG_EVERY_MS: 1000 }, "127.0.0.1", undefined, "", { wifi: true }).start()
+        const vm = new VmUnderTest(
+            broker.port,
+            { SENSORS: EVERY_SENSOR, DIAG_EVERY_MS: 1000 },
+            "127.0.0.1",
+            undefined,
+            "",
+            { wifi: true },
+        ).start()
         const diag = (m: Observed) => m.topic === `devs/${vm.name}/diagnostics`
         try {
-            await within(vm.waitForLine(/discovery: \d+ Home Assistant configs published/, EVERY_SENSOR_WAIT_MS), EVERY_SENSOR_WAIT_MS, "discovery").catch(e => {
+            await within(
+                vm.waitForLine(/discovery: \d+ Home Assistant configs published/, EVERY_SENSOR_WAIT_MS),
+                EVERY_SENSOR_WAIT_MS,
+                "discovery",
+            ).catch(e => {
                 // Say why (a boot loop shows its OutOfMemory and heap stats here).
-                throw new Error(`${(e as Error).message}; the device log ends:\n${vm.log.filter(l => !/^jdif|role/.test(l)).slice(-25).join("\n")}`)
+                throw new Error(
+                    `${(e as Error).message}; the device log ends:\n${vm.log
+                        .filter(l => !/^jdif|role/.test(l))
+                        .slice(-25)
+                        .join("\n")}`,
+                )
             })
             await obs.publish(`devs/${vm.name}/set/period_ms`, "700")
-            await within(vm.waitForLine(/downlink: period_ms set to 700/, EVERY_SENSOR_WAIT_MS), EVERY_SENSOR_WAIT_MS, "the downlink applied")
+            await within(
+                vm.waitForLine(/downlink: period_ms set to 700/, EVERY_SENSOR_WAIT_MS),
+                EVERY_SENSOR_WAIT_MS,
+                "the downlink applied",
+            )
             // Boot 1 wrote HA_KEYS (first announcement) and PERIOD_MS (the downlink), each once.
-            await within(obs.waitFor(m => diag(m) && json(m).settings.writes >= 2, EVERY_SENSOR_WAIT_MS), EVERY_SENSOR_WAIT_MS, "two settings writes in diagnostics")
+            await within(
+                obs.waitFor(m => diag(m) && json(m).settings.writes >= 2, EVERY_SENSOR_WAIT_MS),
+                EVERY_SENSOR_WAIT_MS,
+                "two settings writes in diagnostics",
+            )
             // Each written once: the first diagnostics that counts two writes counts exactly two.
             expect(json(obs.messages.find(m => diag(m) && json(m).settings.writes >= 2)!).settings.writes).toBe(2)
             const boot1 = json(obs.messages.find(diag)!).boot
@@ -173,14 +236,18 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
                 vm.on("line", on)
             })
             vm.device.restart("reboot")
-            await within(vm.waitForLine(/sim: planned reboot; boot 2/, EVERY_SENSOR_WAIT_MS), EVERY_SENSOR_WAIT_MS, "the reboot")
+            await within(
+                vm.waitForLine(/sim: planned reboot; boot 2/, EVERY_SENSOR_WAIT_MS),
+                EVERY_SENSOR_WAIT_MS,
+                "the reboot",
+            )
             const configLines = () => vm.log.filter(l => /config: broker/.test(l))
             // Discovery of boot 2 read HA_KEYS back (a value over 232 B would have panicked here).
             const discoveredAt = await within(secondDiscovery, EVERY_SENSOR_WAIT_MS, "discovery after the reboot")
             const later = await within(
                 obs.waitFor(m => diag(m) && json(m).boot !== boot1 && m.atMs > discoveredAt, EVERY_SENSOR_WAIT_MS),
                 EVERY_SENSOR_WAIT_MS,
-                "diagnostics of boot 2 after its discovery"
+                "diagnostics of boot 2 after its discovery",
             )
             expect(configLines().at(-1)).toMatch(/period 700 ms/)
             // HA_KEYS read back (discovery ran again) and nothing was written at boot.

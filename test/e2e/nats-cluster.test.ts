@@ -7,11 +7,7 @@
  */
 import { execFileSync } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import {
-    clusterUnavailable,
-    startCluster,
-    type RunningCluster,
-} from "../../host-sim/brokers/cluster.ts"
+import { clusterUnavailable, startCluster, type RunningCluster } from "../../host-sim/brokers/cluster.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
@@ -29,114 +25,92 @@ function processesOf(dir: string): string {
     }
 }
 
-describe.skipIf(why !== null)(
-    `a NATS cluster${why ? ` (unavailable: ${why})` : ""}`,
-    () => {
-        let cluster: RunningCluster
-        let watcher: Observer
-        let sim: Simulation
-        const logs: Record<string, string[]> = {}
-        const connectedTo = (d: string, port: number) =>
-            new Promise<void>((resolve, reject) => {
-                const re = new RegExp(
-                    `-> connected \\(.*mqtt://127\\.0\\.0\\.1:${port}\\)`,
-                )
-                const timer = setTimeout(
-                    () =>
-                        reject(
-                            new Error(
-                                `${d} never connected to port ${port}:\n${(logs[d] ?? []).join("\n")}`,
-                            ),
-                        ),
-                    60_000,
-                )
-                const check = () => {
-                    if (!(logs[d] ?? []).some(l => re.test(l))) return
-                    clearTimeout(timer)
-                    waiters.delete(check)
-                    resolve()
-                }
-                waiters.add(check)
-                check()
-            })
-        const waiters = new Set<() => void>()
-
-        beforeAll(async () => {
-            cluster = await startCluster({ kind: "nats", nodes: 3 })
-            const [n1, n2, n3] = cluster.nodes
-            // The watcher is on n3, which stays up; a persistent session so nothing is missed around its connect.
-            watcher = new Observer(
-                n3.url,
-                "devs/#",
-                `nats-cluster-watch-${process.pid}`,
+describe.skipIf(why !== null)(`a NATS cluster${why ? ` (unavailable: ${why})` : ""}`, () => {
+    let cluster: RunningCluster
+    let watcher: Observer
+    let sim: Simulation
+    const logs: Record<string, string[]> = {}
+    const connectedTo = (d: string, port: number) =>
+        new Promise<void>((resolve, reject) => {
+            const re = new RegExp(`-> connected \\(.*mqtt://127\\.0\\.0\\.1:${port}\\)`)
+            const timer = setTimeout(
+                () => reject(new Error(`${d} never connected to port ${port}:\n${(logs[d] ?? []).join("\n")}`)),
+                60_000,
             )
-            await watcher.start()
-            sim = new Simulation({
-                brokerUrl: n3.url,
-                devices: DEVICES.length,
-                periodMs: 300,
-                // In order (no shuffle): every device starts on n1, then n2.
-                settings: {
-                    MQTT_HOSTS: `127.0.0.1:${n1.port},127.0.0.1:${n2.port},127.0.0.1:${n3.port}`,
-                    HA_DISCOVERY: false,
-                },
-                timeResponder: false,
-                onDeviceLog: (d, l) => {
-                    ;(logs[d] ??= []).push(l)
-                    for (const w of [...waiters]) w()
-                },
-            })
-            await sim.start()
-        }, 120_000)
+            const check = () => {
+                if (!(logs[d] ?? []).some(l => re.test(l))) return
+                clearTimeout(timer)
+                waiters.delete(check)
+                resolve()
+            }
+            waiters.add(check)
+            check()
+        })
+    const waiters = new Set<() => void>()
 
-        afterAll(async () => {
-            await sim?.stop()
-            await watcher?.stop()
-            const dir = cluster?.dir
-            await cluster?.close()
-            if (dir) expect(processesOf(dir)).toBe("")
-        }, 60_000)
+    beforeAll(async () => {
+        cluster = await startCluster({ kind: "nats", nodes: 3 })
+        const [n1, n2, n3] = cluster.nodes
+        // The watcher is on n3, which stays up; a persistent session so nothing is missed around its connect.
+        watcher = new Observer(n3.url, "devs/#", `nats-cluster-watch-${process.pid}`)
+        await watcher.start()
+        sim = new Simulation({
+            brokerUrl: n3.url,
+            devices: DEVICES.length,
+            periodMs: 300,
+            // In order (no shuffle): every device starts on n1, then n2.
+            settings: {
+                MQTT_HOSTS: `127.0.0.1:${n1.port},127.0.0.1:${n2.port},127.0.0.1:${n3.port}`,
+                HA_DISCOVERY: false,
+            },
+            timeResponder: false,
+            onDeviceLog: (d, l) => {
+                ;(logs[d] ??= []).push(l)
+                for (const w of [...waiters]) w()
+            },
+        })
+        await sim.start()
+    }, 120_000)
 
-        test("the devices' node is killed: they move to the next node, every QoS 1 reading reaches a watcher on another node, and the node comes back with the retained status", async () => {
-            const [n1, n2] = cluster.nodes
-            for (const d of DEVICES) await connectedTo(d, n1.port)
-            for (const d of DEVICES) await seqAtLeast(watcher, d, 3, 30_000)
+    afterAll(async () => {
+        await sim?.stop()
+        await watcher?.stop()
+        const dir = cluster?.dir
+        await cluster?.close()
+        if (dir) expect(processesOf(dir)).toBe("")
+    }, 60_000)
 
-            await n1.kill()
-            for (const d of DEVICES) await connectedTo(d, n2.port)
-            const before = Object.fromEntries(
-                DEVICES.map(d => [d, Math.max(...seqsOf(watcher, d))]),
-            )
+    test("the devices' node is killed: they move to the next node, every QoS 1 reading reaches a watcher on another node, and the node comes back with the retained status", async () => {
+        const [n1, n2] = cluster.nodes
+        for (const d of DEVICES) await connectedTo(d, n1.port)
+        for (const d of DEVICES) await seqAtLeast(watcher, d, 3, 30_000)
+
+        await n1.kill()
+        for (const d of DEVICES) await connectedTo(d, n2.port)
+        const before = Object.fromEntries(DEVICES.map(d => [d, Math.max(...seqsOf(watcher, d))]))
+        for (const d of DEVICES) await seqAtLeast(watcher, d, before[d] + 8, 30_000)
+
+        for (const d of DEVICES) {
+            // One boot, no reading lost: the queue held what n1 never acknowledged and n2 took it.
+            expect(missing(seqsOf(watcher, d))).toEqual([])
+            expect(logs[d].filter(l => /PANIC|Exception/.test(l))).toEqual([])
+        }
+        // n1 comes back with its data: the status the devices published on n2 is the retained one on
+        // every node (JetStream R3). (With n1 down, NATS 2.9 refuses some new subscriptions: docs/clusters.md.)
+        await n1.start()
+        for (const n of cluster.nodes) {
+            const probe = new Observer(n.url, "devs/+/status")
+            await probe.start()
             for (const d of DEVICES)
-                await seqAtLeast(watcher, d, before[d] + 8, 30_000)
-
-            for (const d of DEVICES) {
-                // One boot, no reading lost: the queue held what n1 never acknowledged and n2 took it.
-                expect(missing(seqsOf(watcher, d))).toEqual([])
-                expect(logs[d].filter(l => /PANIC|Exception/.test(l))).toEqual(
-                    [],
-                )
-            }
-            // n1 comes back with its data: the status the devices published on n2 is the retained one on
-            // every node (JetStream R3). (With n1 down, NATS 2.9 refuses some new subscriptions: docs/clusters.md.)
-            await n1.start()
-            for (const n of cluster.nodes) {
-                const probe = new Observer(n.url, "devs/+/status")
-                await probe.start()
-                for (const d of DEVICES)
-                    await within(
-                        probe.waitFor(
-                            m =>
-                                m.topic === `devs/${d}/status` &&
-                                m.retain &&
-                                m.payload.toString() === "online",
-                            10_000,
-                        ),
+                await within(
+                    probe.waitFor(
+                        m => m.topic === `devs/${d}/status` && m.retain && m.payload.toString() === "online",
                         10_000,
-                        `retained online of ${d} on ${n.name}`,
-                    )
-                await probe.stop()
-            }
-        }, 120_000)
-    },
-)
+                    ),
+                    10_000,
+                    `retained online of ${d} on ${n.name}`,
+                )
+            await probe.stop()
+        }
+    }, 120_000)
+})

@@ -76,30 +76,47 @@ export async function runOutage(
     observer: Observer,
     periodMs: number,
     fault: (vm: VmUnderTest) => Promise<void>,
-    opts: { recoveryTimeoutS?: number; expectLoss?: boolean } = {}
+    opts: { recoveryTimeoutS?: number; expectLoss?: boolean } = {},
 ): Promise<OutageResult> {
-    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs }, "127.0.0.1", undefined, "", { productDefaults: true }).start()
+    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs }, "127.0.0.1", undefined, "", {
+        productDefaults: true,
+    }).start()
     const name = vm.name
     try {
-        await within(observer.waitFor(m => telemetryOf(name)(m) && JSON.parse(m.payload.toString()).seq >= 3, 60_000), 60_000, "first readings")
+        await within(
+            observer.waitFor(m => telemetryOf(name)(m) && JSON.parse(m.payload.toString()).seq >= 3, 60_000),
+            60_000,
+            "first readings",
+        )
         const connectsBefore = vm.log.filter(l => /-> connected/.test(l)).length
         await fault(vm)
         const healed = Date.now()
         const recoveryMs = (opts.recoveryTimeoutS ?? 90) * 1000
-        const first = await within(observer.waitFor(m => telemetryOf(name)(m) && m.atMs >= healed, recoveryMs), recoveryMs, "telemetry after the fault")
+        const first = await within(
+            observer.waitFor(m => telemetryOf(name)(m) && m.atMs >= healed, recoveryMs),
+            recoveryMs,
+            "telemetry after the fault",
+        )
         // The device says it has caught up: a diagnostics message after this connect with an empty outbox.
         const diag = await within(
             observer.waitFor(
-                m => m.topic === `devs/${name}/diagnostics` && m.atMs >= healed && JSON.parse(m.payload.toString()).mqtt.queue === 0,
-                recoveryMs
+                m =>
+                    m.topic === `devs/${name}/diagnostics` &&
+                    m.atMs >= healed &&
+                    JSON.parse(m.payload.toString()).mqtt.queue === 0,
+                recoveryMs,
             ),
             recoveryMs,
-            "diagnostics after catching up"
+            "diagnostics after catching up",
         )
         const d = JSON.parse(diag.payload.toString())
         // Everything published before that diagnostics message was built has arrived or was dropped.
         const lastSeq = Math.max(...seqsOf(observer, name))
-        await within(observer.waitFor(m => telemetryOf(name)(m) && JSON.parse(m.payload.toString()).seq >= lastSeq + 2, 30_000), 30_000, "two more readings")
+        await within(
+            observer.waitFor(m => telemetryOf(name)(m) && JSON.parse(m.payload.toString()).seq >= lastSeq + 2, 30_000),
+            30_000,
+            "two more readings",
+        )
         const ledger = ledgerOf(seqsOf(observer, name).filter(s => s <= lastSeq))
         const dropped = (d.mqtt.readings_dropped ?? {}) as Record<string, number>
 

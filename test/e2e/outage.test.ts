@@ -16,7 +16,10 @@ describe.skipIf(mosquittoPath() === null)("outages with default settings against
         // How many ranges the drops form depends on how fast the backlog drains against new readings
         // (the broker's PUBACKs on a loaded machine), so only the cause is asserted, not the count.
         expect(r.ledger.gaps.length).toBeGreaterThan(0)
-        expect(Object.keys(r.dropped).every(k => k === "queue_full" || k === "expired"), JSON.stringify(r.dropped)).toBe(true)
+        expect(
+            Object.keys(r.dropped).every(k => k === "queue_full" || k === "expired"),
+            JSON.stringify(r.dropped),
+        ).toBe(true)
     }, 240_000)
 
     test("S3: a 40 s blackhole at 4 readings/s: keepalive notices, nothing is lost that is not counted", async () => {
@@ -24,7 +27,10 @@ describe.skipIf(mosquittoPath() === null)("outages with default settings against
         // Readings are pushed out of the full queue only by newer readings (diagnostics and time requests
         // never evict), so every loss is queue_full. The number of ranges is not asserted: a second one
         // appears when new readings still overflow while the backlog drains (seen on a loaded machine).
-        expect(Object.keys(r.dropped).every(k => k === "queue_full"), JSON.stringify(r.dropped)).toBe(true)
+        expect(
+            Object.keys(r.dropped).every(k => k === "queue_full"),
+            JSON.stringify(r.dropped),
+        ).toBe(true)
     }, 240_000)
 
     test("S5: resets every 5 s, 1-7 byte slices and an 8 s blackhole for 40 s at 4 readings/s: no panic, no uncounted loss", async () => {

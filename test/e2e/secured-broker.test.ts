@@ -48,7 +48,11 @@ function startCli(envLocal: string, args: string[]): { child: ChildProcess; done
     writeFileSync(join(dir, ".env.local"), envLocal)
     const env = { ...process.env }
     delete env.NODE_EXTRA_CA_CERTS
-    const child = spawn(process.execPath, ["--import", TSX, CLI, "--view", "lines", ...args], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] })
+    const child = spawn(process.execPath, ["--import", TSX, CLI, "--view", "lines", ...args], {
+        cwd: dir,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+    })
     running.add(child)
     let stdout = ""
     let stderr = ""
@@ -58,7 +62,7 @@ function startCli(envLocal: string, args: string[]): { child: ChildProcess; done
         child.once("exit", code => {
             running.delete(child)
             resolve({ code, stdout, stderr })
-        })
+        }),
     )
     return { child, done, out: () => stdout + stderr }
 }
@@ -102,7 +106,7 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
                 const exited = new Promise(resolve => c.once("exit", resolve))
                 c.kill("SIGKILL")
                 return exited
-            })
+            }),
         )
         await mosquitto?.close()
         ca?.remove()
@@ -112,7 +116,10 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
 
     /** Runs the CLI until the broker delivers its telemetry to a subscriber that logs in itself, then stops it. */
     async function expectTelemetry(envLocal: string, args: string[]): Promise<string> {
-        const subscriber = new Observer(`mqtt://127.0.0.1:${mosquitto.port}`, "devs/+/telemetry", "", { username: USER, password: PASSWORD })
+        const subscriber = new Observer(`mqtt://127.0.0.1:${mosquitto.port}`, "devs/+/telemetry", "", {
+            username: USER,
+            password: PASSWORD,
+        })
         await subscriber.start()
         const cli = startCli(envLocal, args)
         try {
@@ -121,7 +128,10 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
             })
             // Only the race below reports it; once telemetry is in, the CLI's exit is expected.
             failed.catch(() => {})
-            const got = await Promise.race([subscriber.waitFor(m => m.topic === "devs/sim1/telemetry", TELEMETRY_WAIT_MS, "telemetry from sim1"), failed])
+            const got = await Promise.race([
+                subscriber.waitFor(m => m.topic === "devs/sim1/telemetry", TELEMETRY_WAIT_MS, "telemetry from sim1"),
+                failed,
+            ])
             expect(typeof JSON.parse(got.payload.toString()).seq).toBe("number")
         } finally {
             cli.child.kill("SIGTERM")
@@ -136,54 +146,103 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
 
     describe("login", () => {
         test("with the right MQTT_USER/MQTT_PASS in .env.local, the device and the observer log in and telemetry flows", async () => {
-            const out = await expectTelemetry(login(), ["--broker", `mqtt://127.0.0.1:${mosquitto.port}`, "--period", "500", "--verbose"])
+            const out = await expectTelemetry(login(), [
+                "--broker",
+                `mqtt://127.0.0.1:${mosquitto.port}`,
+                "--period",
+                "500",
+                "--verbose",
+            ])
             expect(out).toContain(`broker: mqtt://127.0.0.1:${mosquitto.port} as ${USER}`)
             expect(out).toMatch(/sim1 +#\d+ +temperature/)
         })
 
         test("a wrong password: 'not authorised (CONNACK 5)', with the user name and where to fix it", async () => {
-            const e = await expectRefusal(login(WRONG_PASSWORD), ["--broker", `mqtt://127.0.0.1:${mosquitto.port}`], /not authorised \(CONNACK 5\): the broker refused the login of user 'sensor'; check MQTT_USER and MQTT_PASS in \.env\.local/)
+            const e = await expectRefusal(
+                login(WRONG_PASSWORD),
+                ["--broker", `mqtt://127.0.0.1:${mosquitto.port}`],
+                /not authorised \(CONNACK 5\): the broker refused the login of user 'sensor'; check MQTT_USER and MQTT_PASS in \.env\.local/,
+            )
             expect(e).not.toMatch(/no CONNACK/)
         })
 
         test("no credentials: 'not authorised (CONNACK 5)' and that the broker wants a login", async () => {
-            await expectRefusal("", ["--broker", `mqtt://127.0.0.1:${mosquitto.port}`], /not authorised \(CONNACK 5\): no MQTT_USER\/MQTT_PASS set, and this broker wants a login/)
+            await expectRefusal(
+                "",
+                ["--broker", `mqtt://127.0.0.1:${mosquitto.port}`],
+                /not authorised \(CONNACK 5\): no MQTT_USER\/MQTT_PASS set, and this broker wants a login/,
+            )
         })
 
         test("credentials in the URL are refused before any connection (exit 1)", async () => {
             const r = await startCli("", ["--broker", `mqtt://${USER}:${PASSWORD}@127.0.0.1:${mosquitto.port}`]).done
             expect(r.code).toBe(1)
-            expect(r.stderr).toMatch(/^error: credentials in the broker URL are not accepted: put MQTT_USER and MQTT_PASS in \.env\.local/)
+            expect(r.stderr).toMatch(
+                /^error: credentials in the broker URL are not accepted: put MQTT_USER and MQTT_PASS in \.env\.local/,
+            )
             expect(r.stdout + r.stderr).not.toContain(PASSWORD)
         })
     })
 
     describe("TLS", () => {
         test("signed by the per-run CA given with --ca: the device (NODE_EXTRA_CA_CERTS) and the observer connect, telemetry flows, the board limits are said once", async () => {
-            const out = await expectTelemetry(login(), ["--broker", `mqtts://localhost:${tlsPort}`, "--ca", ca.caFile, "--period", "500", "--verbose"])
+            const out = await expectTelemetry(login(), [
+                "--broker",
+                `mqtts://localhost:${tlsPort}`,
+                "--ca",
+                ca.caFile,
+                "--period",
+                "500",
+                "--verbose",
+            ])
             expect(out).toMatch(/mqtts:\/\/localhost/)
             const notes = out.split("\n").filter(l => l.startsWith("note: "))
-            expect(notes).toEqual([`note: the simulated devices trust ${ca.caFile}; a board cannot: Pico W has no TLS, and ESP32 trusts only its runtime's built-in CA bundle, no private CA`])
+            expect(notes).toEqual([
+                `note: the simulated devices trust ${ca.caFile}; a board cannot: Pico W has no TLS, and ESP32 trusts only its runtime's built-in CA bundle, no private CA`,
+            ])
         })
 
         test("the per-run CA not given: 'TLS certificate not trusted', naming the issuer", async () => {
-            await expectRefusal(login(), ["--broker", `mqtts://localhost:${tlsPort}`], /TLS certificate not trusted: issued by CN=devs test CA, which is not among the system CAs; give a private CA with --ca FILE or MQTT_CA_FILE/)
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtts://localhost:${tlsPort}`],
+                /TLS certificate not trusted: issued by CN=devs test CA, which is not among the system CAs; give a private CA with --ca FILE or MQTT_CA_FILE/,
+            )
         })
 
         test("signed by an untrusted CA (MQTT_CA_FILE names the trusted one): 'TLS certificate not trusted', naming the issuer", async () => {
-            await expectRefusal(login() + `MQTT_CA_FILE=${ca.caFile}\n`, ["--broker", `mqtts://localhost:${untrustedPort}`], new RegExp(`TLS certificate not trusted: issued by CN=devs rogue CA, which is not among the system CAs and ${ca.caFile}`))
+            await expectRefusal(
+                login() + `MQTT_CA_FILE=${ca.caFile}\n`,
+                ["--broker", `mqtts://localhost:${untrustedPort}`],
+                new RegExp(
+                    `TLS certificate not trusted: issued by CN=devs rogue CA, which is not among the system CAs and ${ca.caFile}`,
+                ),
+            )
         })
 
         test("a certificate for another host name: 'TLS hostname mismatch'", async () => {
-            await expectRefusal(login(), ["--broker", `mqtts://localhost:${otherNamePort}`, "--ca", ca.caFile], /TLS hostname mismatch: the certificate is for DNS:other\.example, not 'localhost'/)
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtts://localhost:${otherNamePort}`, "--ca", ca.caFile],
+                /TLS hostname mismatch: the certificate is for DNS:other\.example, not 'localhost'/,
+            )
         })
 
         test("an expired certificate: 'TLS certificate expired on <date>'", async () => {
-            await expectRefusal(login(), ["--broker", `mqtts://localhost:${expiredPort}`, "--ca", ca.caFile], /TLS certificate expired on \w{3} +\d+ [\d:]+ \d{4} GMT \(CN=localhost\)/)
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtts://localhost:${expiredPort}`, "--ca", ca.caFile],
+                /TLS certificate expired on \w{3} +\d+ [\d:]+ \d{4} GMT \(CN=localhost\)/,
+            )
         })
 
         test("a missing --ca file: says which file (exit 1)", async () => {
-            const r = await startCli(login(), ["--broker", `mqtts://localhost:${tlsPort}`, "--ca", "/nonexistent/ca.pem"]).done
+            const r = await startCli(login(), [
+                "--broker",
+                `mqtts://localhost:${tlsPort}`,
+                "--ca",
+                "/nonexistent/ca.pem",
+            ]).done
             expect(r.code).toBe(1)
             expect(r.stderr).toMatch(/^error: cannot read the CA file \/nonexistent\/ca\.pem: ENOENT\n$/)
             expect(r.stdout + r.stderr).not.toContain(PASSWORD)
@@ -192,16 +251,30 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
 
     describe("port mistakes", () => {
         test("mqtt:// to the TLS port: 'this port expects TLS', with the mqtts:// URL to use", async () => {
-            await expectRefusal(login(), ["--broker", `mqtt://127.0.0.1:${tlsPort}`], new RegExp(`this port expects TLS: use mqtts://127\\.0\\.0\\.1:${tlsPort}`))
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtt://127.0.0.1:${tlsPort}`],
+                new RegExp(`this port expects TLS: use mqtts://127\\.0\\.0\\.1:${tlsPort}`),
+            )
         })
 
         test("mqtts:// to the plain port: 'this port does not speak TLS', with the mqtt:// URL to use", async () => {
-            await expectRefusal(login(), ["--broker", `mqtts://localhost:${mosquitto.port}`, "--ca", ca.caFile], new RegExp(`this port does not speak TLS \\(it answers plain MQTT\\): use mqtt://localhost:${mosquitto.port}`))
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtts://localhost:${mosquitto.port}`, "--ca", ca.caFile],
+                new RegExp(
+                    `this port does not speak TLS \\(it answers plain MQTT\\): use mqtt://localhost:${mosquitto.port}`,
+                ),
+            )
         })
 
         test("nothing listening: 'connection refused'", async () => {
             const port = await freePort()
-            await expectRefusal(login(), ["--broker", `mqtt://127.0.0.1:${port}`], new RegExp(`connection refused \\(nothing listens on 127\\.0\\.0\\.1 port ${port}\\)`))
+            await expectRefusal(
+                login(),
+                ["--broker", `mqtt://127.0.0.1:${port}`],
+                new RegExp(`connection refused \\(nothing listens on 127\\.0\\.0\\.1 port ${port}\\)`),
+            )
         })
 
         test("a port that accepts but never answers: 'timeout'", async () => {
@@ -209,7 +282,11 @@ describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a
             await new Promise<void>(resolve => silent.listen(0, "127.0.0.1", resolve))
             try {
                 const port = (silent.address() as { port: number }).port
-                await expectRefusal(login(), ["--broker", `mqtt://127.0.0.1:${port}`], /timeout: connected, but no CONNACK within 5000 ms/)
+                await expectRefusal(
+                    login(),
+                    ["--broker", `mqtt://127.0.0.1:${port}`],
+                    /timeout: connected, but no CONNACK within 5000 ms/,
+                )
             } finally {
                 silent.close()
             }

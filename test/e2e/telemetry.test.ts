@@ -13,7 +13,10 @@ const WAIT_MS = 30_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
 
 describe("telemetry from a simulated device", () => {
-    const sim = new Simulation({ periodMs: 300, settings: { DEVICE_NAME: "tel1", HA_KEYS: ["temperature", "gone"], DIAG_EVERY_MS: 1000 } })
+    const sim = new Simulation({
+        periodMs: 300,
+        settings: { DEVICE_NAME: "tel1", HA_KEYS: ["temperature", "gone"], DIAG_EVERY_MS: 1000 },
+    })
     let ha: Observer
     const dev = "tel1"
     const telemetry = (m: Observed) => m.topic === `devs/${dev}/telemetry`
@@ -38,7 +41,8 @@ describe("telemetry from a simulated device", () => {
             expect(Number.isInteger(p.uptime_ms)).toBe(true)
             expect(p.boot).toMatch(/^[0-9a-f]{12}$/)
             for (const [k, v] of Object.entries(p)) if (k !== "status" && k !== "boot") expect(typeof v).toBe("number")
-            for (const q of ["temperature", "humidity", "pressure"]) expect(q in p || (p.status && q in p.status)).toBe(true)
+            for (const q of ["temperature", "humidity", "pressure"])
+                expect(q in p || (p.status && q in p.status)).toBe(true)
         }
     })
 
@@ -48,7 +52,7 @@ describe("telemetry from a simulated device", () => {
         const failed = await within(
             sim.observer.waitFor(m => telemetry(m) && json(m).status?.humidity?.status === "failed", WAIT_MS),
             WAIT_MS,
-            "humidity failed"
+            "humidity failed",
         )
         const p = json(failed)
         expect(p.humidity).toBeUndefined()
@@ -58,9 +62,12 @@ describe("telemetry from a simulated device", () => {
         expect(typeof p.pressure).toBe("number")
         d.setSensorMode("humidity", "ok")
         const back = await within(
-            sim.observer.waitFor(m => telemetry(m) && json(m).seq > p.seq && typeof json(m).humidity === "number", WAIT_MS),
+            sim.observer.waitFor(
+                m => telemetry(m) && json(m).seq > p.seq && typeof json(m).humidity === "number",
+                WAIT_MS,
+            ),
             WAIT_MS,
-            "humidity back"
+            "humidity back",
         )
         expect(json(back).status).toBeUndefined()
     }, 70_000)
@@ -76,14 +83,29 @@ describe("telemetry from a simulated device", () => {
 
     test("Home Assistant discovery: retained configs per quantity and diagnostic entity; a removed entity is cleared", async () => {
         for (const q of ["temperature", "humidity", "pressure", "illuminance"]) {
-            const m = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/${q}/config`, WAIT_MS, `${q} config`)
+            const m = await ha.waitFor(
+                x => x.topic === `homeassistant/sensor/${dev}/${q}/config`,
+                WAIT_MS,
+                `${q} config`,
+            )
             const c = json(m)
-            expect(c).toMatchObject({ unique_id: `${dev}_${q}`, state_topic: `devs/${dev}/telemetry`, availability_topic: `devs/${dev}/status`, expire_after: 1 })
+            expect(c).toMatchObject({
+                unique_id: `${dev}_${q}`,
+                state_topic: `devs/${dev}/telemetry`,
+                availability_topic: `devs/${dev}/status`,
+                expire_after: 1,
+            })
             expect(c.device.identifiers).toEqual([dev])
             // Units as Home Assistant reads them (the VM's JSON.stringify escapes UTF-8 per byte: repaired).
-            expect(c.unit_of_measurement).toBe({ temperature: "°C", humidity: "%", pressure: "hPa", illuminance: "lx" }[q])
+            expect(c.unit_of_measurement).toBe(
+                { temperature: "°C", humidity: "%", pressure: "hPa", illuminance: "lx" }[q],
+            )
         }
-        const cleared = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/gone/config`, WAIT_MS, "gone cleared")
+        const cleared = await ha.waitFor(
+            x => x.topic === `homeassistant/sensor/${dev}/gone/config`,
+            WAIT_MS,
+            "gone cleared",
+        )
         expect(cleared.payload.length).toBe(0)
         expect(ha.messages.some(x => x.payload.length > 0 && json(x).entity_category === "diagnostic")).toBe(true)
         // Retained: Home Assistant starting later still finds every config.
@@ -101,23 +123,38 @@ describe("telemetry from a simulated device", () => {
         const client = await mqtt.connectAsync(sim.url)
         try {
             await client.publishAsync(`devs/${dev}/set/period_ms`, "abc", { qos: 1 })
-            const bad = await sim.observer.waitFor(m => m.topic === `devs/${dev}/log` && json(m).level === "error", WAIT_MS, "rejection")
+            const bad = await sim.observer.waitFor(
+                m => m.topic === `devs/${dev}/log` && json(m).level === "error",
+                WAIT_MS,
+                "rejection",
+            )
             expect(json(bad).msg).toMatch(/rejected period_ms 'abc'/)
             await client.publishAsync(`devs/${dev}/set/period_ms`, "1500", { qos: 1 })
-            const ok = await sim.observer.waitFor(m => m.topic === `devs/${dev}/log` && json(m).msg === "period_ms set to 1500", WAIT_MS, "ack")
+            const ok = await sim.observer.waitFor(
+                m => m.topic === `devs/${dev}/log` && json(m).msg === "period_ms set to 1500",
+                WAIT_MS,
+                "ack",
+            )
             const after = await within(
                 (async () => {
                     const a = await sim.observer.waitFor(m => telemetry(m) && m.atMs > ok.atMs + 2000, WAIT_MS)
                     return sim.observer.waitFor(m => telemetry(m) && json(m).seq === json(a).seq + 1, WAIT_MS)
                 })(),
                 WAIT_MS,
-                "telemetry at the new period"
+                "telemetry at the new period",
             )
             const prev = sim.observer.messages.find(m => telemetry(m) && json(m).seq === json(after).seq - 1)!
             const gap = json(after).uptime_ms - json(prev).uptime_ms
             expect(gap).toBeGreaterThanOrEqual(1400)
             // Discovery is republished with the new expiry (3 periods).
-            const c = await ha.waitFor(x => x.topic === `homeassistant/sensor/${dev}/temperature/config` && x.payload.length > 0 && json(x).expire_after === 5, WAIT_MS, "new expire_after")
+            const c = await ha.waitFor(
+                x =>
+                    x.topic === `homeassistant/sensor/${dev}/temperature/config` &&
+                    x.payload.length > 0 &&
+                    json(x).expire_after === 5,
+                WAIT_MS,
+                "new expire_after",
+            )
             expect(json(c).expire_after).toBe(5)
         } finally {
             await client.endAsync()
@@ -138,7 +175,11 @@ describe("discovery switched off", () => {
         const ha = new Observer(sim.url, "homeassistant/#")
         await ha.start()
         try {
-            await sim.observer.waitFor(m => m.topic === "devs/nodisc/telemetry" && JSON.parse(m.payload.toString()).seq >= 3, WAIT_MS, "telemetry")
+            await sim.observer.waitFor(
+                m => m.topic === "devs/nodisc/telemetry" && JSON.parse(m.payload.toString()).seq >= 3,
+                WAIT_MS,
+                "telemetry",
+            )
             expect(ha.messages).toEqual([])
         } finally {
             await ha.stop()

@@ -30,7 +30,13 @@ describe("mqtts:// to aedes with a test CA", () => {
     })
 
     test("a device that trusts the CA connects over TLS and publishes telemetry", async () => {
-        const vm = new VmUnderTest(broker.port, { MQTT_TLS: true, PERIOD_MS: 300 }, "localhost", DEFAULT_BYTECODE, ca.caFile).start()
+        const vm = new VmUnderTest(
+            broker.port,
+            { MQTT_TLS: true, PERIOD_MS: 300 },
+            "localhost",
+            DEFAULT_BYTECODE,
+            ca.caFile,
+        ).start()
         vms.push(vm)
         await observer.waitFor(m => m.topic === `devs/${vm.name}/telemetry`, 20_000, "telemetry over TLS")
         expect(vm.log.join("\n")).toMatch(/mqtts:\/\/localhost/)

@@ -23,7 +23,11 @@ describe("the device against a scripted broker", () => {
 
     test("C17 C19 C23 C35: the device's first packet is CONNECT, level 4, keepalive 30, retained offline Will, clean=0", async () => {
         const c = await within(broker.connection(0), 10_000, "first connection")
-        const p = await within(broker.packet(c, () => true), 5000, "first packet")
+        const p = await within(
+            broker.packet(c, () => true),
+            5000,
+            "first packet",
+        )
         expect(p.cmd).toBe("connect")
         if (p.cmd !== "connect") return
         expect(p.protocolVersion).toBe(4)
@@ -39,15 +43,29 @@ describe("the device against a scripted broker", () => {
         for (let i = 0; i < MALFORMED_AFTER_CONNACK.length; i++) {
             const [name, bytes] = MALFORMED_AFTER_CONNACK[i]
             const c = await within(broker.connection(first + i), 10_000, `connection for case ${name}`)
-            await within(broker.packet(c, p => p.cmd === "connect"), 5000, "CONNECT")
+            await within(
+                broker.packet(c, p => p.cmd === "connect"),
+                5000,
+                "CONNECT",
+            )
             c.send(Buffer.from(bytes))
             await within(c.whenClosed(), 5000, `device closing after: ${name}`)
         }
-        const last = await within(broker.connection(first + MALFORMED_AFTER_CONNACK.length), 10_000, "reconnect after the corpus")
-        await within(broker.packet(last, p => p.cmd === "connect"), 5000, "CONNECT after the corpus")
+        const last = await within(
+            broker.connection(first + MALFORMED_AFTER_CONNACK.length),
+            10_000,
+            "reconnect after the corpus",
+        )
+        await within(
+            broker.packet(last, p => p.cmd === "connect"),
+            5000,
+            "CONNECT after the corpus",
+        )
         expect(vm.panics()).toEqual([])
         expect(vm.device.running).toBe(true)
-        expect(vm.log.filter(l => l.includes("protocol violation")).length).toBeGreaterThanOrEqual(MALFORMED_AFTER_CONNACK.length)
+        expect(vm.log.filter(l => l.includes("protocol violation")).length).toBeGreaterThanOrEqual(
+            MALFORMED_AFTER_CONNACK.length,
+        )
     }, 120_000)
 
     /** Drops the live connection so the device reconnects into the next scripted behaviour. */
@@ -72,7 +90,11 @@ describe("the device against a scripted broker", () => {
         broker.script.connackRc = 0
         broker.hook = () => false
         const c = await within(broker.connection(broker.conns.length), 10_000, "recovery connection")
-        await within(broker.packet(c, p => p.cmd === "publish"), 10_000, "a PUBLISH after recovery")
+        await within(
+            broker.packet(c, p => p.cmd === "publish"),
+            10_000,
+            "a PUBLISH after recovery",
+        )
         expect(vm.panics()).toEqual([])
     }, 120_000)
 
@@ -92,7 +114,11 @@ describe("the device against a scripted broker", () => {
         const cut = await within(broker.connection(n), 10_000, "the connection that gets cut")
         await within(cut.whenClosed(), 15_000, "the cut")
         const next = await within(broker.connection(n + 1), 10_000, "the reconnection")
-        const firstPub = await within(broker.packet(next, p => p.cmd === "publish"), 10_000, "the first PUBLISH after reconnect")
+        const firstPub = await within(
+            broker.packet(next, p => p.cmd === "publish"),
+            10_000,
+            "the first PUBLISH after reconnect",
+        )
         broker.hook = () => false
         if (firstPub.cmd !== "publish") throw new Error("not a publish")
         expect(firstPub.messageId).toBe(cutId)
@@ -110,7 +136,12 @@ describe("the device with credentials the broker refuses", () => {
     beforeAll(async () => {
         await broker.start()
         broker.script.connackRc = 5
-        vm = new VmUnderTest(broker.port, { MQTT_USER: "dev", MQTT_PASS: SECRET, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }).start()
+        vm = new VmUnderTest(broker.port, {
+            MQTT_USER: "dev",
+            MQTT_PASS: SECRET,
+            RETRY_BASE_MS: 100,
+            RETRY_CAP_MS: 400,
+        }).start()
     })
     afterAll(async () => {
         await vm?.stop()
@@ -119,7 +150,11 @@ describe("the device with credentials the broker refuses", () => {
 
     test("C28 C29: the CONNECT carries user name and password", async () => {
         const c = await within(broker.connection(0), 10_000, "first connection")
-        const p = await within(broker.packet(c, x => x.cmd === "connect"), 5000, "CONNECT")
+        const p = await within(
+            broker.packet(c, x => x.cmd === "connect"),
+            5000,
+            "CONNECT",
+        )
         if (p.cmd !== "connect") throw new Error("not CONNECT")
         expect(p.username).toBe("dev")
         expect(p.password?.toString()).toBe(SECRET)
@@ -137,7 +172,8 @@ describe("the device with credentials the broker refuses", () => {
 
     test("credentials: the password is nowhere in the device log, in UTF-8, hex or base64", () => {
         const log = vm.log.join("\n")
-        for (const form of [SECRET, Buffer.from(SECRET).toString("hex"), Buffer.from(SECRET).toString("base64")]) expect(log).not.toContain(form)
+        for (const form of [SECRET, Buffer.from(SECRET).toString("hex"), Buffer.from(SECRET).toString("base64")])
+            expect(log).not.toContain(form)
         expect(log).toMatch(/as dev/)
     })
 })

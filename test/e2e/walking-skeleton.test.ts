@@ -19,13 +19,21 @@ describe("a simulated device publishing telemetry to aedes", () => {
     })
 
     test("publishes retained 'online' on its status topic after CONNACK", async () => {
-        const m = await sim.observer.waitFor(m => m.topic === "devs/e2e1/status" && m.payload.toString() === "online", TELEMETRY_WAIT_MS, "online status")
+        const m = await sim.observer.waitFor(
+            m => m.topic === "devs/e2e1/status" && m.payload.toString() === "online",
+            TELEMETRY_WAIT_MS,
+            "online status",
+        )
         expect(m.qos).toBe(1)
     })
 
     test("publishes telemetry with seq increasing by one and the three simulated quantities", async () => {
         const isTelemetry = (m: { topic: string }) => m.topic === "devs/e2e1/telemetry"
-        await sim.observer.waitFor(m => isTelemetry(m) && JSON.parse(m.payload.toString()).seq >= 3, TELEMETRY_WAIT_MS, "three telemetry messages")
+        await sim.observer.waitFor(
+            m => isTelemetry(m) && JSON.parse(m.payload.toString()).seq >= 3,
+            TELEMETRY_WAIT_MS,
+            "three telemetry messages",
+        )
         const payloads = sim.observer.messages.filter(isTelemetry).map(m => JSON.parse(m.payload.toString()))
         const seqs = payloads.map(p => p.seq)
         expect(seqs.slice(0, 3)).toEqual([1, 2, 3])
@@ -45,7 +53,11 @@ describe("a simulated device publishing telemetry to aedes", () => {
 
     test("killing the VM makes the broker publish the retained 'offline' Will", async () => {
         await sim.devices[0].kill()
-        const will = await sim.observer.waitFor(m => m.topic === "devs/e2e1/status" && m.payload.toString() === "offline", TELEMETRY_WAIT_MS, "offline Will")
+        const will = await sim.observer.waitFor(
+            m => m.topic === "devs/e2e1/status" && m.payload.toString() === "offline",
+            TELEMETRY_WAIT_MS,
+            "offline Will",
+        )
         expect(will.topic).toBe("devs/e2e1/status")
         // Retained: a subscriber that arrives later still sees 'offline'.
         const late = new Observer(sim.url, "devs/e2e1/status")

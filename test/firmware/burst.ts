@@ -66,4 +66,6 @@ for (let i = 1; i <= n; i++) {
 }
 if (offline) console.log(`burst queued: ${n} messages offline, drops ${JSON.stringify(session.stats.drops)}`)
 while (session.outbox.count() > 0) await ds.sleep(10)
-console.log(`burst done: ${n} messages in ${ds.millis() - t0} ms, acked ${session.stats.acked}, drops ${JSON.stringify(session.stats.drops)}`)
+console.log(
+    `burst done: ${n} messages in ${ds.millis() - t0} ms, acked ${session.stats.acked}, drops ${JSON.stringify(session.stats.drops)}`,
+)

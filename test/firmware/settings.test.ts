@@ -45,7 +45,9 @@ describe("the settings table", () => {
         const d = SESSION_DEFAULTS as unknown as Record<string, unknown>
         for (const s of TABLE.filter(s => s.kind & SESSION)) {
             expect(Object.keys(d), s.field).toContain(s.field)
-            expect(typeof d[s.field], s.key).toBe((s.kind & ~SESSION) === K_INT ? "number" : (s.kind & ~SESSION) === K_BOOL ? "boolean" : "string")
+            expect(typeof d[s.field], s.key).toBe(
+                (s.kind & ~SESSION) === K_INT ? "number" : (s.kind & ~SESSION) === K_BOOL ? "boolean" : "string",
+            )
             if (s.dflt !== null) expect(s.dflt, s.key).toBe(d[s.field])
         }
     })
@@ -74,7 +76,10 @@ describe("the README configuration table says what the settings table says", () 
             })
         }
         // The board default of NONET_RESET_S elsewhere.
-        expect(rows.find(r => r.keys.includes("NONET_RESET_S"))!.defaults).toEqual([String(noNetworkRebootS("rp2040w")), String(noNetworkRebootS("esp32"))])
+        expect(rows.find(r => r.keys.includes("NONET_RESET_S"))!.defaults).toEqual([
+            String(noNetworkRebootS("rp2040w")),
+            String(noNetworkRebootS("esp32")),
+        ])
     })
 })
 

@@ -41,7 +41,7 @@ function chunks(s: Socket, bytes: number): Promise<Buffer[]> {
             got.push(d)
             n += d.length
             if (n >= bytes) resolve(got)
-        })
+        }),
     )
 }
 

@@ -11,7 +11,21 @@ import { parseScenario } from "../../host-sim/scenario.ts"
 
 describe("options", () => {
     test("known options parse, with = or a separate value", () => {
-        expect(parseArgs(["--broker", "mqtt://h:1", "--ca", "ca.pem", "--duration=30", "--period", "500", "--devices", "3", "--scenario", "fail:humidity@1-2"])).toMatchObject({
+        expect(
+            parseArgs([
+                "--broker",
+                "mqtt://h:1",
+                "--ca",
+                "ca.pem",
+                "--duration=30",
+                "--period",
+                "500",
+                "--devices",
+                "3",
+                "--scenario",
+                "fail:humidity@1-2",
+            ]),
+        ).toMatchObject({
             broker: "mqtt://h:1",
             ca: "ca.pem",
             durationS: 30,
@@ -21,19 +35,34 @@ describe("options", () => {
         })
     })
     test("--vms-per-process puts that many device VMs in each process; the default is a process per device", () => {
-        expect(parseArgs(["--devices", "200", "--vms-per-process", "100"], {})).toMatchObject({ devices: 200, vmsPerProcess: 100 })
+        expect(parseArgs(["--devices", "200", "--vms-per-process", "100"], {})).toMatchObject({
+            devices: 200,
+            vmsPerProcess: 100,
+        })
         expect(parseArgs([], {}).vmsPerProcess).toBe(1)
         expect(() => parseArgs(["--vms-per-process", "0"], {})).toThrow(/--vms-per-process needs a positive integer/)
     })
-    test.each([["--bogus"], ["--duration", "-1"], ["--period", "abc"], ["--devices", "1.5"], ["--broker"], ["--ca"], ["--view", "fancy"]])("rejects %s", (...args) => {
+    test.each([
+        ["--bogus"],
+        ["--duration", "-1"],
+        ["--period", "abc"],
+        ["--devices", "1.5"],
+        ["--broker"],
+        ["--ca"],
+        ["--view", "fancy"],
+    ])("rejects %s", (...args) => {
         expect(() => parseArgs(args)).toThrow()
     })
     test("--broker-cluster names a cluster kind and its nodes (3 by default), and excludes --broker", () => {
         expect(parseArgs(["--broker-cluster", "nats"], {}).brokerCluster).toBe("nats:3")
         expect(parseArgs(["--broker-cluster=aedes-redis:5"], {}).brokerCluster).toBe("aedes-redis:5")
-        expect(() => parseArgs(["--broker-cluster", "mosquitto:3"], {})).toThrow(/KIND one of nats, rabbitmq, aedes-redis, got 'mosquitto:3'/)
+        expect(() => parseArgs(["--broker-cluster", "mosquitto:3"], {})).toThrow(
+            /KIND one of nats, rabbitmq, aedes-redis, got 'mosquitto:3'/,
+        )
         expect(() => parseArgs(["--broker-cluster", "rabbitmq:1"], {})).toThrow(/2 to 5 nodes, got 1/)
-        expect(() => parseArgs(["--broker-cluster", "nats:3", "--broker", "mqtt://h:1"], {})).toThrow(/exclude each other/)
+        expect(() => parseArgs(["--broker-cluster", "nats:3", "--broker", "mqtt://h:1"], {})).toThrow(
+            /exclude each other/,
+        )
     })
     test("--board picks a board profile; BOARD is the default; neither is the plain simulator", () => {
         expect(parseArgs(["--board", "picow"], {}).board).toBe("picow")
@@ -60,7 +89,14 @@ describe("dashboard options", () => {
         expect(() => parseArgs(["--dashboard-port", "70000"], {})).toThrow(/1\.\.65535/)
     })
     test("npm run dashboard needs --broker; the rest is optional", () => {
-        expect(parseDashboardArgs(["--broker", "mqtt://h:1", "--port=9000", "--prefix", "plant"])).toEqual({ broker: "mqtt://h:1", ca: "", port: 9000, prefix: "plant", durationS: 0, help: false })
+        expect(parseDashboardArgs(["--broker", "mqtt://h:1", "--port=9000", "--prefix", "plant"])).toEqual({
+            broker: "mqtt://h:1",
+            ca: "",
+            port: 9000,
+            prefix: "plant",
+            durationS: 0,
+            help: false,
+        })
         expect(() => parseDashboardArgs([])).toThrow(/--broker is required/)
         expect(() => parseDashboardArgs(["--broker", "mqtt://h:1", "--prefix", "a/b"])).toThrow(/one topic level/)
         expect(() => parseDashboardArgs(["--broker", "mqtt://h:1", "--bogus"])).toThrow(/unknown option/)
@@ -70,8 +106,18 @@ describe("dashboard options", () => {
 describe("scenarios", () => {
     const sensors = ["temperature", "humidity", "pressure"]
     test("MODE:SENSOR[@START[-END]]", () => {
-        expect(parseScenario("fail:humidity@10-25", sensors)).toEqual({ mode: "fail", sensor: "humidity", startS: 10, endS: 25 })
-        expect(parseScenario("stuck:temperature", sensors)).toEqual({ mode: "stuck", sensor: "temperature", startS: 0, endS: 0 })
+        expect(parseScenario("fail:humidity@10-25", sensors)).toEqual({
+            mode: "fail",
+            sensor: "humidity",
+            startS: 10,
+            endS: 25,
+        })
+        expect(parseScenario("stuck:temperature", sensors)).toEqual({
+            mode: "stuck",
+            sensor: "temperature",
+            startS: 0,
+            endS: 0,
+        })
     })
     test("wifi-down@START[-END]: the access point goes away for that window", () => {
         expect(parseScenario("wifi-down@10-40", sensors)).toEqual({ wifi: "down", startS: 10, endS: 40 })
@@ -82,7 +128,19 @@ describe("scenarios", () => {
         expect(parseScenario("powercut@12", sensors)).toEqual({ restart: "powercut", startS: 12, endS: 13 })
         expect(parseScenario("powercut@12-20.5", sensors)).toEqual({ restart: "powercut", startS: 12, endS: 20.5 })
     })
-    test.each(["boom:humidity", "fail:co3", "fail:humidity@5-2", "fail", "ok:humidity", "wifi-down@9-3", "wifi-up@1", "reboot@5-9", "powercut@9-3", "powercut", "reboot@"])("rejects %s", s => {
+    test.each([
+        "boom:humidity",
+        "fail:co3",
+        "fail:humidity@5-2",
+        "fail",
+        "ok:humidity",
+        "wifi-down@9-3",
+        "wifi-up@1",
+        "reboot@5-9",
+        "powercut@9-3",
+        "powercut",
+        "reboot@",
+    ])("rejects %s", s => {
         expect(() => parseScenario(s, sensors)).toThrow(/--scenario/)
     })
 })
@@ -92,7 +150,20 @@ test("the live table shows each device's latest values and sensor statuses", () 
     const t = new LiveTable(out, "header")
     const at = 1_000_000
     t.update({ topic: "devs/a/status", payload: Buffer.from("online"), retain: true, qos: 1, atMs: at })
-    t.update({ topic: "devs/a/telemetry", payload: Buffer.from(JSON.stringify({ seq: 3, uptime_ms: 1, temperature: 21.5, status: { humidity: { status: "failed", error: "not_found", age_ms: -1 } } })), retain: false, qos: 1, atMs: at })
+    t.update({
+        topic: "devs/a/telemetry",
+        payload: Buffer.from(
+            JSON.stringify({
+                seq: 3,
+                uptime_ms: 1,
+                temperature: 21.5,
+                status: { humidity: { status: "failed", error: "not_found", age_ms: -1 } },
+            }),
+        ),
+        retain: false,
+        qos: 1,
+        atMs: at,
+    })
     const text = t.render(at + 2000).join("\n")
     expect(text).toMatch(/a\s+online\s+#3\s+2 s ago/)
     expect(text).toMatch(/temperature\s+21\.50 °C\s+ok/)
@@ -100,7 +171,26 @@ test("the live table shows each device's latest values and sensor statuses", () 
 })
 
 test("the line view prints each quantity with the payload unit of the firmware's one table (humidity in %RH, a second sensor's key too)", () => {
-    const p = { boot: "b", seq: 4, uptime_ms: 9, temperature: 21.5, humidity: 45.1, humidity_sht4x: 44, pressure: 1013.2, illuminance: 120, co2: 800, other: 1 }
-    const line = formatMessage({ topic: "devs/a/telemetry", payload: Buffer.from(JSON.stringify(p)), retain: false, qos: 1, atMs: 0 })
-    expect(line).toContain("#4  temperature 21.50 °C  humidity 45.10 %RH  humidity_sht4x 44.00 %RH  pressure 1013.20 hPa  illuminance 120.00 lx  co2 800.00 ppm  other 1.00  (boot b)")
+    const p = {
+        boot: "b",
+        seq: 4,
+        uptime_ms: 9,
+        temperature: 21.5,
+        humidity: 45.1,
+        humidity_sht4x: 44,
+        pressure: 1013.2,
+        illuminance: 120,
+        co2: 800,
+        other: 1,
+    }
+    const line = formatMessage({
+        topic: "devs/a/telemetry",
+        payload: Buffer.from(JSON.stringify(p)),
+        retain: false,
+        qos: 1,
+        atMs: 0,
+    })
+    expect(line).toContain(
+        "#4  temperature 21.50 °C  humidity 45.10 %RH  humidity_sht4x 44.00 %RH  pressure 1013.20 hPa  illuminance 120.00 lx  co2 800.00 ppm  other 1.00  (boot b)",
+    )
 })

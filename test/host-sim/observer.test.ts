@@ -13,10 +13,15 @@ test("a subscription the broker refuses (SUBACK 0x80, an ACL) is one clear error
     const observer = new Observer(broker.url, "devs/#", "", { username: "writer", password: "pw" })
     const gone = new Promise(resolve => broker.aedes.once("clientDisconnect", resolve))
     try {
-        const e = await observer.start().then(() => null, (err: unknown) => err)
+        const e = await observer.start().then(
+            () => null,
+            (err: unknown) => err,
+        )
         expect(e).toBeInstanceOf(BrokerConnectError)
         expect((e as BrokerConnectError).kind).toBe("subscribe")
-        expect((e as Error).message).toBe(`cannot subscribe to devs/# at ${broker.url}: the broker refused the subscription (SUBACK 0x80): user 'writer' may not read these topics`)
+        expect((e as Error).message).toBe(
+            `cannot subscribe to devs/# at ${broker.url}: the broker refused the subscription (SUBACK 0x80): user 'writer' may not read these topics`,
+        )
         await gone
     } finally {
         await observer.stop()

@@ -37,19 +37,54 @@ interface Scenario {
 const one = (f: (rig: Rig) => Promise<Outcome>) => async (rig: Rig) => [await f(rig)]
 
 const SCENARIOS: Scenario[] = [
-    { ids: ["S1"], title: "a broker restart mid-stream loses no telemetry seq", timeoutMs: 150_000, run: one(s1BrokerRestart) },
-    { ids: ["S2"], title: "a reset after PUBLISH and before PUBACK loses nothing", timeoutMs: 90_000, run: one(s2ResetBeforePuback) },
-    { ids: ["S3"], title: "a half-open link is detected and the broker publishes the Will", timeoutMs: 120_000, run: one(s3HalfOpen) },
-    { ids: ["S4"], title: "a broker-to-device black hole is detected while streaming", timeoutMs: 90_000, run: one(s4DownstreamBlackhole) },
-    { ids: ["S5"], title: "1-byte and random cross-packet slices change nothing", timeoutMs: 90_000, run: one(s5Slicer) },
-    { ids: ["S6"], title: "2 s ± 0.5 s latency at 1 KB/s: no spurious timeout, order kept", timeoutMs: 120_000, run: one(s6Latency) },
+    {
+        ids: ["S1"],
+        title: "a broker restart mid-stream loses no telemetry seq",
+        timeoutMs: 150_000,
+        run: one(s1BrokerRestart),
+    },
+    {
+        ids: ["S2"],
+        title: "a reset after PUBLISH and before PUBACK loses nothing",
+        timeoutMs: 90_000,
+        run: one(s2ResetBeforePuback),
+    },
+    {
+        ids: ["S3"],
+        title: "a half-open link is detected and the broker publishes the Will",
+        timeoutMs: 120_000,
+        run: one(s3HalfOpen),
+    },
+    {
+        ids: ["S4"],
+        title: "a broker-to-device black hole is detected while streaming",
+        timeoutMs: 90_000,
+        run: one(s4DownstreamBlackhole),
+    },
+    {
+        ids: ["S5"],
+        title: "1-byte and random cross-packet slices change nothing",
+        timeoutMs: 90_000,
+        run: one(s5Slicer),
+    },
+    {
+        ids: ["S6"],
+        title: "2 s ± 0.5 s latency at 1 KB/s: no spurious timeout, order kept",
+        timeoutMs: 120_000,
+        run: one(s6Latency),
+    },
     {
         ids: ["S8 refused", "S8 rc 3", "S8 withheld", "S9"],
         title: "refused, rc 3, withheld CONNACK back off without a tight loop; CONNACK 4/5 waits 30 s, then connects",
         timeoutMs: 180_000,
         run: s8s9Connect,
     },
-    { ids: ["S10"], title: "withheld PUBACKs: the queue stays bounded and every missing seq is a counted drop", timeoutMs: 90_000, run: one(s10PubackWithheld) },
+    {
+        ids: ["S10"],
+        title: "withheld PUBACKs: the queue stays bounded and every missing seq is a counted drop",
+        timeoutMs: 90_000,
+        run: one(s10PubackWithheld),
+    },
 ]
 
 const rows: Row[] = []
@@ -59,7 +94,20 @@ const save = () => writePart("brokers", { brokers, rows })
 /** Rows for a scenario that produced no measurement, so the table still shows it. */
 function emptyRows(kind: string, sc: Scenario, status: Row["status"], why: string) {
     for (const id of sc.ids)
-        rows.push({ broker: kind, scenario: id, title: sc.title, status, sent: 0, delivered: 0, dropped: 0, lost: 0, duplicated: 0, will: "n.a.", notes: [why], durationMs: 0 })
+        rows.push({
+            broker: kind,
+            scenario: id,
+            title: sc.title,
+            status,
+            sent: 0,
+            delivered: 0,
+            dropped: 0,
+            lost: 0,
+            duplicated: 0,
+            will: "n.a.",
+            notes: [why],
+            durationMs: 0,
+        })
     save()
 }
 
@@ -93,7 +141,13 @@ for (const kind of BROKER_KINDS) {
                     rig = undefined
                 }
             }
-            brokers.push({ kind: kind.kind, version: rig?.b.version ?? "", startMs: Date.now() - t0, authHow: rig?.b.authHow ?? "", ...(error ? { error } : {}) })
+            brokers.push({
+                kind: kind.kind,
+                version: rig?.b.version ?? "",
+                startMs: Date.now() - t0,
+                authHow: rig?.b.authHow ?? "",
+                ...(error ? { error } : {}),
+            })
             save()
         }, 150_000)
         afterEach(async () => {
@@ -123,10 +177,12 @@ for (const kind of BROKER_KINDS) {
                     const judged = outs.map(o => judge(kind.kind, o))
                     rows.push(...judged)
                     save()
-                    const failed = judged.filter(r => r.status === "fail").map(r => `${r.scenario}: ${r.notes.join("; ")}`)
+                    const failed = judged
+                        .filter(r => r.status === "fail")
+                        .map(r => `${r.scenario}: ${r.notes.join("; ")}`)
                     expect(failed).toEqual([])
                 },
-                sc.timeoutMs
+                sc.timeoutMs,
             )
         }
     })

@@ -127,7 +127,8 @@ const nats: BrokerKind = {
             kind: "nats",
             version: b.version,
             broker: b,
-            authHow: "`authorization.users` with another password for the user (anonymous clients mapped by `mqtt.no_auth_user`), fixed by a config reload (SIGHUP)",
+            authHow:
+                "`authorization.users` with another password for the user (anonymous clients mapped by `mqtt.no_auth_user`), fixed by a config reload (SIGHUP)",
             refuseS9: () => b.setUsers(users(randomBytes(12).toString("hex"))),
             acceptS9: () => b.setUsers(users(S9_PASS)),
             close: () => b.close(),
@@ -145,7 +146,8 @@ const rabbitmq: BrokerKind = {
             kind: "rabbitmq",
             version: b.version,
             broker: b,
-            authHow: "no such user (anonymous clients log in as guest), fixed by `rabbitmqctl add_user` + `set_permissions`",
+            authHow:
+                "no such user (anonymous clients log in as guest), fixed by `rabbitmqctl add_user` + `set_permissions`",
             refuseS9: async () => {
                 if (added) throw new Error("the S9 user already exists")
             },

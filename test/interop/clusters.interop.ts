@@ -8,32 +8,26 @@
  * be installed here is skipped with its reason.
  */
 import { describe, expect, test } from "vitest"
-import {
-    CLUSTER_KINDS,
-    clusterUnavailable,
-} from "../../host-sim/brokers/cluster.ts"
+import { CLUSTER_KINDS, clusterUnavailable } from "../../host-sim/brokers/cluster.ts"
 import { runClusterScenario } from "../../bench/cluster/scenario.ts"
 
 for (const kind of CLUSTER_KINDS) {
     const why = clusterUnavailable(kind)
-    describe.skipIf(why !== null)(
-        `a ${kind} cluster${why ? ` (unavailable: ${why})` : ""}`,
-        () => {
-            test("devices move off a killed node, come back after a site power cut, and every lost reading is explained", async () => {
-                const r = await runClusterScenario({
-                    kind,
-                    devices: 4,
-                    periodMs: 1000,
-                    steadyMs: 5000,
-                    progress: l => console.log(`[${kind}] ${l}`),
-                })
-                expect(r.kill.devicesOnNode).toBeGreaterThan(0)
-                expect(r.kill.moved).toBe(r.kill.devicesOnNode)
-                expect(r.powerCut.stuck).toBe(0)
-                expect(r.ledger.delivered).toBeGreaterThan(0)
-                expect(r.ledger.unexplained).toBe(0)
-                expect(r.panics).toEqual([])
-            }, 900_000)
-        },
-    )
+    describe.skipIf(why !== null)(`a ${kind} cluster${why ? ` (unavailable: ${why})` : ""}`, () => {
+        test("devices move off a killed node, come back after a site power cut, and every lost reading is explained", async () => {
+            const r = await runClusterScenario({
+                kind,
+                devices: 4,
+                periodMs: 1000,
+                steadyMs: 5000,
+                progress: l => console.log(`[${kind}] ${l}`),
+            })
+            expect(r.kill.devicesOnNode).toBeGreaterThan(0)
+            expect(r.kill.moved).toBe(r.kill.devicesOnNode)
+            expect(r.powerCut.stuck).toBe(0)
+            expect(r.ledger.delivered).toBeGreaterThan(0)
+            expect(r.ledger.unexplained).toBe(0)
+            expect(r.panics).toEqual([])
+        }, 900_000)
+    })
 }

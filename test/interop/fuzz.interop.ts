@@ -42,7 +42,12 @@ afterAll(async () => {
  * "ok" when `pred` holds for a packet the device sends on `c`, "closed" when the connection closes,
  * "quiet" after `quietMs` without a packet that shows progress (`progress`; telemetry does not count).
  */
-function until(c: BrokerConn, pred: (p: Packet) => boolean, quietMs: number, progress: (p: Packet) => boolean = () => false): Promise<"ok" | "closed" | "quiet"> {
+function until(
+    c: BrokerConn,
+    pred: (p: Packet) => boolean,
+    quietMs: number,
+    progress: (p: Packet) => boolean = () => false,
+): Promise<"ok" | "closed" | "quiet"> {
     return new Promise(resolve => {
         let timer: NodeJS.Timeout
         const done = (r: "ok" | "closed" | "quiet") => {
@@ -105,13 +110,22 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
     // The device answers everything itself; the broker only answers what the fuzz does not take over.
     broker.hook = p => p.cmd === "connect"
     await broker.start()
-    vm = new VmUnderTest(broker.port, { PERIOD_MS: 1000, HA_DISCOVERY: false, RETRY_BASE_MS: 10, RETRY_CAP_MS: 10 }).start()
+    vm = new VmUnderTest(broker.port, {
+        PERIOD_MS: 1000,
+        HA_DISCOVERY: false,
+        RETRY_BASE_MS: 10,
+        RETRY_CAP_MS: 10,
+    }).start()
 
     try {
         for (let n = 0; r.cases < TARGET_CASES; n++) {
             const c = await within(broker.connection(n), 30_000, `connection ${n}`)
             r.connections++
-            await within(broker.packet(c, p => p.cmd === "connect"), 15_000, "CONNECT")
+            await within(
+                broker.packet(c, p => p.cmd === "connect"),
+                15_000,
+                "CONNECT",
+            )
             if (mutator.rand() < 0.08) {
                 // The mutant is the handshake answer.
                 const k = take("connack")
@@ -145,7 +159,17 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
                         break
                     }
                     const probe = nextProbe()
-                    parts.push(mqttPacket.generate({ cmd: "publish", topic: PROBE_TOPIC, payload: Buffer.from("p"), qos: 1, messageId: probe, retain: false, dup: false }))
+                    parts.push(
+                        mqttPacket.generate({
+                            cmd: "publish",
+                            topic: PROBE_TOPIC,
+                            payload: Buffer.from("p"),
+                            qos: 1,
+                            messageId: probe,
+                            retain: false,
+                            dup: false,
+                        }),
+                    )
                     batch.push({ k, probe })
                 }
                 const acked = new Set<number>()
@@ -170,7 +194,8 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
                 }
                 c.off("packet", onPacket)
                 let i = 0
-                for (; i < batch.length && batch[i].probe >= 0 && acked.has(batch[i].probe); i++) count(batch[i].k, "accepted")
+                for (; i < batch.length && batch[i].probe >= 0 && acked.has(batch[i].probe); i++)
+                    count(batch[i].k, "accepted")
                 if (i < batch.length) {
                     // The first unanswered mutant ended the connection; the rest go again on the next one.
                     const last = batch[i]
@@ -188,7 +213,11 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         const current = await within(broker.connection(n), 30_000, "the reconnection after the fuzz")
         const telemetry = (p: Packet) => p.cmd === "publish" && p.topic.endsWith("/telemetry")
         const before = current.received.filter(telemetry).length
-        await within(broker.packet(current, p => telemetry(p) && current.received.filter(telemetry).length > before + 1), 15_000, "telemetry after the fuzz")
+        await within(
+            broker.packet(current, p => telemetry(p) && current.received.filter(telemetry).length > before + 1),
+            15_000,
+            "telemetry after the fuzz",
+        )
         r.publishingAtEnd = true
         r.connectedAtEnd = !current.closed && vm.device.running
     } finally {

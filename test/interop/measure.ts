@@ -60,7 +60,11 @@ export function maxSeq(obs: Observer, device: string): number {
 /** Waits until the observer has telemetry seq >= n from the device. */
 export async function seqAtLeast(obs: Observer, device: string, n: number, ms: number): Promise<void> {
     const topic = `devs/${device}/telemetry`
-    await obs.waitFor(m => m.topic === topic && JSON.parse(m.payload.toString()).seq >= n, ms, `telemetry seq ${n} from ${device}`)
+    await obs.waitFor(
+        m => m.topic === topic && JSON.parse(m.payload.toString()).seq >= n,
+        ms,
+        `telemetry seq ${n} from ${device}`,
+    )
 }
 
 /** The retained `offline` Will (or any `offline` status) observed at or after `sinceMs`. */
@@ -71,16 +75,29 @@ export function willSince(obs: Observer, device: string, sinceMs: number): boole
 
 export function waitWill(obs: Observer, device: string, sinceMs: number, ms: number) {
     const topic = `devs/${device}/status`
-    return obs.waitFor(m => m.topic === topic && m.payload.toString() === "offline" && m.atMs >= sinceMs, ms, `the Will of ${device}`)
+    return obs.waitFor(
+        m => m.topic === topic && m.payload.toString() === "offline" && m.atMs >= sinceMs,
+        ms,
+        `the Will of ${device}`,
+    )
 }
 
 export function waitOnline(obs: Observer, device: string, sinceMs: number, ms: number) {
     const topic = `devs/${device}/status`
-    return obs.waitFor(m => m.topic === topic && m.payload.toString() === "online" && m.atMs >= sinceMs, ms, `${device} online`)
+    return obs.waitFor(
+        m => m.topic === topic && m.payload.toString() === "online" && m.atMs >= sinceMs,
+        ms,
+        `${device} online`,
+    )
 }
 
 /** The `mqtt` block of the device's first diagnostics report after `sinceMs`; null if none came in time. */
-export async function deviceDiagnostics(obs: Observer, device: string, sinceMs: number, ms: number): Promise<DiagMqtt | null> {
+export async function deviceDiagnostics(
+    obs: Observer,
+    device: string,
+    sinceMs: number,
+    ms: number,
+): Promise<DiagMqtt | null> {
     const topic = `devs/${device}/diagnostics`
     try {
         const m = await obs.waitFor(x => x.topic === topic && x.atMs >= sinceMs, ms, `diagnostics from ${device}`)

@@ -18,7 +18,15 @@ export interface FuzzCase {
 }
 
 const pub = (topic: string, payload: string | Buffer, qos: 0 | 1 | 2, id: number, retain = false) =>
-    mqttPacket.generate({ cmd: "publish", topic, payload: Buffer.from(payload), qos, messageId: qos ? id : undefined, retain, dup: false })
+    mqttPacket.generate({
+        cmd: "publish",
+        topic,
+        payload: Buffer.from(payload),
+        qos,
+        messageId: qos ? id : undefined,
+        retain,
+        dup: false,
+    })
 
 /** Valid packets a broker sends to a client after CONNACK (none addressed to the device's own topics). */
 export const AFTER_SEEDS: [string, Buffer][] = [
@@ -146,8 +154,10 @@ export class Mutator {
         let len: number[]
         if (kind === 0) len = encodeLength(Math.max(0, rl[0] + this.pick([-3, -2, -1, 1, 2, 3])))
         else if (kind === 1) len = encodeLength(this.int(256))
-        else if (kind === 2) len = [...encodeLength(rl[0]).map(x => x | 0x80), 0x00] // non-minimal, same value
-        else if (kind === 3) len = [0xff, 0xff, 0xff, 0xff, 0x7f] // five bytes [C07]
+        else if (kind === 2)
+            len = [...encodeLength(rl[0]).map(x => x | 0x80), 0x00] // non-minimal, same value
+        else if (kind === 3)
+            len = [0xff, 0xff, 0xff, 0xff, 0x7f] // five bytes [C07]
         else len = encodeLength(this.pick([8193, 65535, 2097152, 268435455]))
         return Buffer.concat([Buffer.from([base[0], ...len]), body])
     }

@@ -20,13 +20,18 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
 
     test("S10: 2 minutes of refused connections at 10 readings/s: only the oldest are dropped, all counted", async () => {
         const r = await runOutage(rig.proxy, rig.observer, 100, refusedFor(rig.proxy, MINUTES_2), { expectLoss: true })
-        expect(Object.keys(r.dropped).every(k => k === "queue_full" || k === "expired"), JSON.stringify(r.dropped)).toBe(true)
+        expect(
+            Object.keys(r.dropped).every(k => k === "queue_full" || k === "expired"),
+            JSON.stringify(r.dropped),
+        ).toBe(true)
         console.log(`gaps: ${JSON.stringify(r.ledger.gaps)}`)
         console.log(`refused 120 s: ${JSON.stringify(r.dropped)} dropped, recovery ${r.recoveryS} s`)
     }, 420_000)
 
     test("S3: a 2-minute blackhole at 4 readings/s: the oldest dropped, all counted", async () => {
-        const r = await runOutage(rig.proxy, rig.observer, 250, blackholeFor(rig.proxy, MINUTES_2), { expectLoss: true })
+        const r = await runOutage(rig.proxy, rig.observer, 250, blackholeFor(rig.proxy, MINUTES_2), {
+            expectLoss: true,
+        })
         // Readings written before the device noticed the dark link stay in flight and are never dropped,
         // so the dropped (oldest queued) ones can lie on both sides of them. Measured: 2 ranges.
         expect(r.ledger.gaps.length).toBeLessThanOrEqual(2)
@@ -41,7 +46,14 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
 
     test("a burst of 1000 publishes during an outage: the newest survive, the rest are counted drops, no panic", async () => {
         const { proxy, observer } = rig
-        const vm = new VmUnderTest(proxy.port, { BURST_N: 1000, BURST_OFFLINE: 1, DEVICE_NAME: `offline-burst-${process.pid}` }, "127.0.0.1", join(PROJECT_DIR, ".devicescript", "burst.devs"), "", { productDefaults: true }).start()
+        const vm = new VmUnderTest(
+            proxy.port,
+            { BURST_N: 1000, BURST_OFFLINE: 1, DEVICE_NAME: `offline-burst-${process.pid}` },
+            "127.0.0.1",
+            join(PROJECT_DIR, ".devicescript", "burst.devs"),
+            "",
+            { productDefaults: true },
+        ).start()
         try {
             await vm.waitForLine(/burst: connected/, 30_000)
             proxy.refuse = true
@@ -52,8 +64,18 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
             const drops = Number(/queue_full":(\d+)/.exec(queued)?.[1] ?? 0)
             expect(drops).toBeGreaterThan(0)
             const topic = `devs/${vm.name}/telemetry`
-            await within(observer.waitFor(m => m.topic === topic && JSON.parse(m.payload.toString()).seq === 1000, 30_000), 30_000, "the last message")
-            const seqs = [...new Set(observer.messages.filter(m => m.topic === topic).map(m => JSON.parse(m.payload.toString()).seq as number))].sort((a, b) => a - b)
+            await within(
+                observer.waitFor(m => m.topic === topic && JSON.parse(m.payload.toString()).seq === 1000, 30_000),
+                30_000,
+                "the last message",
+            )
+            const seqs = [
+                ...new Set(
+                    observer.messages
+                        .filter(m => m.topic === topic)
+                        .map(m => JSON.parse(m.payload.toString()).seq as number),
+                ),
+            ].sort((a, b) => a - b)
             // Exactly the newest 1000 - drops arrived.
             expect(seqs).toEqual(Array.from({ length: 1000 - drops }, (_, i) => drops + 1 + i))
             expect(done).toMatch(/burst done/)

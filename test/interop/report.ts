@@ -91,7 +91,7 @@ export function table(rows: Row[]): string {
     for (const k of kinds)
         for (const r of sorted.filter(x => x.broker === k))
             lines.push(
-                `| ${r.broker} | ${r.scenario}: ${r.title} | ${r.sent} | ${r.delivered} | ${r.dropped} | ${r.lost} | ${r.duplicated} | ${r.will} | ${r.status} | ${r.notes.join("; ").replace(/\|/g, "/")} |`
+                `| ${r.broker} | ${r.scenario}: ${r.title} | ${r.sent} | ${r.delivered} | ${r.dropped} | ${r.lost} | ${r.duplicated} | ${r.will} | ${r.status} | ${r.notes.join("; ").replace(/\|/g, "/")} |`,
             )
     return lines.join("\n")
 }
@@ -111,14 +111,25 @@ export function fuzzSummary(f: FuzzResult | undefined): string {
 export function writeReport(startedAt: number): string {
     const parts = readParts()
     // A run of other interop files (outage, soak) has no broker table: keep the last full report.
-    if (!parts.rows?.length && !parts.fuzz) return "no broker scenarios ran: bench/interop.{md,json} left as they were\n"
+    if (!parts.rows?.length && !parts.fuzz)
+        return "no broker scenarios ran: bench/interop.{md,json} left as they were\n"
     const date = new Date().toISOString()
     const durationS = Math.round((Date.now() - startedAt) / 1000)
     const m = machine()
-    const report = { date, command: COMMAND, durationS, machine: m, brokers: parts.brokers, rows: parts.rows, fuzz: parts.fuzz ?? null }
+    const report = {
+        date,
+        command: COMMAND,
+        durationS,
+        machine: m,
+        brokers: parts.brokers,
+        rows: parts.rows,
+        fuzz: parts.fuzz ?? null,
+    }
     mkdirSync(BENCH_DIR, { recursive: true })
     writeFileSync(join(BENCH_DIR, "interop.json"), JSON.stringify(report, null, 2) + "\n")
-    const versions = (parts.brokers ?? []).map(b => `${b.kind} ${b.version || "?"}${b.error ? ` (${b.error})` : ""}`).join(", ")
+    const versions = (parts.brokers ?? [])
+        .map(b => `${b.kind} ${b.version || "?"}${b.error ? ` (${b.error})` : ""}`)
+        .join(", ")
     const md = [
         "# Interop run",
         "",

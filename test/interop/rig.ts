@@ -70,7 +70,11 @@ export class Rig {
         const vms = this.vms.splice(0)
         await Promise.all(vms.map(v => v.stop()))
         mkdirSync(LOG_DIR, { recursive: true })
-        for (const v of vms) writeFileSync(join(LOG_DIR, `${this.kind}-${this.scenario.replace(/\W+/g, "_")}-${v.name}.log`), v.log.join("\n") + "\n")
+        for (const v of vms)
+            writeFileSync(
+                join(LOG_DIR, `${this.kind}-${this.scenario.replace(/\W+/g, "_")}-${v.name}.log`),
+                v.log.join("\n") + "\n",
+            )
         for (const p of this.proxies.splice(1)) await p.stop()
         const p = this.proxy
         for (const e of ["connection", "dropped", "held", "slice"]) p.removeAllListeners(e)

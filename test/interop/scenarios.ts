@@ -54,12 +54,16 @@ async function closeWindow(
     more: number,
     waitMs: number,
     notes: string[],
-    problems: string[]
+    problems: string[],
 ): Promise<Outcome> {
     const obs = rig.observer
     const name = w.vm.name
     try {
-        await within(seqAtLeast(obs, name, maxSeq(obs, name) + more, waitMs + 1000), waitMs, `${more} more telemetry seqs from ${name}`)
+        await within(
+            seqAtLeast(obs, name, maxSeq(obs, name) + more, waitMs + 1000),
+            waitMs,
+            `${more} more telemetry seqs from ${name}`,
+        )
     } catch (e) {
         problems.push((e as Error).message)
     }
@@ -69,7 +73,15 @@ async function closeWindow(
     return outcome(obs, w, scenario, title, diag, notes, problems)
 }
 
-function outcome(obs: Observer, w: Window, scenario: string, title: string, diag: DiagMqtt | null, notes: string[], problems: string[]): Outcome {
+function outcome(
+    obs: Observer,
+    w: Window,
+    scenario: string,
+    title: string,
+    diag: DiagMqtt | null,
+    notes: string[],
+    problems: string[],
+): Outcome {
     const c = count(obs, w.vm.name)
     const counted = diag ? telemetryDropCount(diag.drops) : 0
     if (!diag && c.missing.length > 0) notes.push("no diagnostics report after the window: drops unknown")
@@ -97,7 +109,7 @@ function outcome(obs: Observer, w: Window, scenario: string, title: string, diag
 /** 3,4,5,9 -> "3-5, 9" */
 function compact(xs: number[]): string {
     const out: string[] = []
-    for (let i = 0; i < xs.length; ) {
+    for (let i = 0; i < xs.length;) {
         let j = i
         while (j + 1 < xs.length && xs[j + 1] === xs[j] + 1) j++
         out.push(i === j ? `${xs[i]}` : `${xs[i]}-${xs[j]}`)
@@ -209,7 +221,9 @@ export async function s5Slicer(rig: Rig): Promise<Outcome> {
     // across and coalesce. The device rejects each one (not a period) and answers on its log topic.
     const junk = " ".repeat(600) + "x"
     for (let burst = 0; burst < DOWNLINK_BURSTS; burst++) {
-        await Promise.all(Array.from({ length: DOWNLINK_BURST }, () => obs.publish(`devs/${vm.name}/set/period_ms`, junk, 1)))
+        await Promise.all(
+            Array.from({ length: DOWNLINK_BURST }, () => obs.publish(`devs/${vm.name}/set/period_ms`, junk, 1)),
+        )
         await sleep(200)
     }
     await seqAtLeast(obs, vm.name, maxSeq(obs, vm.name) + 10, 30_000)
@@ -246,7 +260,16 @@ export async function s6Latency(rig: Rig): Promise<Outcome> {
     p.latencyMs = 0
     p.jitterMs = 0
     p.bandwidthBps = 0
-    return closeWindow(rig, w, "S6", "latency 2 s ± 0.5 s each way, 1 KB/s", 3, 30_000, ["keepalive 10 s, period 1 s"], problems)
+    return closeWindow(
+        rig,
+        w,
+        "S6",
+        "latency 2 s ± 0.5 s each way, 1 KB/s",
+        3,
+        30_000,
+        ["keepalive 10 s, period 1 s"],
+        problems,
+    )
 }
 
 /** S10: the broker withholds PUBACKs for 8 s while the device produces 10 messages/s into a 20-message queue. */
@@ -260,7 +283,16 @@ export async function s10PubackWithheld(rig: Rig): Promise<Outcome> {
     rig.proxy.holdTypes = [PUBACK]
     await sleep(HOLD_MS)
     rig.proxy.releaseHeld()
-    const out = await closeWindow(rig, w, "S10", "PUBACK withheld 8 s (slow broker), queue 20", 10, 30_000, ["period 100 ms, queue 20, window 8"], [])
+    const out = await closeWindow(
+        rig,
+        w,
+        "S10",
+        "PUBACK withheld 8 s (slow broker), queue 20",
+        10,
+        30_000,
+        ["period 100 ms, queue 20, window 8"],
+        [],
+    )
     if (out.dropped === 0) out.problems.push("the queue bound was never reached: nothing was dropped")
     return out
 }
@@ -340,14 +372,22 @@ export async function s8s9Connect(rig: Rig): Promise<Outcome[]> {
         const row = await closeWindow(rig, w, scenario, title, 3, 30_000, notes, problems)
         if (times) {
             const g = gaps(times)
-            notes.unshift(`${times.length} attempts in ${s(WINDOW_MS)}` + (g.length ? `, gaps ${Math.min(...g)}-${Math.max(...g)} ms` : ""))
+            notes.unshift(
+                `${times.length} attempts in ${s(WINDOW_MS)}` +
+                    (g.length ? `, gaps ${Math.min(...g)}-${Math.max(...g)} ms` : ""),
+            )
             checkBackoff(scenario, times, g, problems)
         } else {
             // No TCP accept to time: the device's own counter of failed connects, from its diagnostics.
             const diag = await deviceDiagnostics(obs, vm.name, Date.now(), DIAG_WAIT_MS)
             const n = diag?.disconnects?.connect_failed ?? -1
-            notes.unshift(n >= 0 ? `${n} refused attempts in ${s(WINDOW_MS)} (device counter)` : "attempt count unknown (no diagnostics)")
-            if (n > WINDOW_MS / 200) problems.push(`${n} attempts in ${s(WINDOW_MS)}: faster than the 200 ms floor allows`)
+            notes.unshift(
+                n >= 0
+                    ? `${n} refused attempts in ${s(WINDOW_MS)} (device counter)`
+                    : "attempt count unknown (no diagnostics)",
+            )
+            if (n > WINDOW_MS / 200)
+                problems.push(`${n} attempts in ${s(WINDOW_MS)}: faster than the 200 ms floor allows`)
             if (n < 2) problems.push(`only ${n} attempts in ${s(WINDOW_MS)}`)
         }
         out.push(row)
@@ -373,7 +413,18 @@ export async function s8s9Connect(rig: Rig): Promise<Outcome[]> {
         const leaks = sentinelLeaks(vm.log)
         if (leaks.length > 0) s9Problems.push(`the password appears in ${vm.name}'s log (${leaks.join(", ")})`)
     }
-    out.push(await closeWindow(rig, w9, "S9", "CONNACK 4/5 from the broker's auth, then accepted", 3, 30_000, s9Notes, s9Problems))
+    out.push(
+        await closeWindow(
+            rig,
+            w9,
+            "S9",
+            "CONNACK 4/5 from the broker's auth, then accepted",
+            3,
+            30_000,
+            s9Notes,
+            s9Problems,
+        ),
+    )
     return out
 }
 
@@ -381,8 +432,10 @@ export async function s8s9Connect(rig: Rig): Promise<Outcome[]> {
 function checkBackoff(scenario: string, times: number[], g: number[], problems: string[]) {
     if (scenario === "S8 withheld") {
         // The CONNACK timeout (10 s) paces these attempts.
-        if (times.length < 1 || times.length > 3) problems.push(`${times.length} attempts (expected 1-2 with a 10 s CONNACK timeout)`)
-        if (g.some(x => x < 10_000)) problems.push(`a new attempt before the 10 s CONNACK timeout: gaps ${g.join(", ")} ms`)
+        if (times.length < 1 || times.length > 3)
+            problems.push(`${times.length} attempts (expected 1-2 with a 10 s CONNACK timeout)`)
+        if (g.some(x => x < 10_000))
+            problems.push(`a new attempt before the 10 s CONNACK timeout: gaps ${g.join(", ")} ms`)
         return
     }
     if (times.length < 4) problems.push(`only ${times.length} attempts`)

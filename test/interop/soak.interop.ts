@@ -15,29 +15,38 @@ describe.skipIf(mosquittoPath() === null)("3-minute soak with faults combined", 
 
     test("outage + downlink burst, resets + slicing + latency, a stall: no panic, every reading accounted for", async () => {
         const { proxy, observer } = rig
-        const r = await runOutage(proxy, observer, 250, async vm => {
-            proxy.refuse = true
-            proxy.reset()
-            for (let i = 0; i < 20; i++) await observer.publish(`devs/${vm.name}/set/period_ms`, i % 2 ? "250" : "bad", 1)
-            await sleep(60_000)
-            proxy.refuse = false
-            await sleep(20_000)
-            proxy.seed(20261201)
-            proxy.sliceRandomMax = 7
-            proxy.latencyMs = 150
-            for (let t = 0; t < 60; t += 5) {
-                await sleep(5000)
+        const r = await runOutage(
+            proxy,
+            observer,
+            250,
+            async vm => {
+                proxy.refuse = true
                 proxy.reset()
-            }
-            proxy.sliceRandomMax = 0
-            proxy.latencyMs = 0
-            proxy.blackhole = "both"
-            await sleep(40_000)
-            proxy.blackhole = "none"
-            proxy.reset()
-        }, { expectLoss: true })
+                for (let i = 0; i < 20; i++)
+                    await observer.publish(`devs/${vm.name}/set/period_ms`, i % 2 ? "250" : "bad", 1)
+                await sleep(60_000)
+                proxy.refuse = false
+                await sleep(20_000)
+                proxy.seed(20261201)
+                proxy.sliceRandomMax = 7
+                proxy.latencyMs = 150
+                for (let t = 0; t < 60; t += 5) {
+                    await sleep(5000)
+                    proxy.reset()
+                }
+                proxy.sliceRandomMax = 0
+                proxy.latencyMs = 0
+                proxy.blackhole = "both"
+                await sleep(40_000)
+                proxy.blackhole = "none"
+                proxy.reset()
+            },
+            { expectLoss: true },
+        )
         const bad = r.vm.log.filter(l => /PANIC|Exception/.test(l))
         expect(bad).toEqual([])
-        console.log(`soak: ${r.ledger.received} received, ${r.ledger.duplicates} duplicates, dropped ${JSON.stringify(r.dropped)}, gaps ${JSON.stringify(r.ledger.gaps)}, recovery ${r.recoveryS} s, ${r.vm.log.length} log lines`)
+        console.log(
+            `soak: ${r.ledger.received} received, ${r.ledger.duplicates} duplicates, dropped ${JSON.stringify(r.dropped)}, gaps ${JSON.stringify(r.ledger.gaps)}, recovery ${r.recoveryS} s, ${r.vm.log.length} log lines`,
+        )
     }, 600_000)
 })

@@ -3,7 +3,14 @@
  * same way on every boot of one device, and walked by one rule (firmware/mqtt/brokers.ts).
  */
 import { describe, expect, test } from "vitest"
-import { type Broker, BrokerPicker, brokerOf, MAX_BROKERS, parseBrokers, shuffleBrokers } from "../../firmware/mqtt/brokers.ts"
+import {
+    type Broker,
+    BrokerPicker,
+    brokerOf,
+    MAX_BROKERS,
+    parseBrokers,
+    shuffleBrokers,
+} from "../../firmware/mqtt/brokers.ts"
 
 const urls = (r: Broker[] | string) => (typeof r === "string" ? r : r.map(b => b.url))
 
@@ -21,7 +28,9 @@ describe("parsing MQTT_HOSTS", () => {
     })
 
     test("each broker keeps host, port and TLS apart from its URL", () => {
-        expect(parseBrokers("mqtts://n2.example.com:8883", 1883, false)).toEqual([{ host: "n2.example.com", port: 8883, tls: true, url: "mqtts://n2.example.com:8883" }])
+        expect(parseBrokers("mqtts://n2.example.com:8883", 1883, false)).toEqual([
+            { host: "n2.example.com", port: 8883, tls: true, url: "mqtts://n2.example.com:8883" },
+        ])
     })
 
     test.each([
@@ -34,10 +43,19 @@ describe("parsing MQTT_HOSTS", () => {
         ["a.lan:1883,", "MQTT_HOSTS entry 2 '': the host is empty"],
         ["a.lan,,b.lan", "MQTT_HOSTS entry 2 '': the host is empty"],
         ["mqtts://:8883", "MQTT_HOSTS entry 1 'mqtts://:8883': the host is empty"],
-        ["ws://a.lan:80", "MQTT_HOSTS entry 1 'ws://a.lan:80': expected host:port, mqtt://host:port or mqtts://host:port"],
-        ["a.lan/mqtt:1883", "MQTT_HOSTS entry 1 'a.lan/mqtt:1883': expected host:port, mqtt://host:port or mqtts://host:port"],
+        [
+            "ws://a.lan:80",
+            "MQTT_HOSTS entry 1 'ws://a.lan:80': expected host:port, mqtt://host:port or mqtts://host:port",
+        ],
+        [
+            "a.lan/mqtt:1883",
+            "MQTT_HOSTS entry 1 'a.lan/mqtt:1883': expected host:port, mqtt://host:port or mqtts://host:port",
+        ],
         ["a lan:1883", "MQTT_HOSTS entry 1 'a lan:1883': expected host:port, mqtt://host:port or mqtts://host:port"],
-        [Array.from({ length: MAX_BROKERS + 1 }, (_, i) => `n${i}:1883`).join(","), `MQTT_HOSTS lists ${MAX_BROKERS + 1} brokers; at most ${MAX_BROKERS}`],
+        [
+            Array.from({ length: MAX_BROKERS + 1 }, (_, i) => `n${i}:1883`).join(","),
+            `MQTT_HOSTS lists ${MAX_BROKERS + 1} brokers; at most ${MAX_BROKERS}`,
+        ],
     ])("'%s' is refused: %s", (text, error) => {
         expect(parseBrokers(text, 1883, false)).toBe(error)
     })

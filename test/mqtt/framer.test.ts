@@ -1,10 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
 import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.ts"
 import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.ts"
-import {
-    REMAINING_LENGTH_VECTORS,
-    hexToBytes,
-} from "../vectors/codec-vectors.ts"
+import { REMAINING_LENGTH_VECTORS, hexToBytes } from "../vectors/codec-vectors.ts"
 import { DECODE_VECTORS } from "../vectors/decode-vectors.ts"
 import { runStream } from "../vectors/run-vectors.ts"
 import { prng, randInt } from "./helpers.ts"
@@ -37,16 +34,13 @@ afterEach(() => {
 
 describe("framing any split of the stream (C82, S5)", () => {
     test("C82 the whole stream in one chunk yields every packet in order", () => {
-        expect(runStream(STREAM, [], MAX_PACKET_BYTES_DEFAULT)).toEqual(
-            EXPECTED,
-        )
+        expect(runStream(STREAM, [], MAX_PACKET_BYTES_DEFAULT)).toEqual(EXPECTED)
     })
 
     test("C82 every single split offset gives the same packets", () => {
         const stream = [...STREAM, ...LONG]
         const expected = [...EXPECTED, LONG_SUMMARY]
-        for (let cut = 1; cut < stream.length; cut++)
-            expect(runStream(stream, [cut], 8192)).toEqual(expected)
+        for (let cut = 1; cut < stream.length; cut++) expect(runStream(stream, [cut], 8192)).toEqual(expected)
     })
 
     test("C82 every pair of split offsets gives the same packets", () => {
@@ -54,16 +48,12 @@ describe("framing any split of the stream (C82, S5)", () => {
         const expected = runStream(stream, [], 8192)
         expect(expected.length).toBeGreaterThan(5)
         for (let a = 1; a < stream.length; a++)
-            for (let b = a; b < stream.length; b++)
-                expect(runStream(stream, [a, b], 8192)).toEqual(expected)
+            for (let b = a; b < stream.length; b++) expect(runStream(stream, [a, b], 8192)).toEqual(expected)
     })
 
     test("S5 1-byte chunks", () => {
         const stream = [...STREAM, ...LONG]
-        expect(runStream(stream, cutsEvery(1, stream.length), 8192)).toEqual([
-            ...EXPECTED,
-            LONG_SUMMARY,
-        ])
+        expect(runStream(stream, cutsEvery(1, stream.length), 8192)).toEqual([...EXPECTED, LONG_SUMMARY])
     })
 
     test("S5 random 1..1500-byte chunks over 40 seeded runs", () => {
@@ -76,12 +66,7 @@ describe("framing any split of the stream (C82, S5)", () => {
         for (let seed = 1; seed <= 40; seed++) {
             const rnd = prng(seed)
             const cuts: number[] = []
-            for (
-                let at = randInt(rnd, 1, 1500);
-                at < stream.length;
-                at += randInt(rnd, 1, 1500)
-            )
-                cuts.push(at)
+            for (let at = randInt(rnd, 1, 1500); at < stream.length; at += randInt(rnd, 1, 1500)) cuts.push(at)
             expect(runStream(stream, cuts, 8192)).toEqual(expected)
         }
     })
@@ -101,9 +86,7 @@ describe("framing any split of the stream (C82, S5)", () => {
             )
         const out = runStream(stream, [], 8192)
         expect(out.length).toBe(1000)
-        expect(out[999]).toBe(
-            "PUBLISH topic=c qos=1 id=1000 dup=0 retain=0 payload=e8",
-        )
+        expect(out[999]).toBe("PUBLISH topic=c qos=1 id=1000 dup=0 retain=0 payload=e8")
         out.forEach((s, i) => expect(s).toContain(` id=${i + 1} `))
     })
 
@@ -115,9 +98,7 @@ describe("framing any split of the stream (C82, S5)", () => {
     })
 
     test("C07 remaining-length boundaries up to 16384 frame exactly", () => {
-        for (const v of REMAINING_LENGTH_VECTORS.filter(
-            r => r.value <= 16384,
-        )) {
+        for (const v of REMAINING_LENGTH_VECTORS.filter(r => r.value <= 16384)) {
             const f = new Framer(16384)
             f.push(Buffer.from([0x30, ...hexToBytes(v.bytes)]))
             if (v.value > 0) expect(f.next()).toBeNull() // waits for the body
@@ -147,9 +128,7 @@ describe("limits and errors (C07, C08, C80)", () => {
         expect(f.error).toBe("packet too large")
         expect(f.next()).toBeNull()
         expect(f.buffered()).toBe(0)
-        expect(
-            Math.max(0, ...alloc.mock.calls.map(c => c[0])),
-        ).toBeLessThanOrEqual(MAX_PACKET_BYTES_DEFAULT)
+        expect(Math.max(0, ...alloc.mock.calls.map(c => c[0]))).toBeLessThanOrEqual(MAX_PACKET_BYTES_DEFAULT)
     })
 
     test("C08 the default limit is 8192: remaining length 8192 is accepted, 8193 is not", () => {
@@ -157,12 +136,7 @@ describe("limits and errors (C07, C08, C80)", () => {
         const ok = new Framer()
         ok.push(Buffer.from([0x30, 0x80, 0x40]))
         expect(ok.error).toBe("")
-        ok.push(
-            Buffer.concat([
-                Buffer.from([0x00, 0x01, 0x74]),
-                Buffer.alloc(8189),
-            ]),
-        )
+        ok.push(Buffer.concat([Buffer.from([0x00, 0x01, 0x74]), Buffer.alloc(8189)]))
         expect(ok.next()?.body.length).toBe(8192)
         const big = new Framer()
         big.push(Buffer.from([0x30, 0x81, 0x40]))
@@ -177,12 +151,7 @@ describe("limits and errors (C07, C08, C80)", () => {
 
     test("C07 non-minimal remaining lengths are accepted (documented choice)", () => {
         const f = new Framer()
-        f.push(
-            Buffer.from([
-                0xd0, 0x80, 0x00, 0xd0, 0x80, 0x80, 0x80, 0x00, 0x40, 0x82,
-                0x00, 0x00, 0x01,
-            ]),
-        )
+        f.push(Buffer.from([0xd0, 0x80, 0x00, 0xd0, 0x80, 0x80, 0x80, 0x00, 0x40, 0x82, 0x00, 0x00, 0x01]))
         expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
         expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
         expect(f.next()).toEqual({
@@ -258,8 +227,12 @@ function splitWhole(b: Buffer): { frames: { firstByte: number; body: Buffer }[];
     for (;;) {
         const h = frameHeader(b, at)
         if (h.headerBytes < 0) return { frames, rest: b.length - at, malformed: true }
-        if (h.headerBytes === 0 || at + h.headerBytes + h.remaining > b.length) return { frames, rest: b.length - at, malformed: false }
-        frames.push({ firstByte: b[at], body: Buffer.from(b.subarray(at + h.headerBytes, at + h.headerBytes + h.remaining)) })
+        if (h.headerBytes === 0 || at + h.headerBytes + h.remaining > b.length)
+            return { frames, rest: b.length - at, malformed: false }
+        frames.push({
+            firstByte: b[at],
+            body: Buffer.from(b.subarray(at + h.headerBytes, at + h.headerBytes + h.remaining)),
+        })
         at += h.headerBytes + h.remaining
     }
 }
@@ -304,6 +277,9 @@ describe("the whole-buffer header reader the host tools use follows the Framer's
     })
 
     test("a header is read at any offset of the buffer", () => {
-        expect(frameHeader(Buffer.from([0xff, 0xff, 0x40, 0x02, 0x00, 0x01]), 2)).toEqual({ remaining: 2, headerBytes: 2 })
+        expect(frameHeader(Buffer.from([0xff, 0xff, 0x40, 0x02, 0x00, 0x01]), 2)).toEqual({
+            remaining: 2,
+            headerBytes: 2,
+        })
     })
 })

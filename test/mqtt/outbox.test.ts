@@ -1,10 +1,25 @@
 import mqttPacket from "mqtt-packet"
 import { describe, expect, test } from "vitest"
 import { Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
-import { ADD_NO_EVICT, ADD_REPLACE, MSG_DONE, MSG_DROPPED, MSG_INFLIGHT, MSG_QUEUED, MSG_UNKNOWN, OUTCOMES_KEPT } from "../../firmware/mqtt/outbox-codes.ts"
+import {
+    ADD_NO_EVICT,
+    ADD_REPLACE,
+    MSG_DONE,
+    MSG_DROPPED,
+    MSG_INFLIGHT,
+    MSG_QUEUED,
+    MSG_UNKNOWN,
+    OUTCOMES_KEPT,
+} from "../../firmware/mqtt/outbox-codes.ts"
 import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
 
-const LIMITS: OutboxLimits = { queueBytes: 4096, queueMax: 100, windowBytes: 1024, maxInflight: 8, maxPacketBytes: 4096 }
+const LIMITS: OutboxLimits = {
+    queueBytes: 4096,
+    queueMax: 100,
+    windowBytes: 1024,
+    maxInflight: 8,
+    maxPacketBytes: 4096,
+}
 const free = () => false
 
 function outbox(over: Partial<OutboxLimits> = {}) {
@@ -13,9 +28,20 @@ function outbox(over: Partial<OutboxLimits> = {}) {
     return { o, drops }
 }
 
-function add(o: Outbox, payload: string, opts: { qos?: number; topic?: string; ttlMs?: number; replace?: boolean; now?: number } = {}) {
+function add(
+    o: Outbox,
+    payload: string,
+    opts: { qos?: number; topic?: string; ttlMs?: number; replace?: boolean; now?: number } = {},
+) {
     const topic = opts.topic ?? "t/a"
-    return o.add(topic, Buffer.byteLength(topic), Buffer.from(payload), opts.ttlMs ?? 0, opts.now ?? 0, (opts.qos ?? 1) | (opts.replace ? ADD_REPLACE : 0))
+    return o.add(
+        topic,
+        Buffer.byteLength(topic),
+        Buffer.from(payload),
+        opts.ttlMs ?? 0,
+        opts.now ?? 0,
+        (opts.qos ?? 1) | (opts.replace ? ADD_REPLACE : 0),
+    )
 }
 
 /** Stages and "writes" everything the window takes; returns the packets as parsed by mqtt-packet. */

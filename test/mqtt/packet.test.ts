@@ -9,50 +9,35 @@ import {
     remainingLengthSize,
     writeRemainingLength,
 } from "../../firmware/mqtt/packet.ts"
-import {
-    ENCODE_VECTORS,
-    REMAINING_LENGTH_VECTORS,
-    hexOf,
-    repeatString,
-} from "../vectors/codec-vectors.ts"
+import { ENCODE_VECTORS, REMAINING_LENGTH_VECTORS, hexOf, repeatString } from "../vectors/codec-vectors.ts"
 import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors.ts"
-import {
-    connectOptions,
-    encodeVector,
-    tryEncode,
-} from "../vectors/run-vectors.ts"
+import { connectOptions, encodeVector, tryEncode } from "../vectors/run-vectors.ts"
 import { prng, randInt, refParse } from "./helpers.ts"
 
 describe("remaining length (C07)", () => {
-    test.each(REMAINING_LENGTH_VECTORS)(
-        "C07 remaining length $value encodes as $bytes",
-        v => {
-            const b = Buffer.alloc(4)
-            const end = writeRemainingLength(b, 0, v.value)
-            expect(b.subarray(0, end).toString("hex")).toBe(hexOf(v.bytes))
-            expect(remainingLengthSize(v.value)).toBe(end)
-        },
-    )
+    test.each(REMAINING_LENGTH_VECTORS)("C07 remaining length $value encodes as $bytes", v => {
+        const b = Buffer.alloc(4)
+        const end = writeRemainingLength(b, 0, v.value)
+        expect(b.subarray(0, end).toString("hex")).toBe(hexOf(v.bytes))
+        expect(remainingLengthSize(v.value)).toBe(end)
+    })
 
-    test.each([127, 128, 16383, 16384])(
-        "C07 a PUBLISH with remaining length %i has the right header",
-        rl => {
-            const payload = Buffer.alloc(rl - 3) // 2-byte topic length + "t"
-            const b = encodePublish({
-                topic: "t",
-                payload,
-                qos: 0,
-                retain: false,
-                dup: false,
-                id: 0,
-            })
-            const hdr = Buffer.alloc(4)
-            const n = writeRemainingLength(hdr, 0, rl)
-            expect(b.subarray(1, 1 + n).equals(hdr.subarray(0, n))).toBe(true)
-            expect(b.length).toBe(1 + n + rl)
-            expect(encodedPublishLength("t", payload.length, 0)).toBe(b.length)
-        },
-    )
+    test.each([127, 128, 16383, 16384])("C07 a PUBLISH with remaining length %i has the right header", rl => {
+        const payload = Buffer.alloc(rl - 3) // 2-byte topic length + "t"
+        const b = encodePublish({
+            topic: "t",
+            payload,
+            qos: 0,
+            retain: false,
+            dup: false,
+            id: 0,
+        })
+        const hdr = Buffer.alloc(4)
+        const n = writeRemainingLength(hdr, 0, rl)
+        expect(b.subarray(1, 1 + n).equals(hdr.subarray(0, n))).toBe(true)
+        expect(b.length).toBe(1 + n + rl)
+        expect(encodedPublishLength("t", payload.length, 0)).toBe(b.length)
+    })
 })
 
 describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
@@ -72,12 +57,8 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
             keepAliveS: 60,
             clean: true,
         }
-        expect(() => encodeConnect({ ...base, clientId: big })).toThrow(
-            /client id is 65536 bytes/,
-        )
-        expect(() => encodeConnect({ ...base, username: big })).toThrow(
-            /user name is 65536 bytes/,
-        )
+        expect(() => encodeConnect({ ...base, clientId: big })).toThrow(/client id is 65536 bytes/)
+        expect(() => encodeConnect({ ...base, username: big })).toThrow(/user name is 65536 bytes/)
         expect(() =>
             encodeConnect({
                 ...base,
@@ -91,9 +72,7 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
             qos: 0,
             retain: false,
         }
-        expect(() =>
-            encodeConnect({ ...base, will: { ...will, topic: big } }),
-        ).toThrow(/will topic/)
+        expect(() => encodeConnect({ ...base, will: { ...will, topic: big } })).toThrow(/will topic/)
         expect(() =>
             encodeConnect({
                 ...base,
@@ -121,9 +100,7 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
             id: 7,
         })
         expect(p.subarray(4, 6).toString("hex")).toBe("ffff")
-        expect(p.subarray(6 + 65535, 6 + 65535 + 3).toString("hex")).toBe(
-            "000778",
-        )
+        expect(p.subarray(6 + 65535, 6 + 65535 + 3).toString("hex")).toBe("000778")
         const c = encodeConnect({
             ...base,
             username: max,
@@ -138,12 +115,8 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
             keepAliveS: 60,
             clean: true,
         }
-        expect(() => encodeConnect({ ...base, clientId: "\uD800" })).toThrow(
-            /lone surrogate/,
-        )
-        expect(() => encodeConnect({ ...base, username: "u\uDC00" })).toThrow(
-            /lone surrogate/,
-        )
+        expect(() => encodeConnect({ ...base, clientId: "\uD800" })).toThrow(/lone surrogate/)
+        expect(() => encodeConnect({ ...base, username: "u\uDC00" })).toThrow(/lone surrogate/)
         expect(() =>
             encodePublish({
                 topic: "a/\uD800",
@@ -169,15 +142,10 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
         let n = 0
         for (const clean of [false, true])
             for (const user of [undefined, "", "u"])
-                for (const pass of [
-                    undefined,
-                    Buffer.alloc(0),
-                    Buffer.from("p"),
-                ])
+                for (const pass of [undefined, Buffer.alloc(0), Buffer.from("p")])
                     for (const will of [undefined, 0, 1, 2])
                         for (const retain of [false, true]) {
-                            if (pass !== undefined && user === undefined)
-                                continue // C28, tested above
+                            if (pass !== undefined && user === undefined) continue // C28, tested above
                             const o: ConnectOptions = {
                                 clientId: "id",
                                 keepAliveS: 30,
@@ -197,18 +165,12 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
                             const flags = b[9]
                             expect(flags & 0x01).toBe(0) // C20 reserved
                             expect((flags & 0x02) !== 0).toBe(clean)
-                            expect((flags & 0x04) !== 0).toBe(
-                                will !== undefined,
-                            ) // C23
+                            expect((flags & 0x04) !== 0).toBe(will !== undefined) // C23
                             if (will === undefined)
                                 expect(flags & 0x38).toBe(0) // C24
                             else expect((flags >> 3) & 3).toBe(will)
-                            expect((flags & 0x80) !== 0).toBe(
-                                user !== undefined,
-                            ) // C26
-                            expect((flags & 0x40) !== 0).toBe(
-                                pass !== undefined,
-                            ) // C27
+                            expect((flags & 0x80) !== 0).toBe(user !== undefined) // C26
+                            expect((flags & 0x40) !== 0).toBe(pass !== undefined) // C27
                             const ref = refParse(b)
                             expect(ref.errors).toEqual([])
                             expect(ref.packets[0]).toMatchObject({
@@ -240,8 +202,7 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
                 clean: o.clean,
             })
             if (o.username !== undefined) expect(p.username).toBe(o.username)
-            if (o.password !== undefined)
-                expect((p.password as Buffer).equals(o.password)).toBe(true)
+            if (o.password !== undefined) expect((p.password as Buffer).equals(o.password)).toBe(true)
             if (o.will !== undefined) {
                 const w = p.will as {
                     topic: string
@@ -249,12 +210,7 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
                     qos: number
                     retain: boolean
                 }
-                expect([
-                    w.topic,
-                    w.payload.toString("hex"),
-                    w.qos,
-                    w.retain,
-                ]).toEqual([
+                expect([w.topic, w.payload.toString("hex"), w.qos, w.retain]).toEqual([
                     o.will.topic,
                     o.will.payload.toString("hex"),
                     o.will.qos,
@@ -272,9 +228,7 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
             if (v.qos !== 0) expect(p.messageId).toBe(v.id)
         } else if (v.kind === "subscribe") {
             expect(p.messageId).toBe(v.id)
-            expect(p.subscriptions).toEqual(
-                v.filters?.map((topic, i) => ({ topic, qos: v.qoss?.[i] })),
-            )
+            expect(p.subscriptions).toEqual(v.filters?.map((topic, i) => ({ topic, qos: v.qoss?.[i] })))
         } else if (v.kind === "unsubscribe") {
             expect(p).toMatchObject({
                 messageId: v.id,
@@ -287,32 +241,17 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
 
     test("PB: 2000 random PUBLISH and SUBSCRIBE packets parse identically", () => {
         const rnd = prng(2000)
-        const alphabet = [
-            "a",
-            "b",
-            "/",
-            "$",
-            " ",
-            "\u00e9",
-            "\u20ac",
-            "\uD83D\uDE00",
-            "\uFEFF",
-            "-",
-        ]
+        const alphabet = ["a", "b", "/", "$", " ", "\u00e9", "\u20ac", "\uD83D\uDE00", "\uFEFF", "-"]
         const word = (min: number, max: number): string => {
             let s = ""
             const n = randInt(rnd, min, max)
-            for (let i = 0; i < n; i++)
-                s += alphabet[randInt(rnd, 0, alphabet.length - 1)]
+            for (let i = 0; i < n; i++) s += alphabet[randInt(rnd, 0, alphabet.length - 1)]
             return s
         }
         for (let n = 0; n < 2000; n++) {
             const topic = "x" + word(0, 20)
             const qos = randInt(rnd, 0, 2)
-            const payload = Buffer.alloc(
-                randInt(rnd, 0, n % 50 === 0 ? 20000 : 300),
-                n & 0xff,
-            )
+            const payload = Buffer.alloc(randInt(rnd, 0, n % 50 === 0 ? 20000 : 300), n & 0xff)
             const m = {
                 topic,
                 payload,
@@ -322,9 +261,7 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
                 id: qos ? randInt(rnd, 1, 65535) : 0,
             }
             const b = encodePublish(m)
-            expect(b.length).toBe(
-                encodedPublishLength(topic, payload.length, qos),
-            )
+            expect(b.length).toBe(encodedPublishLength(topic, payload.length, qos))
             const ref = refParse(b)
             expect(ref.errors).toEqual([])
             expect(ref.packets[0]).toMatchObject({
@@ -335,9 +272,7 @@ describe("differential: mqtt-packet parses everything we encode to the same fiel
                 dup: qos > 0 && m.dup,
             })
             if (qos) expect(ref.packets[0]).toMatchObject({ messageId: m.id })
-            expect(
-                (ref.packets[0] as { payload: Buffer }).payload.equals(payload),
-            ).toBe(true)
+            expect((ref.packets[0] as { payload: Buffer }).payload.equals(payload)).toBe(true)
             const filters = [topic, word(0, 5) + "/#", "+/" + word(1, 3)]
             const s = encodeSubscribe(m.id || 1, filters, [qos, 0, 2])
             expect(refParse(s).packets[0]).toMatchObject({

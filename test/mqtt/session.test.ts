@@ -6,7 +6,15 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { brokerOf } from "../../firmware/mqtt/brokers.ts"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
 import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox-codes.ts"
-import { Session, SESSION_DEFAULTS, ST_AUTH_FAILED, ST_CONFIG_ERROR, ST_CONNECTED, ST_STOPPED, type SessionOptions } from "../../firmware/mqtt/session.ts"
+import {
+    Session,
+    SESSION_DEFAULTS,
+    ST_AUTH_FAILED,
+    ST_CONFIG_ERROR,
+    ST_CONNECTED,
+    ST_STOPPED,
+    type SessionOptions,
+} from "../../firmware/mqtt/session.ts"
 import mqttPacket from "mqtt-packet"
 import { FakeNet, NodeSignal, scriptedBroker, TestRuntime, type FakeConn } from "../support/fake-net.ts"
 
@@ -25,7 +33,7 @@ function setup(over: Partial<SessionOptions> = {}, net = new FakeNet()) {
         },
         net,
         rt,
-        new NodeSignal()
+        new NodeSignal(),
     )
     const done = s.run()
     return { s, net, rt, done }
@@ -76,7 +84,13 @@ describe("connect", () => {
         for (let i = 0; i < 10; i++) s.publish("t/a", payload("m" + i), QOS1)
         await vi.advanceTimersByTimeAsync(3000)
         net.refuse = ""
-        await until(() => net.conns.length > 0 && net.conns[0].ofType("puback").length === 0 && net.conns[0].ofType("publish").length === 10, 200_000)
+        await until(
+            () =>
+                net.conns.length > 0 &&
+                net.conns[0].ofType("puback").length === 0 &&
+                net.conns[0].ofType("publish").length === 10,
+            200_000,
+        )
         net.current!.end()
         await until(() => net.conns.length === 2 && net.conns[1].received.length > 0, 200_000)
         for (const c of net.conns) expect(c.writes[0][0]).toBe(0x10)
@@ -200,7 +214,8 @@ describe("publish QoS 1", () => {
         for (const p of sent) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
         await until(() => net.current!.ofType("publish").length === 16, 1000)
         const rest = net.current!.ofType("publish")
-        for (const p of rest.slice(8)) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
+        for (const p of rest.slice(8))
+            if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
         await until(() => net.current!.ofType("publish").length === 20, 1000)
         const ids = net.current!.ofType("publish").map(p => (p.cmd === "publish" ? p.messageId : -1))
         expect(new Set(ids).size).toBe(20)
@@ -375,7 +390,15 @@ describe("subscribe", () => {
         const { s, net } = setup()
         const got: string[] = []
         await s.waitRequest(s.subscribe("cmd/#", 1, (t, p) => got.push(t + "=" + p.toString())))
-        net.current!.send({ cmd: "publish", topic: "cmd/x", payload: payload("1"), qos: 1, messageId: 0x3421, retain: false, dup: false })
+        net.current!.send({
+            cmd: "publish",
+            topic: "cmd/x",
+            payload: payload("1"),
+            qos: 1,
+            messageId: 0x3421,
+            retain: false,
+            dup: false,
+        })
         await until(() => net.current!.ofType("puback").length === 1, 1000)
         const w = net.current!.writes.find(x => x[0] === 0x40)!
         expect([...w]).toEqual([0x40, 0x02, 0x34, 0x21])
@@ -386,7 +409,15 @@ describe("subscribe", () => {
         const { s, net } = setup()
         const got: string[] = []
         await s.waitRequest(s.subscribe("cmd/#", 1, t => got.push(t)))
-        const pub = { cmd: "publish", topic: "cmd/y", payload: payload("1"), qos: 2, messageId: 7, retain: false, dup: false } as const
+        const pub = {
+            cmd: "publish",
+            topic: "cmd/y",
+            payload: payload("1"),
+            qos: 2,
+            messageId: 7,
+            retain: false,
+            dup: false,
+        } as const
         net.current!.send(pub)
         net.current!.send({ ...pub, dup: true })
         await until(() => net.current!.ofType("pubrec").length === 2, 1000)
@@ -432,10 +463,20 @@ describe("stop, Will and birth", () => {
         const base = scriptedBroker()
         net.script = (p, c) => {
             if (p.cmd !== "connect") return base(p, c)
-            c.send(Buffer.concat([
-                mqttPacket.generate({ cmd: "connack", returnCode: 0, sessionPresent: true }),
-                mqttPacket.generate({ cmd: "publish", topic: "a/b", payload: Buffer.from("queued"), qos: 1, messageId: 7, retain: false, dup: false }),
-            ]))
+            c.send(
+                Buffer.concat([
+                    mqttPacket.generate({ cmd: "connack", returnCode: 0, sessionPresent: true }),
+                    mqttPacket.generate({
+                        cmd: "publish",
+                        topic: "a/b",
+                        payload: Buffer.from("queued"),
+                        qos: 1,
+                        messageId: 7,
+                        retain: false,
+                        dup: false,
+                    }),
+                ]),
+            )
         }
         const { s } = setup({ will: null }, net)
         await vi.advanceTimersByTimeAsync(100)
@@ -466,7 +507,8 @@ describe("stop, Will and birth", () => {
         s.stop()
         await vi.advanceTimersByTimeAsync(1000)
         const all = rt.logs.join("\n") + JSON.stringify(s.stats) + s.lastError
-        for (const form of [secret, Buffer.from(secret).toString("hex"), Buffer.from(secret).toString("base64")]) expect(all).not.toContain(form)
+        for (const form of [secret, Buffer.from(secret).toString("hex"), Buffer.from(secret).toString("base64")])
+            expect(all).not.toContain(form)
         expect(net.conns[0].ofType("connect")[0]).toMatchObject({ username: "u" })
     })
 })
@@ -553,7 +595,15 @@ describe("session state and robustness", () => {
     test("C53: a PUBLISH that matches no handler is still acknowledged", async () => {
         const { s, net } = setup()
         await until(() => s.state === ST_CONNECTED, 1000)
-        net.current!.send({ cmd: "publish", topic: "nobody/listens", payload: payload("1"), qos: 1, messageId: 5, retain: false, dup: false })
+        net.current!.send({
+            cmd: "publish",
+            topic: "nobody/listens",
+            payload: payload("1"),
+            qos: 1,
+            messageId: 5,
+            retain: false,
+            dup: false,
+        })
         await until(() => net.current!.ofType("puback").length === 1, 1000)
     })
 
@@ -588,13 +638,31 @@ describe("session state and robustness", () => {
         let delivered = 0
         await s.waitRequest(s.subscribe("cmd/#", 1, () => delivered++))
         const chunk = Buffer.concat(
-            Array.from({ length: 1000 }, (_, i) => mqttGenerate({ cmd: "publish", topic: "cmd/x", payload: payload("" + i), qos: 1, messageId: i + 1, retain: false, dup: false }))
+            Array.from({ length: 1000 }, (_, i) =>
+                mqttGenerate({
+                    cmd: "publish",
+                    topic: "cmd/x",
+                    payload: payload("" + i),
+                    qos: 1,
+                    messageId: i + 1,
+                    retain: false,
+                    dup: false,
+                }),
+            ),
         )
         net.current!.send(chunk)
         await until(() => net.current!.ofType("puback").length === 1000, 5000)
         const ids = net.current!.ofType("puback").map(p => (p.cmd === "puback" ? p.messageId : 0))
         expect(ids).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1))
-        net.current!.send({ cmd: "publish", topic: "cmd/x", payload: payload("again"), qos: 1, messageId: 1, retain: false, dup: true })
+        net.current!.send({
+            cmd: "publish",
+            topic: "cmd/x",
+            payload: payload("again"),
+            qos: 1,
+            messageId: 1,
+            retain: false,
+            dup: true,
+        })
         await until(() => net.current!.ofType("puback").length === 1001, 1000)
         expect(delivered).toBe(1001)
     })
@@ -686,7 +754,9 @@ describe("MQTT_HOSTS failover (issue 12)", () => {
         const { s, rt } = setup({ brokers }, net)
         await until(() => s.state === ST_CONNECTED, 10_000)
         expect(net.attempts).toEqual(["a.lan:1883", "b.lan:1884"])
-        expect(rt.infoLogs.filter(l => /-> connected/.test(l))).toEqual(["mqtt: connecting -> connected (new session, mqtt://b.lan:1884)"])
+        expect(rt.infoLogs.filter(l => /-> connected/.test(l))).toEqual([
+            "mqtt: connecting -> connected (new session, mqtt://b.lan:1884)",
+        ])
         const t = s.publish("t/a", payload("x"), QOS1)
         await until(() => s.stateOf(t) === MSG_DONE, 1000)
         expect(net.current!.ofType("publish")).toHaveLength(1)
@@ -737,7 +807,15 @@ describe("MQTT_HOSTS failover (issue 12)", () => {
         net.refuse = "ECONNREFUSED"
         const { s, rt } = setup({ brokers, retryBaseMs: 1000, retryCapMs: 4000 }, net)
         await until(() => net.attempts.length >= 7, 120_000)
-        expect(net.attempts.slice(0, 7)).toEqual(["a.lan:1883", "b.lan:1884", "c.lan:8883", "a.lan:1883", "b.lan:1884", "c.lan:8883", "a.lan:1883"])
+        expect(net.attempts.slice(0, 7)).toEqual([
+            "a.lan:1883",
+            "b.lan:1884",
+            "c.lan:8883",
+            "a.lan:1883",
+            "b.lan:1884",
+            "c.lan:8883",
+            "a.lan:1883",
+        ])
         const delays = rt.logs.filter(l => l.includes("retrying in")).map(l => Number(/in (\d+) ms/.exec(l)![1]))
         expect(delays.length).toBeGreaterThanOrEqual(6)
         for (const d of delays) expect(d).toBeGreaterThanOrEqual(500)

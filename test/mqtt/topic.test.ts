@@ -7,27 +7,18 @@ import {
     validTopicName,
 } from "../../firmware/mqtt/topic.ts"
 import { repeatString } from "../vectors/codec-vectors.ts"
-import {
-    TOPIC_FILTER_VECTORS,
-    TOPIC_MATCH_VECTORS,
-    TOPIC_NAME_VECTORS,
-} from "../vectors/text-vectors.ts"
+import { TOPIC_FILTER_VECTORS, TOPIC_MATCH_VECTORS, TOPIC_NAME_VECTORS } from "../vectors/text-vectors.ts"
 
 describe("topic names (C46-C49)", () => {
-    test.each(TOPIC_NAME_VECTORS)(
-        "C46 C47 topic name '$text' valid=$valid",
-        v => {
-            expect(validTopicName(v.text)).toBe(v.valid)
-            expect(topicNameError(v.text) === "").toBe(v.valid)
-        },
-    )
+    test.each(TOPIC_NAME_VECTORS)("C46 C47 topic name '$text' valid=$valid", v => {
+        expect(validTopicName(v.text)).toBe(v.valid)
+        expect(topicNameError(v.text) === "").toBe(v.valid)
+    })
 
     test("C49 a 65535-byte topic name is valid, 65536 bytes is not [MQTT-4.7.3-3]", () => {
         expect(validTopicName(repeatString("a", 65535))).toBe(true)
         expect(validTopicName(repeatString("a", 65536))).toBe(false)
-        expect(topicNameError(repeatString("\u00e9", 32768))).toMatch(
-            /65536 bytes/,
-        )
+        expect(topicNameError(repeatString("\u00e9", 32768))).toMatch(/65536 bytes/)
     })
 
     test("C01 a topic with a lone surrogate is invalid (Node-only string)", () => {
@@ -43,12 +34,9 @@ describe("topic names (C46-C49)", () => {
 })
 
 describe("topic filters (C69, C70)", () => {
-    test.each(TOPIC_FILTER_VECTORS)(
-        "C69 C70 topic filter '$text' valid=$valid",
-        v => {
-            expect(validTopicFilter(v.text)).toBe(v.valid)
-        },
-    )
+    test.each(TOPIC_FILTER_VECTORS)("C69 C70 topic filter '$text' valid=$valid", v => {
+        expect(validTopicFilter(v.text)).toBe(v.valid)
+    })
 
     test("C49 a 65535-byte filter is valid, 65536 bytes is not", () => {
         expect(validTopicFilter(repeatString("a", 65533) + "/#")).toBe(true)
@@ -62,23 +50,12 @@ describe("topic filters (C69, C70)", () => {
 })
 
 describe("topic matching (C71)", () => {
-    test.each(TOPIC_MATCH_VECTORS)(
-        "C71 filter '$filter' matches topic '$topic': $match",
-        v => {
-            expect(topicMatches(v.filter, v.topic)).toBe(v.match)
-        },
-    )
+    test.each(TOPIC_MATCH_VECTORS)("C71 filter '$filter' matches topic '$topic': $match", v => {
+        expect(topicMatches(v.filter, v.topic)).toBe(v.match)
+    })
 
     test("C71 a filter without wildcards matches only the identical topic", () => {
-        const topics = [
-            "TopicA",
-            "TopicA/B",
-            "Topic/C",
-            "TopicA/C",
-            "/TopicA",
-            "TopicA/",
-        ]
-        for (const f of topics)
-            for (const t of topics) expect(topicMatches(f, t)).toBe(f === t)
+        const topics = ["TopicA", "TopicA/B", "Topic/C", "TopicA/C", "/TopicA", "TopicA/"]
+        for (const f of topics) for (const t of topics) expect(topicMatches(f, t)).toBe(f === t)
     })
 })

@@ -9,10 +9,7 @@ import {
     validUtf8,
 } from "../../firmware/mqtt/utf8.ts"
 import { hexToBytes, repeatString } from "../vectors/codec-vectors.ts"
-import {
-    UTF8_ENCODE_VECTORS,
-    UTF8_VALIDATE_VECTORS,
-} from "../vectors/text-vectors.ts"
+import { UTF8_ENCODE_VECTORS, UTF8_VALIDATE_VECTORS } from "../vectors/text-vectors.ts"
 import { prng, randInt } from "./helpers.ts"
 
 describe("utf8 encode (C01-C04)", () => {
@@ -28,15 +25,12 @@ describe("utf8 encode (C01-C04)", () => {
         ["high surrogate followed by ASCII", "\uD800a"],
         ["high surrogate at the end", "ab\uDBFF"],
         ["pair in the wrong order", "\uDE00\uD83D"],
-    ])(
-        "C01 rejects a %s instead of letting Buffer.from substitute U+FFFD",
-        (_name, s) => {
-            expect(utf8Length(s)).toBe(UTF8_INVALID)
-            expect(() => encodeUtf8(s)).toThrow(/lone surrogate/)
-            // what we protect against: Node silently writes EF BF BD
-            expect(Buffer.from(s).toString("hex")).toContain("efbfbd")
-        },
-    )
+    ])("C01 rejects a %s instead of letting Buffer.from substitute U+FFFD", (_name, s) => {
+        expect(utf8Length(s)).toBe(UTF8_INVALID)
+        expect(() => encodeUtf8(s)).toThrow(/lone surrogate/)
+        // what we protect against: Node silently writes EF BF BD
+        expect(Buffer.from(s).toString("hex")).toContain("efbfbd")
+    })
 
     test("C02 rejects U+0000 [MQTT-1.5.3-2]", () => {
         expect(utf8Length("a\u0000b")).toBe(UTF8_INVALID)
@@ -44,12 +38,8 @@ describe("utf8 encode (C01-C04)", () => {
     })
 
     test("C04 accepts 65535 encoded bytes and rejects 65536", () => {
-        expect(encodeUtf8(repeatString("a", MAX_STRING_BYTES)).length).toBe(
-            65535,
-        )
-        expect(() =>
-            encodeUtf8(repeatString("a", MAX_STRING_BYTES + 1)),
-        ).toThrow(/65536 bytes, max 65535/)
+        expect(encodeUtf8(repeatString("a", MAX_STRING_BYTES)).length).toBe(65535)
+        expect(() => encodeUtf8(repeatString("a", MAX_STRING_BYTES + 1))).toThrow(/65536 bytes, max 65535/)
     })
 
     test("C04 counts encoded bytes, not characters: 21845 x U+20AC is 65535 bytes", () => {
@@ -65,13 +55,10 @@ describe("utf8 encode (C01-C04)", () => {
         ["U+FDD0", "\ufdd0"],
         ["U+1FFFE", "\uD83F\uDFFE"],
         ["U+10FFFF", "\uDBFF\uDFFF"],
-    ])(
-        "rejects the non-character %s (§1.5.3 SHOULD NOT; the VM cannot hold U+FFFE/U+FFFF)",
-        (_name, s) => {
-            expect(utf8Length(s)).toBe(UTF8_INVALID)
-            expect(() => encodeUtf8(s)).toThrow(/non-character/)
-        },
-    )
+    ])("rejects the non-character %s (§1.5.3 SHOULD NOT; the VM cannot hold U+FFFE/U+FFFF)", (_name, s) => {
+        expect(utf8Length(s)).toBe(UTF8_INVALID)
+        expect(() => encodeUtf8(s)).toThrow(/non-character/)
+    })
 
     test("C01 agrees with Node's encoder for every scalar value U+0001..U+10FFFF that is not a non-character", () => {
         let rejected = 0
@@ -86,9 +73,7 @@ describe("utf8 encode (C01-C04)", () => {
             const ours = encodeUtf8(s)
             const ref = Buffer.from(s, "utf8")
             if (!ours.equals(ref))
-                throw new Error(
-                    `U+${cp.toString(16)}: ${ours.toString("hex")} != ${ref.toString("hex")}`,
-                )
+                throw new Error(`U+${cp.toString(16)}: ${ours.toString("hex")} != ${ref.toString("hex")}`)
         }
         expect(rejected).toBe(66) // 32 in U+FDD0..U+FDEF, 2 per plane x 17
     })
@@ -129,17 +114,14 @@ describe("utf8 strict validation of received bytes (C01-C03)", () => {
         const td = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
         // bias towards bytes that start or continue multi-byte sequences
         const pool = [
-            0x00, 0x2f, 0x61, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0,
-            0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xee, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
+            0x00, 0x2f, 0x61, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xed, 0xee, 0xef,
+            0xf0, 0xf4, 0xf5, 0xff,
         ]
         for (let n = 0; n < 200000; n++) {
             const len = randInt(rnd, 1, 6)
             const b = Buffer.alloc(len)
             for (let i = 0; i < len; i++)
-                b[i] =
-                    rnd() < 0.7
-                        ? pool[randInt(rnd, 0, pool.length - 1)]
-                        : randInt(rnd, 0, 255)
+                b[i] = rnd() < 0.7 ? pool[randInt(rnd, 0, pool.length - 1)] : randInt(rnd, 0, 255)
             let ref = true
             try {
                 for (const ch of td.decode(b)) {
@@ -149,10 +131,7 @@ describe("utf8 strict validation of received bytes (C01-C03)", () => {
             } catch {
                 ref = false
             }
-            if (validUtf8(b, 0, len) !== ref)
-                throw new Error(
-                    `disagree on ${b.toString("hex")}: ours ${!ref}`,
-                )
+            if (validUtf8(b, 0, len) !== ref) throw new Error(`disagree on ${b.toString("hex")}: ours ${!ref}`)
         }
     })
 })

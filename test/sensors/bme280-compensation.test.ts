@@ -37,7 +37,11 @@ describe("BME280 compensation (double formulas, datasheet 8.1)", () => {
     })
 
     test.each(BME280_HUMIDITY_VECTORS)("humidity: adc_H $adcH -> $humidity %RH", v => {
-        const r = compensate(bme280Calibration(), { adcT: BMP280_EXAMPLE.adcT, adcP: BMP280_EXAMPLE.adcP, adcH: v.adcH })
+        const r = compensate(bme280Calibration(), {
+            adcT: BMP280_EXAMPLE.adcT,
+            adcP: BMP280_EXAMPLE.adcP,
+            adcH: v.adcH,
+        })
         expect(round2(r.humidity)).toBe(v.humidity)
         const ref = compensateInt(bme280Calibration(), BMP280_EXAMPLE.adcT, BMP280_EXAMPLE.adcP, v.adcH)
         expect(Math.abs(r.humidity - ref.hQ22_10 / 1024)).toBeLessThan(0.01)
@@ -74,7 +78,9 @@ describe("BME280 compensation (double formulas, datasheet 8.1)", () => {
     test("crops humidity to 0..100 %RH", () => {
         const cal = bme280Calibration()
         expect(compensate(cal, { adcT: BMP280_EXAMPLE.adcT, adcP: BMP280_EXAMPLE.adcP, adcH: 0 }).humidity).toBe(0)
-        expect(compensate(cal, { adcT: BMP280_EXAMPLE.adcT, adcP: BMP280_EXAMPLE.adcP, adcH: 65535 }).humidity).toBe(100)
+        expect(compensate(cal, { adcT: BMP280_EXAMPLE.adcT, adcP: BMP280_EXAMPLE.adcP, adcH: 65535 }).humidity).toBe(
+            100,
+        )
     })
 
     test("returns pressure 0 instead of dividing by zero when dig_P1 is 0", () => {

@@ -45,7 +45,10 @@ export function compensateInt(c: Bme280Calibration, adcT: number, adcP: number, 
 
     let x = i32(tFine - 76800n)
     const a = i32(((BigInt(adcH) << 14n) - (BigInt(c.H4) << 20n) - BigInt(c.H5) * x + 16384n) >> 15n)
-    const b = i32((((((x * BigInt(c.H6)) >> 10n) * (((x * BigInt(c.H3)) >> 11n) + 32768n)) >> 10n) + 2097152n) * BigInt(c.H2) + 8192n)
+    const b = i32(
+        (((((x * BigInt(c.H6)) >> 10n) * (((x * BigInt(c.H3)) >> 11n) + 32768n)) >> 10n) + 2097152n) * BigInt(c.H2) +
+            8192n,
+    )
     x = i32(a * (b >> 14n))
     x = i32(x - (((((x >> 15n) * (x >> 15n)) >> 7n) * BigInt(c.H1)) >> 4n))
     if (x < 0n) x = 0n

@@ -26,7 +26,9 @@ describe("Sensirion CRC-8 (poly 0x31, init 0xFF)", () => {
             }
             expect(err).toBeInstanceOf(SensorError)
             expect((err as SensorError).code).toBe(ERR_CRC)
-            expect((err as SensorError).message).toBe(`sht4x@0x44 measurement: CRC mismatch in word ${bit < 24 ? 0 : 1}`)
+            expect((err as SensorError).message).toBe(
+                `sht4x@0x44 measurement: CRC mismatch in word ${bit < 24 ? 0 : 1}`,
+            )
         }
     })
 })

@@ -7,7 +7,15 @@ import { describe, expect, test } from "vitest"
 import { setHealth, SENSOR_FAILED, SENSOR_OK, SENSOR_WARNING, type Sensor } from "../../firmware/sensors/sensor.ts"
 
 function sensor(): Sensor {
-    return { name: "s", quantities: [], status: SENSOR_FAILED, error: "not_found", lastGoodMs: 0, ready: async () => false, read: async () => {} }
+    return {
+        name: "s",
+        quantities: [],
+        status: SENSOR_FAILED,
+        error: "not_found",
+        lastGoodMs: 0,
+        ready: async () => false,
+        read: async () => {},
+    }
 }
 
 describe("sensor health", () => {

@@ -33,8 +33,14 @@ describe("parseSensorSpec: the SENSORS setting", () => {
     })
 
     test.each([
-        ["bme281", "unknown chip 'bme281' (known: jacdac, jacdac_light, bme280, bmp280, sht4x, bh1750, scd4x, sht30, shtc3, aht20, ltr390, bme680)"],
-        ["@0x76", "unknown chip '' (known: jacdac, jacdac_light, bme280, bmp280, sht4x, bh1750, scd4x, sht30, shtc3, aht20, ltr390, bme680)"],
+        [
+            "bme281",
+            "unknown chip 'bme281' (known: jacdac, jacdac_light, bme280, bmp280, sht4x, bh1750, scd4x, sht30, shtc3, aht20, ltr390, bme680)",
+        ],
+        [
+            "@0x76",
+            "unknown chip '' (known: jacdac, jacdac_light, bme280, bmp280, sht4x, bh1750, scd4x, sht30, shtc3, aht20, ltr390, bme680)",
+        ],
         ["sht4x@0x50", "'sht4x@0x50': sht4x answers only at 0x44, 0x45, 0x46"],
         ["scd4x@0x63", "'scd4x@0x63': scd4x answers only at 0x62"],
         ["bme280@", "'bme280@': '' is not an I2C address (write 0x44 or 68)"],
@@ -106,7 +112,9 @@ describe("planSensors: sensor names and telemetry keys", () => {
     })
 
     test("no two keys are ever the same", () => {
-        const keys = plan("jacdac,bme280,bmp280@0x77,sht4x,sht30@0x45,scd4x,bh1750,ltr390").flatMap(p => Object.values(p.keys))
+        const keys = plan("jacdac,bme280,bmp280@0x77,sht4x,sht30@0x45,scd4x,bh1750,ltr390").flatMap(p =>
+            Object.values(p.keys),
+        )
         expect(new Set(keys).size).toBe(keys.length)
     })
 })

@@ -6,7 +6,12 @@
 import { existsSync } from "node:fs"
 import { chromium, type Browser } from "playwright-core"
 
-const CANDIDATES = ["/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium"]
+const CANDIDATES = [
+    "/usr/bin/chromium",
+    "/usr/lib/chromium/chromium",
+    "/usr/bin/chromium-browser",
+    "/snap/bin/chromium",
+]
 
 export function chromiumPath(): string | null {
     if (process.env.CHROMIUM_PATH && existsSync(process.env.CHROMIUM_PATH)) return process.env.CHROMIUM_PATH

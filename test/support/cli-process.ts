@@ -18,7 +18,11 @@ export class CliProcess {
     readonly exited: Promise<number | null>
 
     constructor(script: string, args: string[], cwd: string) {
-        this.child = spawn(process.execPath, ["--import", TSX, script, ...args], { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] })
+        this.child = spawn(process.execPath, ["--import", TSX, script, ...args], {
+            cwd,
+            detached: true,
+            stdio: ["ignore", "pipe", "pipe"],
+        })
         this.child.stdout!.on("data", d => (this.output += d))
         this.child.stderr!.on("data", d => (this.output += d))
         this.exited = new Promise(resolve => this.child.once("exit", code => resolve(code)))
@@ -31,14 +35,19 @@ export class CliProcess {
             check = () => {
                 const m = re.exec(this.output)
                 if (m) return resolve(m)
-                if (this.child.exitCode !== null) reject(new Error(`exited (${this.child.exitCode}) before ${re}:\n${this.output}`))
+                if (this.child.exitCode !== null)
+                    reject(new Error(`exited (${this.child.exitCode}) before ${re}:\n${this.output}`))
             }
             this.child.stdout!.on("data", check)
             this.child.stderr!.on("data", check)
             this.child.on("exit", check)
             check()
         })
-        return within(p, ms, `${re} in the output of ${this.child.spawnargs.slice(3).join(" ")}:\n${this.output}`).finally(() => {
+        return within(
+            p,
+            ms,
+            `${re} in the output of ${this.child.spawnargs.slice(3).join(" ")}:\n${this.output}`,
+        ).finally(() => {
             this.child.stdout!.off("data", check)
             this.child.stderr!.off("data", check)
             this.child.off("exit", check)

@@ -17,7 +17,7 @@ export class BrokerConn extends EventEmitter {
 
     constructor(
         readonly index: number,
-        readonly socket: Socket
+        readonly socket: Socket,
     ) {
         super()
         this.parser.on("packet", (p: Packet) => {
@@ -110,10 +110,12 @@ export class ScriptedBroker extends EventEmitter {
 
     private answer(p: Packet, c: BrokerConn) {
         const s = this.script
-        if (p.cmd === "connect" && s.connackRc >= 0) c.send({ cmd: "connack", returnCode: s.connackRc, sessionPresent: s.sessionPresent })
+        if (p.cmd === "connect" && s.connackRc >= 0)
+            c.send({ cmd: "connack", returnCode: s.connackRc, sessionPresent: s.sessionPresent })
         else if (p.cmd === "publish" && p.qos === 1 && s.puback) c.send({ cmd: "puback", messageId: p.messageId })
         else if (p.cmd === "pingreq" && s.pingresp) c.send({ cmd: "pingresp" })
-        else if (p.cmd === "subscribe") c.send({ cmd: "suback", messageId: p.messageId, granted: p.subscriptions.map(x => x.qos) })
+        else if (p.cmd === "subscribe")
+            c.send({ cmd: "suback", messageId: p.messageId, granted: p.subscriptions.map(x => x.qos) })
         else if (p.cmd === "disconnect") c.socket.end()
     }
 

@@ -68,7 +68,7 @@ export class FakeConn {
 
     constructor(
         readonly index: number,
-        private readonly net: FakeNet
+        private readonly net: FakeNet,
     ) {
         this.parser.on("packet", (p: mqttPacket.Packet) => {
             const parsed = Object.assign(p, { raw: this.pendingRaw.shift() ?? Buffer.alloc(0) })
@@ -138,7 +138,8 @@ export interface BrokerScript {
 export function scriptedBroker(s: Partial<BrokerScript> = {}): (p: Parsed, c: FakeConn) => void {
     const o: BrokerScript = { connackRc: 0, sessionPresent: false, puback: true, pingresp: true, connack: true, ...s }
     return (p, c) => {
-        if (p.cmd === "connect" && o.connack) c.send({ cmd: "connack", returnCode: o.connackRc, sessionPresent: o.sessionPresent })
+        if (p.cmd === "connect" && o.connack)
+            c.send({ cmd: "connack", returnCode: o.connackRc, sessionPresent: o.sessionPresent })
         else if (p.cmd === "publish" && p.qos === 1 && o.puback) c.send({ cmd: "puback", messageId: p.messageId })
         else if (p.cmd === "pingreq" && o.pingresp) c.send({ cmd: "pingresp" })
         else if (p.cmd === "subscribe") {

@@ -7,7 +7,8 @@
 import { EventEmitter } from "node:events"
 import type { SocketVm } from "../../host-sim/board/board-socket.ts"
 
-export type SockEvent = { type: "open" } | { type: "close" } | { type: "error"; text: string } | { type: "data"; bytes: Buffer }
+export type SockEvent =
+    { type: "open" } | { type: "close" } | { type: "error"; text: string } | { type: "data"; bytes: Buffer }
 
 const NAMES = ["", "open", "close", "error", "data"] as const
 
@@ -36,7 +37,11 @@ export class FakeSocketVm extends EventEmitter implements SocketVm {
         const bytes = Buffer.from(this.HEAPU8.subarray(ptr, ptr + len))
         const name = NAMES[type]
         const ev: SockEvent =
-            name === "error" ? { type: "error", text: bytes.toString("utf8") } : name === "data" ? { type: "data", bytes } : { type: name as "open" | "close" }
+            name === "error"
+                ? { type: "error", text: bytes.toString("utf8") }
+                : name === "data"
+                  ? { type: "data", bytes }
+                  : { type: name as "open" | "close" }
         this.raw.push(ev)
         this.emit("raw", ev)
         if (!this.hooked) return

@@ -6,14 +6,19 @@ import type { Observer } from "../../host-sim/observer.ts"
 import { within } from "./timeout.ts"
 
 export function seqsOf(obs: Observer, device: string): number[] {
-    return obs.messages.filter(m => m.topic === `devs/${device}/telemetry`).map(m => JSON.parse(m.payload.toString()).seq as number)
+    return obs.messages
+        .filter(m => m.topic === `devs/${device}/telemetry`)
+        .map(m => JSON.parse(m.payload.toString()).seq as number)
 }
 
 export function seqAtLeast(obs: Observer, device: string, n: number, ms: number) {
     return within(
-        obs.waitFor(m => m.topic === `devs/${device}/telemetry` && JSON.parse(m.payload.toString()).seq >= n, ms + 1000),
+        obs.waitFor(
+            m => m.topic === `devs/${device}/telemetry` && JSON.parse(m.payload.toString()).seq >= n,
+            ms + 1000,
+        ),
         ms,
-        `telemetry seq ${n} from ${device}`
+        `telemetry seq ${n} from ${device}`,
     )
 }
 

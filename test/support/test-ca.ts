@@ -47,7 +47,21 @@ export function makeTestCa(commonName = "devs test CA"): TestCa {
     chmodSync(dir, 0o755)
     const f = (n: string) => join(dir, n)
     const ssl = (...args: string[]) => execFileSync("openssl", args, { stdio: "pipe" })
-    ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", VALID_DAYS, "-subj", `/CN=${commonName}`, "-keyout", f("ca.key"), "-out", f("ca.pem"))
+    ssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        VALID_DAYS,
+        "-subj",
+        `/CN=${commonName}`,
+        "-keyout",
+        f("ca.key"),
+        "-out",
+        f("ca.pem"),
+    )
     const issue = (o: IssueOptions): ServerCert => {
         const key = f(`${o.name}.key`)
         const cert = f(`${o.name}.pem`)
@@ -56,7 +70,23 @@ export function makeTestCa(commonName = "devs test CA"): TestCa {
         writeFileSync(f(`${o.name}.cnf`), `subjectAltName=${(o.altNames ?? LOCALHOST_NAMES).join(",")}\n`)
         // OpenSSL 3.0's x509 has no -not_after; -days -1 gives notAfter = yesterday (notBefore = now).
         const days = o.expired ? "-1" : VALID_DAYS
-        ssl("x509", "-req", "-in", f(`${o.name}.csr`), "-CA", f("ca.pem"), "-CAkey", f("ca.key"), "-CAcreateserial", "-days", days, "-extfile", f(`${o.name}.cnf`), "-out", cert)
+        ssl(
+            "x509",
+            "-req",
+            "-in",
+            f(`${o.name}.csr`),
+            "-CA",
+            f("ca.pem"),
+            "-CAkey",
+            f("ca.key"),
+            "-CAcreateserial",
+            "-days",
+            days,
+            "-extfile",
+            f(`${o.name}.cnf`),
+            "-out",
+            cert,
+        )
         chmodSync(key, 0o644)
         return { certFile: cert, keyFile: key, key: readFileSync(key), cert: readFileSync(cert) }
     }

@@ -26,7 +26,7 @@ export class VmUnderTest extends EventEmitter {
         host = "127.0.0.1",
         bytecodePath = DEFAULT_BYTECODE,
         extraCaFile = "",
-        opts: Pick<DeviceProcessConfig, "board" | "wifi"> & { productDefaults?: boolean } = {}
+        opts: Pick<DeviceProcessConfig, "board" | "wifi"> & { productDefaults?: boolean } = {},
     ) {
         super()
         const n = nextId++
@@ -38,7 +38,9 @@ export class VmUnderTest extends EventEmitter {
                     MQTT_HOST: host,
                     MQTT_PORT: port,
                     DEVICE_NAME: `vm${n}`,
-                    ...(opts.productDefaults ? {} : { PERIOD_MS: 1000, KEEPALIVE_S: 30, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }),
+                    ...(opts.productDefaults
+                        ? {}
+                        : { PERIOD_MS: 1000, KEEPALIVE_S: 30, RETRY_BASE_MS: 100, RETRY_CAP_MS: 400 }),
                     ...settings,
                 },
                 sensors: SIM_QUANTITIES,
@@ -50,7 +52,7 @@ export class VmUnderTest extends EventEmitter {
                 this.log.push(line)
                 this.emit("line", line)
             },
-            extraCaFile
+            extraCaFile,
         )
     }
 

@@ -37,7 +37,13 @@ describe("sensor entities", () => {
             expect(HA_UNITS[c.device_class]).toContain(c.unit_of_measurement)
             expect(c.state_class).toBe("measurement")
             expect(c.expire_after).toBe(15)
-            expect(c.device).toEqual({ identifiers: ["dev1"], name: "dev1", model: device.model, manufacturer: "devs-mqtt-telemetry", sw_version: "0.1.0" })
+            expect(c.device).toEqual({
+                identifiers: ["dev1"],
+                name: "dev1",
+                model: device.model,
+                manufacturer: "devs-mqtt-telemetry",
+                sw_version: "0.1.0",
+            })
             expect(c.entity_category).toBeUndefined()
         })
     }

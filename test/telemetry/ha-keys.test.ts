@@ -4,7 +4,6 @@ import { SETTING_MAX_BYTES, settingBytes, settingFits } from "../../firmware/tel
 import { CHIPS, parseSensorSpec } from "../../firmware/sensors/sensor-spec.ts"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
 
-
 describe("HA_KEYS: the announced SENSORS text, within the settings read-back limit", () => {
     test("the setting limit is key + NUL + JSON <= 232 bytes (a longer one panics the next readSetting)", () => {
         expect(settingBytes("HA_KEYS", "x".repeat(222))).toBe(232)
@@ -31,7 +30,13 @@ describe("HA_KEYS: the announced SENSORS text, within the settings read-back lim
     test("the keys follow from the SENSORS text as the firmware names them", () => {
         expect(keysOfSpec("")).toEqual(["temperature", "humidity", "pressure"])
         expect(keysOfSpec("jacdac,jacdac_light")).toEqual(["temperature", "humidity", "pressure", "illuminance"])
-        expect(keysOfSpec("bme280,sht4x")).toEqual(["temperature", "humidity", "pressure", "temperature_sht4x", "humidity_sht4x"])
+        expect(keysOfSpec("bme280,sht4x")).toEqual([
+            "temperature",
+            "humidity",
+            "pressure",
+            "temperature_sht4x",
+            "humidity_sht4x",
+        ])
     })
 
     test("previous keys: from a SENSORS text, from a key list of an older firmware, or none", () => {

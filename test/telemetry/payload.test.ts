@@ -12,12 +12,19 @@ function sensor(name: string, status: string, error = "", lastGoodMs = 0): Senso
 
 describe("telemetry payload", () => {
     test("numbers only: NaN and infinities are left out, and every sensor that is not ok is explained", () => {
-        const p = buildPayload("a1b2c3d4e5f6", 7, NaN, 60_000, { temperature: 21.5, humidity: NaN, pressure: Infinity }, [
-            sensor("temperature", "ok"),
-            sensor("humidity", "failed", "timeout", 50_000),
-            sensor("pressure", "warning", "stuck", 59_000),
-            sensor("co2", "failed", "not_found"),
-        ])
+        const p = buildPayload(
+            "a1b2c3d4e5f6",
+            7,
+            NaN,
+            60_000,
+            { temperature: 21.5, humidity: NaN, pressure: Infinity },
+            [
+                sensor("temperature", "ok"),
+                sensor("humidity", "failed", "timeout", 50_000),
+                sensor("pressure", "warning", "stuck", 59_000),
+                sensor("co2", "failed", "not_found"),
+            ],
+        )
         expect(p).toEqual({
             boot: "a1b2c3d4e5f6",
             seq: 7,
@@ -33,7 +40,12 @@ describe("telemetry payload", () => {
     })
 
     test("no status object when everything is ok", () => {
-        expect(buildPayload("b", 1, NaN, 5, { temperature: 20 }, [sensor("temperature", "ok")])).toEqual({ boot: "b", seq: 1, uptime_ms: 5, temperature: 20 })
+        expect(buildPayload("b", 1, NaN, 5, { temperature: 20 }, [sensor("temperature", "ok")])).toEqual({
+            boot: "b",
+            seq: 1,
+            uptime_ms: 5,
+            temperature: 20,
+        })
     })
 
     test("ts (Unix ms when read) only once the clock is known: a reading before the first sync has none, never a guess", () => {
@@ -44,18 +56,68 @@ describe("telemetry payload", () => {
 })
 
 describe("diagnostics", () => {
-    const base = { fw: "0.1.0", boot: "c0ffee000001", arch: "esp32", settingsWrites: 0, settingsRefused: 0, timeSyncs: 1, timeRttMs: 6, timeAccuracyMs: 4 }
+    const base = {
+        fw: "0.1.0",
+        boot: "c0ffee000001",
+        arch: "esp32",
+        settingsWrites: 0,
+        settingsRefused: 0,
+        timeSyncs: 1,
+        timeRttMs: 6,
+        timeAccuracyMs: 4,
+    }
     test("counters, sums and optional RSSI", () => {
-        const stats: SessionStats = { ...newStats(), connects: 3, published: 10, acked: 9, drops: { queue_full: 2, expired: 1 }, lastRttMs: 12 }
-        const d = buildDiagnostics({ ...base, uptimeMs: 1000, stats, queue: 4, queueBytes: 200, inflight: 1, rssi: NaN })
-        expect(d.mqtt).toMatchObject({ connects: 3, reconnects: 2, published: 10, acked: 9, dropped: 3, queue: 4, queue_bytes: 200, inflight: 1, rtt_ms: 12 })
+        const stats: SessionStats = {
+            ...newStats(),
+            connects: 3,
+            published: 10,
+            acked: 9,
+            drops: { queue_full: 2, expired: 1 },
+            lastRttMs: 12,
+        }
+        const d = buildDiagnostics({
+            ...base,
+            uptimeMs: 1000,
+            stats,
+            queue: 4,
+            queueBytes: 200,
+            inflight: 1,
+            rssi: NaN,
+        })
+        expect(d.mqtt).toMatchObject({
+            connects: 3,
+            reconnects: 2,
+            published: 10,
+            acked: 9,
+            dropped: 3,
+            queue: 4,
+            queue_bytes: 200,
+            inflight: 1,
+            rtt_ms: 12,
+        })
         expect("rssi" in d).toBe(false)
-        expect(buildDiagnostics({ ...base, uptimeMs: 1, stats, queue: 0, queueBytes: 0, inflight: 0, rssi: -61 }).rssi).toBe(-61)
+        expect(
+            buildDiagnostics({ ...base, uptimeMs: 1, stats, queue: 0, queueBytes: 0, inflight: 0, rssi: -61 }).rssi,
+        ).toBe(-61)
     })
 
     test("boot, settings writes since boot and the time sync state", () => {
-        const d = buildDiagnostics({ ...base, uptimeMs: 1, stats: newStats(), queue: 0, queueBytes: 0, inflight: 0, rssi: NaN, settingsWrites: 2 })
-        expect(d).toMatchObject({ fw: "0.1.0", boot: "c0ffee000001", settings: { writes: 2, refused: 0 }, time: { syncs: 1, rtt_ms: 6, accuracy_ms: 4 } })
+        const d = buildDiagnostics({
+            ...base,
+            uptimeMs: 1,
+            stats: newStats(),
+            queue: 0,
+            queueBytes: 0,
+            inflight: 0,
+            rssi: NaN,
+            settingsWrites: 2,
+        })
+        expect(d).toMatchObject({
+            fw: "0.1.0",
+            boot: "c0ffee000001",
+            settings: { writes: 2, refused: 0 },
+            time: { syncs: 1, rtt_ms: 6, accuracy_ms: 4 },
+        })
     })
 })
 

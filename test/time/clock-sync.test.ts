@@ -30,10 +30,19 @@ describe("clock sync (Cristian: host time + half the round trip)", () => {
     })
 
     test.each([
-        ["an answer to an older request", (c: ClockSync) => (c.request(100), c.request(200), c.onAnswer(answer(100, 5e12), 210))],
+        [
+            "an answer to an older request",
+            (c: ClockSync) => (c.request(100), c.request(200), c.onAnswer(answer(100, 5e12), 210)),
+        ],
         ["an answer nobody asked for", (c: ClockSync) => c.onAnswer(answer(100, 5e12), 110)],
-        ["a round trip over maxRttMs", (c: ClockSync) => (c.request(100), c.onAnswer(answer(100, 5e12), 100 + CLOCK_DEFAULTS.maxRttMs + 1))],
-        ["an answer from the future (negative round trip)", (c: ClockSync) => (c.request(100), c.onAnswer(answer(100, 5e12), 99))],
+        [
+            "a round trip over maxRttMs",
+            (c: ClockSync) => (c.request(100), c.onAnswer(answer(100, 5e12), 100 + CLOCK_DEFAULTS.maxRttMs + 1)),
+        ],
+        [
+            "an answer from the future (negative round trip)",
+            (c: ClockSync) => (c.request(100), c.onAnswer(answer(100, 5e12), 99)),
+        ],
         ["not JSON", (c: ClockSync) => (c.request(100), c.onAnswer("1733000000000", 110))],
         ["now missing", (c: ClockSync) => (c.request(100), c.onAnswer('{"t":100}', 110))],
         ["now as a string", (c: ClockSync) => (c.request(100), c.onAnswer('{"t":100,"now":"5"}', 110))],

@@ -28,7 +28,11 @@ export function bytesChecks(): BytesCheck[] {
     const out: BytesCheck[] = []
     const dst = Buffer.alloc(8)
     const end = blit(dst, 2, pattern(6, 0xa0), 1, 4)
-    out.push({ name: "blit copies n bytes from an offset to an offset", actual: `${dst.toString("hex")} ${end}`, expected: "0000a1a2a3a40000 6" })
+    out.push({
+        name: "blit copies n bytes from an offset to an offset",
+        actual: `${dst.toString("hex")} ${end}`,
+        expected: "0000a1a2a3a40000 6",
+    })
     const z = Buffer.alloc(3)
     blit(z, 0, pattern(3, 1), 0, 0)
     out.push({ name: "blit of 0 bytes writes nothing", actual: z.toString("hex"), expected: "000000" })
@@ -42,18 +46,34 @@ export function bytesChecks(): BytesCheck[] {
     const s = "a\u00e9\u20ac\uD83D\uDE00" // 1 + 2 + 3 + 4 bytes
     const n = utf8Length(s)
     const e = blitUtf8(u, 1, s, n)
-    out.push({ name: "blitUtf8 writes the UTF-8 bytes of 1- to 4-byte characters", actual: `${u.toString("hex")} ${n} ${e}`, expected: "0061c3a9e282acf09f988000 10 11" })
+    out.push({
+        name: "blitUtf8 writes the UTF-8 bytes of 1- to 4-byte characters",
+        actual: `${u.toString("hex")} ${n} ${e}`,
+        expected: "0061c3a9e282acf09f988000 10 11",
+    })
     const c = pattern(10, 0x10)
     const part = copyOut(c, 3, 7)
     c[4] = 0xff
     out.push({ name: "copyOut is a copy, not a view", actual: part.toString("hex"), expected: "13141516" })
     const w = Buffer.alloc(6)
     setU32(w, 1, 4294967295)
-    out.push({ name: "setU32 / getU32 of 2^32-1", actual: `${w.toString("hex")} ${getU32(w, 1)}`, expected: "00ffffffff00 4294967295" })
+    out.push({
+        name: "setU32 / getU32 of 2^32-1",
+        actual: `${w.toString("hex")} ${getU32(w, 1)}`,
+        expected: "00ffffffff00 4294967295",
+    })
     setU32(w, 1, 16909060)
-    out.push({ name: "setU32 is little-endian", actual: `${w.toString("hex")} ${getU32(w, 1)}`, expected: "000403020100 16909060" })
+    out.push({
+        name: "setU32 is little-endian",
+        actual: `${w.toString("hex")} ${getU32(w, 1)}`,
+        expected: "000403020100 16909060",
+    })
     setU16(w, 4, 65534)
-    out.push({ name: "setU16 / getU16 of 65534", actual: `${w.toString("hex")} ${getU16(w, 4)}`, expected: "00040302feff 65534" })
+    out.push({
+        name: "setU16 / getU16 of 65534",
+        actual: `${w.toString("hex")} ${getU16(w, 4)}`,
+        expected: "00040302feff 65534",
+    })
     return out
 }
 
@@ -63,7 +83,10 @@ export function bytesChecks(): BytesCheck[] {
  * Returns the hex of the bytes handed to the socket (the vector's expected bytes).
  */
 export function publishThroughOutbox(v: EncodeVector): string {
-    const o = new Outbox({ queueBytes: 512, queueMax: 4, windowBytes: 512, maxInflight: 4, maxPacketBytes: 512 }, () => {})
+    const o = new Outbox(
+        { queueBytes: 512, queueMax: 4, windowBytes: 512, maxInflight: 4, maxPacketBytes: 512 },
+        () => {},
+    )
     const topic = v.topic === undefined ? "" : v.topic
     const qos = v.qos === undefined ? 0 : v.qos
     const wanted = v.id === undefined ? 0 : v.id
@@ -85,6 +108,8 @@ export function publishThroughOutbox(v: EncodeVector): string {
 /** The PUBLISH vectors the outbox can carry: QoS 0 or 1 (this client never publishes QoS 2). */
 export function outboxVectors(all: EncodeVector[]): EncodeVector[] {
     const r: EncodeVector[] = []
-    for (const v of all) if (v.kind === "publish" && v.bytes !== undefined && (v.qos === undefined || v.qos <= 1) && !(v.dup && !v.qos)) r.push(v)
+    for (const v of all)
+        if (v.kind === "publish" && v.bytes !== undefined && (v.qos === undefined || v.qos <= 1) && !(v.dup && !v.qos))
+            r.push(v)
     return r
 }

@@ -76,8 +76,7 @@ export function encodeVector(v: EncodeVector): Buffer {
     if (v.kind === "pubrec") return encodePubrec(id)
     if (v.kind === "pubrel") return encodePubrel(id)
     if (v.kind === "pubcomp") return encodePubcomp(id)
-    if (v.kind === "subscribe")
-        return encodeSubscribe(id, filters, v.qoss === undefined ? [] : v.qoss)
+    if (v.kind === "subscribe") return encodeSubscribe(id, filters, v.qoss === undefined ? [] : v.qoss)
     if (v.kind === "unsubscribe") return encodeUnsubscribe(id, filters)
     if (v.kind === "pingreq") return encodePingreq()
     if (v.kind === "disconnect") return encodeDisconnect()
@@ -99,22 +98,16 @@ function bit(b: boolean): string {
 
 /** One-line, runtime-independent description of a decoded packet (format in decode-vectors.ts). */
 export function summarize(p: InPacket): string {
-    if (p.type === CONNACK)
-        return `CONNACK sp=${bit(p.sessionPresent)} rc=${p.returnCode}`
+    if (p.type === CONNACK) return `CONNACK sp=${bit(p.sessionPresent)} rc=${p.returnCode}`
     if (p.type === PUBLISH)
         return `PUBLISH topic=${p.topic} qos=${p.qos} id=${p.id} dup=${bit(p.dup)} retain=${bit(p.retain)} payload=${p.payload.toString("hex")}`
-    if (p.type === SUBACK)
-        return `SUBACK id=${p.id} rcs=${p.returnCodes.join(",")}`
+    if (p.type === SUBACK) return `SUBACK id=${p.id} rcs=${p.returnCodes.join(",")}`
     if (p.type === PINGRESP) return "PINGRESP"
     return `${packetName(p.type)} id=${p.id}`
 }
 
 /** Splits stream at the given offsets (ascending), pushes each piece, and summarizes every frame. */
-export function runStream(
-    stream: number[],
-    cuts: number[],
-    maxPacketBytes: number,
-): string[] {
+export function runStream(stream: number[], cuts: number[], maxPacketBytes: number): string[] {
     const out: string[] = []
     const framer = new Framer(maxPacketBytes)
     let start = 0
@@ -125,11 +118,7 @@ export function runStream(
         let f = framer.next()
         while (f !== null) {
             const p = decodePacket(f.firstByte, f.body)
-            out.push(
-                isDecodeError(p)
-                    ? `error: ${p.error}`
-                    : summarize(p as InPacket),
-            )
+            out.push(isDecodeError(p) ? `error: ${p.error}` : summarize(p as InPacket))
             f = framer.next()
         }
         if (framer.error !== "") {

@@ -1,7 +1,16 @@
 // The dashboard page: a snapshot then deltas over the WebSocket feed (feed.ts), rendered into the
 // tables (panels.js) and charts (charts.js); buttons post to /api/control and /api/period.
 import { Charts } from "./charts.js"
-import { controlsRows, devicesRows, diagnosticsRows, discoveryRows, esc, eventItem, ledgerRows, unknownRows } from "./panels.js"
+import {
+    controlsRows,
+    devicesRows,
+    diagnosticsRows,
+    discoveryRows,
+    esc,
+    eventItem,
+    ledgerRows,
+    unknownRows,
+} from "./panels.js"
 
 const RECONNECT_MS = 1000
 const EVENTS_SHOWN = 300
@@ -9,7 +18,16 @@ const EVENTS_SHOWN = 300
 const RENDER_MS = 1000
 const $ = id => document.getElementById(id)
 
-const model = { mode: "", devices: new Map(), events: [], unknown: [], broker: null, controls: null, charts: null, skewMs: 0 }
+const model = {
+    mode: "",
+    devices: new Map(),
+    events: [],
+    unknown: [],
+    broker: null,
+    controls: null,
+    charts: null,
+    skewMs: 0,
+}
 let scheduled = false
 let renderedAt = 0
 
@@ -36,15 +54,19 @@ function apply(msg) {
 function schedule() {
     if (scheduled) return
     scheduled = true
-    setTimeout(() => requestAnimationFrame(() => {
-        scheduled = false
-        renderedAt = Date.now()
-        try {
-            render()
-        } catch (e) {
-            feedState("closed", `page error: ${e.message}`)
-        }
-    }), Math.max(0, renderedAt + RENDER_MS - Date.now()))
+    setTimeout(
+        () =>
+            requestAnimationFrame(() => {
+                scheduled = false
+                renderedAt = Date.now()
+                try {
+                    render()
+                } catch (e) {
+                    feedState("closed", `page error: ${e.message}`)
+                }
+            }),
+        Math.max(0, renderedAt + RENDER_MS - Date.now()),
+    )
 }
 
 function sensorNotes(q) {
@@ -53,19 +75,26 @@ function sensorNotes(q) {
     for (const d of model.devices.values())
         for (const [name, s] of Object.entries(d.sensors ?? {}))
             if (name === q || name === base || q.startsWith(name))
-                notes.push(`<span class="${s.status === "failed" ? "bad" : "warn"}">${esc(d.name)}: ${esc(name)} ${esc(s.status)} (${esc(s.error)})</span>`)
+                notes.push(
+                    `<span class="${s.status === "failed" ? "bad" : "warn"}">${esc(d.name)}: ${esc(name)} ${esc(s.status)} (${esc(s.error)})</span>`,
+                )
     return notes.join(" · ")
 }
 
 function render() {
     const now = Date.now() + model.skewMs
-    const devices = [...model.devices.values()].sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }))
+    const devices = [...model.devices.values()].sort((a, b) =>
+        a.name.localeCompare(b.name, undefined, { numeric: true }),
+    )
     $("mode").textContent = model.mode === "simulator" ? "simulator" : "broker only"
     const b = model.broker
     if (b) {
         const $b = $("broker")
         $b.dataset.state = b.state
-        $b.textContent = b.state === "connected" ? `broker: ${b.url}` : `broker ${b.url}: ${b.state}${b.error ? ` — ${b.error}` : ""}`
+        $b.textContent =
+            b.state === "connected"
+                ? `broker: ${b.url}`
+                : `broker ${b.url}: ${b.state}${b.error ? ` — ${b.error}` : ""}`
     }
     $("no-devices").hidden = devices.length > 0
     $("devices").tBodies[0].innerHTML = devicesRows(devices, now)
@@ -76,7 +105,9 @@ function render() {
     $("events").innerHTML = model.events.slice().reverse().map(eventItem).join("")
     $("controls-section").hidden = !model.controls
     if (model.controls) {
-        $("global-controls").innerHTML = model.controls.brokerRestart ? `<button data-action="broker-restart">restart the broker</button>` : ""
+        $("global-controls").innerHTML = model.controls.brokerRestart
+            ? `<button data-action="broker-restart">restart the broker</button>`
+            : ""
         $("controls").tBodies[0].innerHTML = controlsRows(model.controls)
     }
     const sel = $("period-device")
@@ -111,7 +142,11 @@ function connect() {
 }
 
 async function post(path, body) {
-    const r = await fetch(path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) })
+    const r = await fetch(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+    })
     const j = await r.json().catch(() => ({ error: `HTTP ${r.status}` }))
     if (!r.ok) throw new Error(j.error ?? `HTTP ${r.status}`)
     return j.text
@@ -137,7 +172,7 @@ $("period-form").addEventListener("submit", e => {
         err => {
             out.className = "bad"
             out.textContent = err.message
-        }
+        },
     )
 })
 

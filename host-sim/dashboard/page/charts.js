@@ -3,7 +3,18 @@
 // not continue: a gap of lost readings or a reboot.
 /* global uPlot */
 
-const COLORS = ["#0969da", "#cf222e", "#1a7f37", "#8250df", "#bf8700", "#1b7c83", "#e16f24", "#6e7781", "#a475f9", "#2da44e"]
+const COLORS = [
+    "#0969da",
+    "#cf222e",
+    "#1a7f37",
+    "#8250df",
+    "#bf8700",
+    "#1b7c83",
+    "#e16f24",
+    "#6e7781",
+    "#a475f9",
+    "#2da44e",
+]
 
 export class Charts {
     /** `units`: quantity → unit, as the server's snapshot sends it (firmware/telemetry/quantities.ts). */
@@ -19,7 +30,8 @@ export class Charts {
     }
 
     colorOf(device) {
-        if (!this.deviceColors.has(device)) this.deviceColors.set(device, COLORS[this.deviceColors.size % COLORS.length])
+        if (!this.deviceColors.has(device))
+            this.deviceColors.set(device, COLORS[this.deviceColors.size % COLORS.length])
         return this.deviceColors.get(device)
     }
 
@@ -119,11 +131,14 @@ export class Charts {
                 height: 180,
                 cursor: { drag: { x: false, y: false } },
                 legend: { live: true },
-                series: [{}, ...devices.map(dev => ({ label: dev, stroke: this.colorOf(dev), width: 1.5, points: { size: 4 } }))],
+                series: [
+                    {},
+                    ...devices.map(dev => ({ label: dev, stroke: this.colorOf(dev), width: 1.5, points: { size: 4 } })),
+                ],
                 axes: [{}, { size: 60 }],
             },
             data,
-            el
+            el,
         )
     }
 }

@@ -2,7 +2,10 @@
 // Every value is escaped: device names and payloads come from the network.
 
 export function esc(v) {
-    return String(v ?? "").replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c])
+    return String(v ?? "").replace(
+        /[&<>"']/g,
+        c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c],
+    )
 }
 
 export function age(ms) {
@@ -26,7 +29,12 @@ export function liveStatus(d, nowMs) {
 function sensorsCell(sensors) {
     const bad = Object.entries(sensors ?? {})
     if (!bad.length) return `<span class="muted">all ok</span>`
-    return bad.map(([n, s]) => `<span class="${s.status === "failed" ? "bad" : "warn"}">${esc(n)} ${esc(s.status)} (${esc(s.error)})</span>`).join("<br>")
+    return bad
+        .map(
+            ([n, s]) =>
+                `<span class="${s.status === "failed" ? "bad" : "warn"}">${esc(n)} ${esc(s.status)} (${esc(s.error)})</span>`,
+        )
+        .join("<br>")
 }
 
 function row(name, cells) {
@@ -74,7 +82,11 @@ export function diagnosticsRows(devices, nowMs) {
     return devices
         .map(d => {
             const g = d.diagnostics
-            if (!g) return row(d.name, [["name", `<b>${esc(d.name)}</b>`], ["none", `<span class="muted">no diagnostics yet</span>`]])
+            if (!g)
+                return row(d.name, [
+                    ["name", `<b>${esc(d.name)}</b>`],
+                    ["none", `<span class="muted">no diagnostics yet</span>`],
+                ])
             const m = g.mqtt ?? {}
             return row(d.name, [
                 ["name", `<b>${esc(d.name)}</b>`],
@@ -103,10 +115,13 @@ export function discoveryRows(devices) {
                 .map(e =>
                     e.removed
                         ? `<s title="removed">${esc(e.key)}</s>`
-                        : `<span title="${esc(e.component)}/${esc(e.key)} ${esc(e.deviceClass)}">${esc(e.name)}${e.unit ? ` <span class="muted">${esc(e.unit)}</span>` : ""}</span>`
+                        : `<span title="${esc(e.component)}/${esc(e.key)} ${esc(e.deviceClass)}">${esc(e.name)}${e.unit ? ` <span class="muted">${esc(e.unit)}</span>` : ""}</span>`,
                 )
                 .join(" · ")
-            const expire = [...new Set(d.discovery.filter(e => e.expireAfterS !== null).map(e => `${e.expireAfterS} s`))].join(", ") || "–"
+            const expire =
+                [...new Set(d.discovery.filter(e => e.expireAfterS !== null).map(e => `${e.expireAfterS} s`))].join(
+                    ", ",
+                ) || "–"
             return row(d.name, [
                 ["name", `<b>${esc(d.name)}</b>`],
                 ["entities", entities, "wrap"],
@@ -117,7 +132,9 @@ export function discoveryRows(devices) {
 }
 
 export function unknownRows(unknown) {
-    return unknown.map(u => `<tr><td>${esc(u.topic)}</td><td class="num">${u.count}</td><td>${esc(u.preview)}</td></tr>`).join("")
+    return unknown
+        .map(u => `<tr><td>${esc(u.topic)}</td><td class="num">${u.count}</td><td>${esc(u.preview)}</td></tr>`)
+        .join("")
 }
 
 export function eventItem(e) {
@@ -134,7 +151,10 @@ export function controlsRows(view) {
                 c.network === null
                     ? `<span class="muted">${esc(view.networkNote)}</span>`
                     : Object.entries(NETWORK_LABELS)
-                          .map(([f, label]) => `<button data-action="network" data-fault="${f}" data-device="${esc(c.name)}" aria-pressed="${c.network === f}">${label}</button>`)
+                          .map(
+                              ([f, label]) =>
+                                  `<button data-action="network" data-fault="${f}" data-device="${esc(c.name)}" aria-pressed="${c.network === f}">${label}</button>`,
+                          )
                           .join("")
             const power =
                 c.power === "on"
@@ -144,10 +164,17 @@ export function controlsRows(view) {
                 .map(
                     ([s, mode]) =>
                         `<span class="sensor-ctl">${esc(s)}: ` +
-                        [["ok", "ok"], ["fail", "fail"], ["stuck", "freeze"]]
-                            .map(([m, label]) => `<button data-action="sensor" data-device="${esc(c.name)}" data-sensor="${esc(s)}" data-mode="${m}" aria-pressed="${mode === m}">${label}</button>`)
+                        [
+                            ["ok", "ok"],
+                            ["fail", "fail"],
+                            ["stuck", "freeze"],
+                        ]
+                            .map(
+                                ([m, label]) =>
+                                    `<button data-action="sensor" data-device="${esc(c.name)}" data-sensor="${esc(s)}" data-mode="${m}" aria-pressed="${mode === m}">${label}</button>`,
+                            )
                             .join("") +
-                        `</span>`
+                        `</span>`,
                 )
                 .join("")
             return `<tr data-device="${esc(c.name)}"><td><b>${esc(c.name)}</b></td><td data-field="network">${net}</td><td data-field="power">${power}</td><td>${sensors}</td></tr>`

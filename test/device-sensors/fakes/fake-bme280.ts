@@ -26,7 +26,7 @@ export class FakeBME280 implements FakeChip {
     constructor(
         readonly address: number,
         readonly chipId: number,
-        cal: Bme280Calibration
+        cal: Bme280Calibration,
     ) {
         const img = encodeBme280Calibration(cal)
         for (let i = 0; i < img.tp.length; i++) this.regs[0x88 + i] = img.tp[i]

@@ -231,31 +231,34 @@ describe("Wi-Fi", () => {
         await vm.waitFor("open")
     })
 
-    test.each(["esp32", "picow"] as const)("%s: an open socket goes silent during the outage (no RST, no close) and resumes after it", async id => {
-        let peer!: Socket
-        const connected = new Promise<void>(resolve => {
-            void server(s => {
-                peer = s
-                resolve()
-            }).then(p => vm.open("127.0.0.1", p))
-        })
-        const { vm, wifi, logged } = rig(id)
-        await connected
-        await vm.waitFor("open")
-        wifi.setAccessPoint(false)
-        let linkedOnArrival: boolean | undefined
-        const arrived = receive(peer, 3).then(b => ((linkedOnArrival = wifi.linked), b))
-        expect(vm.write("abc")).toBe(0)
-        const held = logged(/is held until it is back/)
-        peer.write("xyz")
-        await held
-        expect(vm.events.map(e => e.type)).toEqual(["open"])
-        wifi.setAccessPoint(true)
-        expect((await arrived).toString()).toBe("abc")
-        expect(linkedOnArrival).toBe(true)
-        await vm.waitFor("data")
-        expect(vm.events).toEqual([{ type: "open" }, { type: "data", bytes: Buffer.from("xyz") }])
-    })
+    test.each(["esp32", "picow"] as const)(
+        "%s: an open socket goes silent during the outage (no RST, no close) and resumes after it",
+        async id => {
+            let peer!: Socket
+            const connected = new Promise<void>(resolve => {
+                void server(s => {
+                    peer = s
+                    resolve()
+                }).then(p => vm.open("127.0.0.1", p))
+            })
+            const { vm, wifi, logged } = rig(id)
+            await connected
+            await vm.waitFor("open")
+            wifi.setAccessPoint(false)
+            let linkedOnArrival: boolean | undefined
+            const arrived = receive(peer, 3).then(b => ((linkedOnArrival = wifi.linked), b))
+            expect(vm.write("abc")).toBe(0)
+            const held = logged(/is held until it is back/)
+            peer.write("xyz")
+            await held
+            expect(vm.events.map(e => e.type)).toEqual(["open"])
+            wifi.setAccessPoint(true)
+            expect((await arrived).toString()).toBe("abc")
+            expect(linkedOnArrival).toBe(true)
+            await vm.waitFor("data")
+            expect(vm.events).toEqual([{ type: "open" }, { type: "data", bytes: Buffer.from("xyz") }])
+        },
+    )
 
     test("ESP32: writes pile up in the socket task's queue while the link is down; the 51st returns -1", async () => {
         const port = await server(() => {})

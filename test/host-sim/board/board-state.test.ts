@@ -26,7 +26,11 @@ describe("Wi-Fi link", () => {
     test("every board re-joins after a short outage", () => {
         const clock = { t: 0 }
         const changes: boolean[] = []
-        const link = new WifiLink(BOARD_PROFILES.picow.rejoinGiveUpMs, () => {}, () => clock.t)
+        const link = new WifiLink(
+            BOARD_PROFILES.picow.rejoinGiveUpMs,
+            () => {},
+            () => clock.t,
+        )
         link.on("change", up => changes.push(up))
         link.setAccessPoint(false)
         expect(link.linked).toBe(false)
@@ -38,7 +42,11 @@ describe("Wi-Fi link", () => {
     test("a Pico W whose re-join failed stays offline when the access point returns, until it resets", () => {
         const clock = { t: 0 }
         const log: string[] = []
-        const link = new WifiLink(BOARD_PROFILES.picow.rejoinGiveUpMs, l => log.push(l), () => clock.t)
+        const link = new WifiLink(
+            BOARD_PROFILES.picow.rejoinGiveUpMs,
+            l => log.push(l),
+            () => clock.t,
+        )
         link.setAccessPoint(false)
         clock.t += 30_000
         link.setAccessPoint(true)
@@ -49,7 +57,11 @@ describe("Wi-Fi link", () => {
     })
     test("an ESP32 re-joins after any outage", () => {
         const clock = { t: 0 }
-        const link = new WifiLink(BOARD_PROFILES.esp32.rejoinGiveUpMs, () => {}, () => clock.t)
+        const link = new WifiLink(
+            BOARD_PROFILES.esp32.rejoinGiveUpMs,
+            () => {},
+            () => clock.t,
+        )
         link.setAccessPoint(false)
         clock.t += 600_000
         link.setAccessPoint(true)
@@ -95,7 +107,12 @@ describe("resets", () => {
     test("a standby command to the device's own control service is found in its frame", () => {
         const id = "e2e0000100beef00"
         // crc16, size 8, flags 0x01 (command), device id, then [size 4, service 0, cmd 0x0087, u32 2500]
-        const frame = Buffer.concat([Buffer.from([0, 0, 8, 0x01]), Buffer.from(id, "hex"), Buffer.from([4, 0, 0x87, 0x00]), Buffer.from([0xc4, 0x09, 0, 0])])
+        const frame = Buffer.concat([
+            Buffer.from([0, 0, 8, 0x01]),
+            Buffer.from(id, "hex"),
+            Buffer.from([4, 0, 0x87, 0x00]),
+            Buffer.from([0xc4, 0x09, 0, 0]),
+        ])
         expect(standbyMsInFrame(frame, id)).toBe(2500)
         expect(standbyMsInFrame(frame, "0000000000000000")).toBeNull()
         const report = Buffer.from(frame)

@@ -54,9 +54,7 @@ describe("daemon helper", () => {
             ready: /ready/,
             readyTimeoutMs: 10_000,
         })
-        await expect(d.start()).rejects.toThrow(
-            /broken: exited \(3\) before its ready line\ncannot bind port 1234/,
-        )
+        await expect(d.start()).rejects.toThrow(/broken: exited \(3\) before its ready line\ncannot bind port 1234/)
     })
 
     test("a daemon that never says it is ready fails after the timeout and is killed", async () => {
@@ -67,9 +65,7 @@ describe("daemon helper", () => {
             ready: /ready/,
             readyTimeoutMs: 300,
         })
-        await expect(d.start()).rejects.toThrow(
-            /mute: no ready line within 300 ms\nbooting/,
-        )
+        await expect(d.start()).rejects.toThrow(/mute: no ready line within 300 ms\nbooting/)
         expect(d.running).toBe(false)
     })
 
@@ -99,9 +95,7 @@ describe("daemon helper", () => {
                     out += d
                     if (out.includes("\n")) resolve(out)
                 })
-                owner.once("exit", code =>
-                    reject(new Error(`owner exited with ${code}: ${out}`)),
-                )
+                owner.once("exit", code => reject(new Error(`owner exited with ${code}: ${out}`)))
             })
             const { pid, dir } = JSON.parse(line) as {
                 pid: number
@@ -109,9 +103,7 @@ describe("daemon helper", () => {
             }
             expect(alive(pid)).toBe(true)
             expect(existsSync(dir)).toBe(true)
-            const exited = new Promise<number | null>(resolve =>
-                owner.once("exit", code => resolve(code)),
-            )
+            const exited = new Promise<number | null>(resolve => owner.once("exit", code => resolve(code)))
             owner.kill(sig)
             expect(await exited).toBe(sig === "SIGTERM" ? 143 : 130)
             expect(await gone(pid)).toBe(true)

@@ -15,7 +15,8 @@ const msg = (topic: string, payload: unknown, retain = false): Message => ({
     retain,
     atMs: (clock += 1000),
 })
-const reading = (seq: number, uptime: number, extra: object = {}) => msg("devs/a/telemetry", { seq, uptime_ms: uptime, temperature: 20 + seq / 10, ...extra })
+const reading = (seq: number, uptime: number, extra: object = {}) =>
+    msg("devs/a/telemetry", { seq, uptime_ms: uptime, temperature: 20 + seq / 10, ...extra })
 
 describe("topic shapes", () => {
     test.each([
@@ -24,7 +25,10 @@ describe("topic shapes", () => {
         ["devs/a/diagnostics", { kind: "diagnostics", device: "a" }],
         ["devs/a/log", { kind: "log", device: "a" }],
         ["devs/a/set/period_ms", { kind: "set_period", device: "a" }],
-        ["homeassistant/sensor/a/temperature/config", { kind: "discovery", device: "a", component: "sensor", key: "temperature" }],
+        [
+            "homeassistant/sensor/a/temperature/config",
+            { kind: "discovery", device: "a", component: "sensor", key: "temperature" },
+        ],
         ["devs/a/telemetry/extra", { kind: "unknown" }],
         ["devs/a", { kind: "unknown" }],
         ["other/a/telemetry", { kind: "unknown" }],
@@ -40,12 +44,21 @@ describe("boot identity", () => {
     })
     test("without one, a reading whose uptime cannot follow the boot's sequence starts a new boot", () => {
         const b = new BootTracker()
-        expect([b.bootOf(undefined, 1, 1000), b.bootOf(undefined, 2, 2000), b.bootOf(undefined, 3, 2000)]).toEqual(["#1", "#1", "#1"])
+        expect([b.bootOf(undefined, 1, 1000), b.bootOf(undefined, 2, 2000), b.bootOf(undefined, 3, 2000)]).toEqual([
+            "#1",
+            "#1",
+            "#1",
+        ])
         expect(b.bootOf(undefined, 1, 900)).toBe("#2")
     })
     test("a resend is the same boot; a late reading that fits between its neighbours too", () => {
         const b = new BootTracker()
-        for (const [s, u] of [[1, 1000], [2, 2000], [4, 4000]]) b.bootOf(undefined, s, u)
+        for (const [s, u] of [
+            [1, 1000],
+            [2, 2000],
+            [4, 4000],
+        ])
+            b.bootOf(undefined, s, u)
         expect(b.bootOf(undefined, 2, 2000)).toBe("#1")
         expect(b.bootOf(undefined, 3, 3000)).toBe("#1")
         expect(b.bootOf(undefined, 5, 5000)).toBe("#1")
@@ -55,10 +68,24 @@ describe("boot identity", () => {
 describe("the dashboard state", () => {
     test("a gap is counted per (boot, seq) and explained by the drops the device reports", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
-        for (const [seq, up] of [[1, 1000], [2, 2000], [6, 6000], [7, 7000]]) s.ingest(reading(seq, up))
+        for (const [seq, up] of [
+            [1, 1000],
+            [2, 2000],
+            [6, 6000],
+            [7, 7000],
+        ])
+            s.ingest(reading(seq, up))
         s.ingest(reading(2, 2000))
         let l = s.devices.get("a")!.ledger()
-        expect(l).toMatchObject({ received: 5, duplicates: 1, gaps: 1, missing: 3, droppedTotal: 0, unexplained: 3, reboots: 0 })
+        expect(l).toMatchObject({
+            received: 5,
+            duplicates: 1,
+            gaps: 1,
+            missing: 3,
+            droppedTotal: 0,
+            unexplained: 3,
+            reboots: 0,
+        })
         s.ingest(msg("devs/a/diagnostics", { mqtt: { reconnects: 1, readings_dropped: { queue_full: 3 } } }))
         l = s.devices.get("a")!.ledger()
         expect(l).toMatchObject({ missing: 3, dropped: { queue_full: 3 }, droppedTotal: 3, unexplained: 0 })
@@ -66,11 +93,22 @@ describe("the dashboard state", () => {
 
     test("a reboot is an event and a new boot; its seq restarting is no gap", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
-        for (const [seq, up] of [[1, 1000], [2, 2000], [1, 800], [2, 1800]]) s.ingest(reading(seq, up))
+        for (const [seq, up] of [
+            [1, 1000],
+            [2, 2000],
+            [1, 800],
+            [2, 1800],
+        ])
+            s.ingest(reading(seq, up))
         expect(s.devices.get("a")!.ledger()).toMatchObject({ received: 4, gaps: 0, reboots: 1, boots: 2 })
         expect(s.events.map(e => e.kind)).toContain("reboot")
         const pts = s.drain(clock).points
-        expect(pts.map(p => [p.boot, p.seq])).toEqual([["#1", 1], ["#1", 2], ["#2", 1], ["#2", 2]])
+        expect(pts.map(p => [p.boot, p.seq])).toEqual([
+            ["#1", 1],
+            ["#1", 2],
+            ["#2", 1],
+            ["#2", 2],
+        ])
     })
 
     test("chart points use ts when the reading has it, else the arrival time", () => {
@@ -124,11 +162,33 @@ describe("the dashboard state", () => {
 
     test("discovery configs are listed; an empty retained config marks the entity removed", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
-        s.ingest(msg("homeassistant/sensor/a/temperature/config", { name: "Temperature", unit_of_measurement: "°C", device_class: "temperature", expire_after: 15 }, true))
+        s.ingest(
+            msg(
+                "homeassistant/sensor/a/temperature/config",
+                { name: "Temperature", unit_of_measurement: "°C", device_class: "temperature", expire_after: 15 },
+                true,
+            ),
+        )
         s.ingest(msg("homeassistant/sensor/a/co2/config", "", true))
         expect(s.devices.get("a")!.view().discovery).toEqual([
-            { key: "temperature", component: "sensor", name: "Temperature", unit: "°C", deviceClass: "temperature", expireAfterS: 15, removed: false },
-            { key: "co2", component: "sensor", name: "co2", unit: "", deviceClass: "", expireAfterS: null, removed: true },
+            {
+                key: "temperature",
+                component: "sensor",
+                name: "Temperature",
+                unit: "°C",
+                deviceClass: "temperature",
+                expireAfterS: 15,
+                removed: false,
+            },
+            {
+                key: "co2",
+                component: "sensor",
+                name: "co2",
+                unit: "",
+                deviceClass: "",
+                expireAfterS: null,
+                removed: true,
+            },
         ])
     })
 
@@ -142,6 +202,12 @@ describe("the dashboard state", () => {
 describe("units", () => {
     test("the snapshot gives the page the payload unit of every quantity, from the firmware's one table", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
-        expect(s.snapshot(clock).units).toEqual({ temperature: "°C", humidity: "%RH", pressure: "hPa", illuminance: "lx", co2: "ppm" })
+        expect(s.snapshot(clock).units).toEqual({
+            temperature: "°C",
+            humidity: "%RH",
+            pressure: "hPa",
+            illuminance: "lx",
+            co2: "ppm",
+        })
     })
 })
