@@ -109,6 +109,8 @@ export class Simulation {
                 MQTT_HOST: this.target.host,
                 MQTT_PORT: this.target.port,
                 MQTT_TLS: this.target.tls,
+                // The broker above wins over a list in .env.local (a cluster passes its own in opts.settings).
+                MQTT_HOSTS: "",
                 ...(n > 1 || !env.DEVICE_NAME ? { DEVICE_NAME: `sim${i}` } : {}),
                 ...(this.opts.periodMs ? { PERIOD_MS: this.opts.periodMs } : {}),
                 ...this.opts.settings,
