@@ -3,7 +3,8 @@
  * socket and the first packet of the session.
  */
 import { BACKOFF_AUTH, BACKOFF_CONFIG } from "./backoff"
-import { CONNACK, decodePacket, DecodeError, encodeConnect, InPacket, isDecodeError } from "./packet"
+import { CONNACK, decodePacket, DecodeError, encodeConnect, InPacket, isDecodeError, SUBSCRIBE } from "./packet"
+import { REQ_PENDING, REQ_SENT } from "./subscriptions"
 import { SessionOptions } from "./options"
 import type { Session } from "./session"
 import { ST_AUTH_FAILED, ST_CONFIG_ERROR } from "./states"
@@ -65,4 +66,38 @@ export function refused(s: Session, rc: number): string {
         s.backoff.policy = s.transient
     }
     return `connack_refused_${rc}`
+}
+
+/**
+ * After CONNACK: unacknowledged PUBLISHes go first, in order, same id,
+ * DUP=1 [MQTT-4.4.0-1][MQTT-2.3.1-3]. With session-present 0 the broker
+ * forgot them, and we still resend them (at least once beats lost), then
+ * subscriptions are sent again exactly once (C76). Then the birth message.
+ */
+export function resume(s: Session, sessionPresent: boolean) {
+    s.ka.pingDeadlineMs = 0
+    // Written by the next flush, in order, in runs, with the work budget.
+    s.stats.retransmits += s.outbox.rewind()
+    for (const r of s.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING
+    if (!sessionPresent) {
+        s.qos2Ids = []
+        // Subscriptions already carried by pending requests are not repeated.
+        const filters: string[] = []
+        const qos: number[] = []
+        for (const sub of s.subs.subs) {
+            if (!pendingFor(s, sub.filter)) {
+                filters.push(sub.filter)
+                qos.push(sub.qos)
+            }
+        }
+        if (filters.length > 0) s.request(SUBSCRIBE, filters, qos)
+    }
+    const b = s.opts.birth
+    // Birth goes ahead of queued telemetry.
+    if (b) s.outbox.addFirst(b.topic, s.topics.bytes(b.topic), b.payload, b.retain, s.idInUse)
+}
+
+function pendingFor(s: Session, filter: string): boolean {
+    for (const r of s.subs.requests) if (r.type === SUBSCRIBE && r.filters.indexOf(filter) >= 0) return true
+    return false
 }

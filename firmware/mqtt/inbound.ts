@@ -1,8 +1,14 @@
 /**
- * One handler per packet type the broker sends once the session is up (the aedes shape). Each
+ * What the session receives once it is up: bytes into frames into packets (`receive`, with the
+ * work budget), then one handler per packet type the broker sends (the aedes shape). Each
  * returns "" or a protocol violation; the session closes the connection on a violation [MQTT-4.8.0-1].
  */
+import { Frame } from "./framer"
+import { SLICE_ITEMS } from "./options"
 import {
+    decodePacket,
+    DecodeError,
+    isDecodeError,
     encodePuback,
     encodePubcomp,
     encodePubrec,
@@ -90,4 +96,51 @@ function onSubOrUnsubAck(s: Session, p: InPacket): string {
     r.state = REQ_DONE
     s.changed.notify()
     return ""
+}
+
+/**
+ * Yields every SLICE_ITEMS chunks or frames. A read that finds chunks already
+ * queued returns without suspending, so a burst of inbound data (a broker
+ * delivering a clean=0 session's backlog) would otherwise run the fiber
+ * without a break until the VM's InfiniteLoop watchdog fires.
+ */
+export async function breathe(s: Session): Promise<void> {
+    if (++s.sinceYield < SLICE_ITEMS) return
+    s.sinceYield = 0
+    await s.rt.sleep(0)
+}
+
+/** Handles received bytes; returns "" or the cause for closing. */
+export async function receive(s: Session, chunk: Buffer): Promise<string> {
+    s.framer.push(chunk)
+    for (;;) {
+        let f: Frame | null
+        try {
+            f = s.framer.next()
+        } catch (e) {
+            // A transient failure while taking in a packet (the VM's heap is fragmented and the body does
+            // not fit) closes the connection like a violation; the stream cannot be resynchronised [MQTT-4.8.0-2] (C81).
+            s.stats.protocolErrors++
+            s.rt.log(LOG_WARN, `mqtt: cannot take in a packet, closing: ${errorMessage(e)}`)
+            return "receive_error: " + errorMessage(e)
+        }
+        if (s.framer.error) return violation(s, s.framer.error)
+        if (!f) return ""
+        const p = decodePacket(f.firstByte, f.body)
+        if (isDecodeError(p)) return violation(s, (p as DecodeError).error)
+        s.ka.received(s.rt.now())
+        const err = handleInbound(s, p as InPacket)
+        if (err) return violation(s, err)
+        // Application handlers can be heavy (they may publish): yield after each delivered message.
+        if ((p as InPacket).type === PUBLISH) {
+            s.sinceYield = 0
+            await s.rt.sleep(0)
+        } else await breathe(s)
+    }
+}
+
+export function violation(s: Session, msg: string): string {
+    s.stats.protocolErrors++
+    s.rt.log(LOG_WARN, `mqtt: protocol violation, closing: ${msg}`)
+    return "protocol_error: " + msg
 }

@@ -20,11 +20,11 @@
 import { brokerOf, BrokerPicker } from "./brokers"
 import { Backoff, BACKOFF_CONFLICT, BACKOFF_TRANSIENT, BackoffPolicy } from "./backoff"
 import { PublishOptions, SessionOptions, SLICE_ITEMS, YIELD_EVERY } from "./options"
-import { connectFields, handshake, refused } from "./connect"
+import { connectFields, handshake, refused, resume } from "./connect"
 import { errorMessage, PublishError } from "./errors"
-import { Frame, Framer } from "./framer"
+import { Framer } from "./framer"
 import { isShortSession, RepeatedFailures, SHORT_SESSION_MS, SHORT_SESSIONS_WARN } from "./heuristics"
-import { handleInbound } from "./inbound"
+import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
 import { Outbox } from "./outbox"
@@ -39,7 +39,6 @@ import {
     MSG_UNKNOWN,
 } from "./outbox-codes"
 import {
-    decodePacket,
     encodeConnect,
     encodePingreq,
     InPacket,
@@ -49,7 +48,7 @@ import {
     SUBSCRIBE,
     UNSUBSCRIBE,
 } from "./packet"
-import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, REQ_SENT, Request, Subscriptions } from "./subscriptions"
+import { MessageHandler, REQ_DONE, REQ_FAILED, REQ_PENDING, Request, Subscriptions } from "./subscriptions"
 import { validTopicFilter } from "./topic"
 import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./transport"
 import { without } from "./list"
@@ -81,13 +80,13 @@ export class Session {
     connected = false
     readonly idInUse: (id: number) => boolean
 
-    /** Chunks and frames handled since the connection fiber last yielded (see `breathe`). */
-    private sinceYield = 0
+    /** Chunks and frames handled since the connection fiber last yielded (see `breathe`, inbound.ts). */
+    sinceYield = 0
     private readonly failures = new RepeatedFailures()
     /** Short sessions in a row (heuristics.ts). */
     private shortSessions = 0
     private roomCalls = 0
-    private readonly topics = new TopicCache()
+    readonly topics = new TopicCache()
     private readonly brokers: BrokerPicker
     /** The last connection lasted `stableMs`: the picker goes back to the first choice. */
     private wasStable = false
@@ -300,17 +299,17 @@ export class Session {
         const ack = connack as InPacket
         if (ack.returnCode !== 0) return refused(this, ack.returnCode)
         // A clean session cannot be present: the broker is confused, do not trust its state (C39).
-        if (this.opts.clean && ack.sessionPresent) return this.violation("session present with clean session")
+        if (this.opts.clean && ack.sessionPresent) return violation(this, "session present with clean session")
 
         const upSince = this.rt.now()
         this.connected = true
         this.stats.connects++
         this.setState(ST_CONNECTED, (ack.sessionPresent ? "session present, " : "new session, ") + b.url)
-        this.resumeSession(ack.sessionPresent)
+        resume(this, ack.sessionPresent)
         for (const cb of this.onConnect) cb()
         // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
         // messages) are handled now, not when some later chunk happens to arrive.
-        const early = await this.receive(Buffer.alloc(0))
+        const early = await receive(this, Buffer.alloc(0))
         const cause = early ? early : await this.connectedLoop()
         const lasted = this.rt.now() - upSince
         if (lasted >= this.opts.stableMs) {
@@ -334,40 +333,6 @@ export class Session {
         return cause
     }
 
-    /**
-     * After CONNACK: unacknowledged PUBLISHes go first, in order, same id,
-     * DUP=1 [MQTT-4.4.0-1][MQTT-2.3.1-3]. With session-present 0 the broker
-     * forgot them, and we still resend them (at least once beats lost), then
-     * subscriptions are sent again exactly once (C76). Then the birth message.
-     */
-    private resumeSession(sessionPresent: boolean) {
-        this.ka.pingDeadlineMs = 0
-        // Written by the next flush, in order, in runs, with the work budget.
-        this.stats.retransmits += this.outbox.rewind()
-        for (const r of this.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING
-        if (!sessionPresent) {
-            this.qos2Ids = []
-            // Subscriptions already carried by pending requests are not repeated.
-            const filters: string[] = []
-            const qos: number[] = []
-            for (const s of this.subs.subs) {
-                if (!this.pendingFor(s.filter)) {
-                    filters.push(s.filter)
-                    qos.push(s.qos)
-                }
-            }
-            if (filters.length > 0) this.request(SUBSCRIBE, filters, qos)
-        }
-        const b = this.opts.birth
-        // Birth goes ahead of queued telemetry.
-        if (b) this.outbox.addFirst(b.topic, this.topics.bytes(b.topic), b.payload, b.retain, this.idInUse)
-    }
-
-    private pendingFor(filter: string): boolean {
-        for (const r of this.subs.requests) if (r.type === SUBSCRIBE && r.filters.indexOf(filter) >= 0) return true
-        return false
-    }
-
     private async connectedLoop(): Promise<string> {
         const ka = this.ka
         for (;;) {
@@ -380,61 +345,14 @@ export class Session {
             const chunk = await this.transport.read(ka.nextWakeMs(this.rt.now()) - this.rt.now())
             if (chunk === null) return "connection_lost"
             if (chunk) {
-                const err = await this.receive(chunk)
+                const err = await receive(this, chunk)
                 if (err) return err
-                await this.breathe()
+                await breathe(this)
             }
         }
     }
 
-    /**
-     * Yields every SLICE_ITEMS chunks or frames. A read that finds chunks already
-     * queued returns without suspending, so a burst of inbound data (a broker
-     * delivering a clean=0 session's backlog) would otherwise run the fiber
-     * without a break until the VM's InfiniteLoop watchdog fires.
-     */
-    private async breathe(): Promise<void> {
-        if (++this.sinceYield < SLICE_ITEMS) return
-        this.sinceYield = 0
-        await this.rt.sleep(0)
-    }
-
-    /** Handles received bytes; returns "" or the cause for closing. */
-    private async receive(chunk: Buffer): Promise<string> {
-        this.framer.push(chunk)
-        for (;;) {
-            let f: Frame | null
-            try {
-                f = this.framer.next()
-            } catch (e) {
-                // A transient failure while taking in a packet (the VM's heap is fragmented and the body does
-                // not fit) closes the connection like a violation; the stream cannot be resynchronised [MQTT-4.8.0-2] (C81).
-                this.stats.protocolErrors++
-                this.rt.log(LOG_WARN, `mqtt: cannot take in a packet, closing: ${errorMessage(e)}`)
-                return "receive_error: " + errorMessage(e)
-            }
-            if (this.framer.error) return this.violation(this.framer.error)
-            if (!f) return ""
-            const p = decodePacket(f.firstByte, f.body)
-            if (isDecodeError(p)) return this.violation((p as DecodeError).error)
-            this.ka.received(this.rt.now())
-            const err = handleInbound(this, p as InPacket)
-            if (err) return this.violation(err)
-            // Application handlers can be heavy (they may publish): yield after each delivered message.
-            if ((p as InPacket).type === PUBLISH) {
-                this.sinceYield = 0
-                await this.rt.sleep(0)
-            } else await this.breathe()
-        }
-    }
-
-    private violation(msg: string): string {
-        this.stats.protocolErrors++
-        this.rt.log(LOG_WARN, `mqtt: protocol violation, closing: ${msg}`)
-        return "protocol_error: " + msg
-    }
-
-    private request(type: number, filters: string[], qos: number[]): Request {
+    request(type: number, filters: string[], qos: number[]): Request {
         const r: Request = { type, id: 0, filters, qos, state: REQ_PENDING, granted: [], error: "" }
         this.subs.requests.push(r)
         this.transport.interrupt()
