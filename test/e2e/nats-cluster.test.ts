@@ -30,15 +30,17 @@ describe.skipIf(why !== null)(`a NATS cluster${why ? ` (unavailable: ${why})` : 
     let watcher: Observer
     let sim: Simulation
     const logs: Record<string, string[]> = {}
-    const connectedTo = (d: string, port: number) =>
+    /** Resolves once the device's log says it connected to one of `ports` after log line `from`. */
+    const connectedTo = (d: string, ports: number[], from = 0) =>
         new Promise<void>((resolve, reject) => {
-            const re = new RegExp(`-> connected \\(.*mqtt://127\\.0\\.0\\.1:${port}\\)`)
+            const re = new RegExp(`-> connected \\(.*mqtt://127\\.0\\.0\\.1:(${ports.join("|")})\\)`)
             const timer = setTimeout(
-                () => reject(new Error(`${d} never connected to port ${port}:\n${(logs[d] ?? []).join("\n")}`)),
+                () =>
+                    reject(new Error(`${d} never connected to ${ports.join(" or ")}:\n${(logs[d] ?? []).join("\n")}`)),
                 60_000,
             )
             const check = () => {
-                if (!(logs[d] ?? []).some(l => re.test(l))) return
+                if (!(logs[d] ?? []).slice(from).some(l => re.test(l))) return
                 clearTimeout(timer)
                 waiters.delete(check)
                 resolve()
@@ -80,22 +82,25 @@ describe.skipIf(why !== null)(`a NATS cluster${why ? ` (unavailable: ${why})` : 
         if (dir) expect(processesOf(dir)).toBe("")
     }, 60_000)
 
-    test("the devices' node is killed: they move to the next node, every QoS 1 reading reaches a watcher on another node, and the node comes back with the retained status", async () => {
-        const [n1, n2] = cluster.nodes
-        for (const d of DEVICES) await connectedTo(d, n1.port)
+    test("the devices' node is killed: they move to a surviving node, every QoS 1 reading reaches a watcher on another node, and the node comes back with the retained status", async () => {
+        const [n1, n2, n3] = cluster.nodes
+        for (const d of DEVICES) await connectedTo(d, [n1.port])
         for (const d of DEVICES) await seqAtLeast(watcher, d, 3, 30_000)
 
+        const mark = Object.fromEntries(DEVICES.map(d => [d, logs[d].length]))
         await n1.kill()
-        for (const d of DEVICES) await connectedTo(d, n2.port)
+        // Usually n2, the next entry; n3 when n2 closes the first connect while the cluster re-elects its
+        // JetStream leaders (seen on a loaded machine): the rule says a failed connect moves on.
+        for (const d of DEVICES) await connectedTo(d, [n2.port, n3.port], mark[d])
         const before = Object.fromEntries(DEVICES.map(d => [d, Math.max(...seqsOf(watcher, d))]))
         for (const d of DEVICES) await seqAtLeast(watcher, d, before[d] + 8, 30_000)
 
         for (const d of DEVICES) {
-            // One boot, no reading lost: the queue held what n1 never acknowledged and n2 took it.
+            // One boot, no reading lost: the queue held what n1 never acknowledged and a surviving node took it.
             expect(missing(seqsOf(watcher, d))).toEqual([])
             expect(logs[d].filter(l => /PANIC|Exception/.test(l))).toEqual([])
         }
-        // n1 comes back with its data: the status the devices published on n2 is the retained one on
+        // n1 comes back with its data: the status the devices published on a surviving node is the retained one on
         // every node (JetStream R3). (With n1 down, NATS 2.9 refuses some new subscriptions: docs/clusters.md.)
         await n1.start()
         for (const n of cluster.nodes) {
