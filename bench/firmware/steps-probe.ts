@@ -46,20 +46,20 @@ for (let i = 0; i < x; i++) {
         continue
     }
     o.stage(0, 1e9, 1e9, none)
-    while (o.nextRun(1024)) {
-        sink += copyOut(o.window.data, o.runFrom, o.runTo).length
-        o.runWritten(0)
+    while (o.window.nextRun(1024)) {
+        sink += copyOut(o.window.ring.data, o.window.runFrom, o.window.runTo).length
+        o.window.runWritten(0)
     }
     // The broker's PUBACK for the oldest packet in flight: framed, decoded, acknowledged.
-    const w = o.window
+    const w = o.window.ring
     const id = w.c(w.slot(0))
     if (mode === 1) {
-        o.ack(id)
+        o.window.ack(id)
         continue
     }
     framer.push(encodePuback(id))
     const f = framer.next()
     const p = decodePacket(f.firstByte, f.body)
-    if (!isDecodeError(p) && (p as InPacket).type === PUBACK) o.ack((p as InPacket).id)
+    if (!isDecodeError(p) && (p as InPacket).type === PUBACK) o.window.ack((p as InPacket).id)
 }
 console.log(`steps probe: ${x} life cycles in one fiber run (${sink} bytes written, ${ds.millis() - t0} ms)`)

@@ -77,7 +77,7 @@ export function refused(s: Session, rc: number): string {
 export function resume(s: Session, sessionPresent: boolean) {
     s.ka.pingDeadlineMs = 0
     // Written by the next flush, in order, in runs, with the work budget.
-    s.stats.retransmits += s.outbox.rewind()
+    s.stats.retransmits += s.outbox.window.rewind()
     for (const r of s.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING
     if (!sessionPresent) {
         s.qos2Ids = []

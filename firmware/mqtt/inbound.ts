@@ -42,7 +42,7 @@ export function handleInbound(s: Session, p: InPacket): string {
 
 /** QoS 1 done; an unknown id is ignored (C59). */
 function onPuback(s: Session, p: InPacket): string {
-    const sentMs = s.outbox.ack(p.id)
+    const sentMs = s.outbox.window.ack(p.id)
     if (sentMs >= 0) {
         s.stats.acked++
         s.stats.lastRttMs = (s.rt.now() % 4294967296) - sentMs

@@ -17,23 +17,24 @@ import { REQ_PENDING, REQ_SENT } from "./subscriptions"
 export async function flush(s: Session): Promise<string> {
     for (const r of s.subs.requests) {
         if (r.state !== REQ_PENDING) continue
-        r.id = s.outbox.allocId(s.idInUse)
+        r.id = s.outbox.window.allocId(s.idInUse)
         const pkt = r.type === SUBSCRIBE ? encodeSubscribe(r.id, r.filters, r.qos) : encodeUnsubscribe(r.id, r.filters)
         if (!s.send(pkt, packetName(r.type))) return "write_failed"
         r.state = REQ_SENT
     }
     const o = s.outbox
+    const w = o.window
     let items = 0
     let bytes = 0
     let wrote = false
     for (;;) {
-        while (o.nextRun(TX_MAX_BYTES)) {
-            if (!s.send(copyOut(o.window.data, o.runFrom, o.runTo), "PUBLISH")) return "write_failed"
-            const n = o.runWritten(s.rt.now())
+        while (w.nextRun(TX_MAX_BYTES)) {
+            if (!s.send(copyOut(w.ring.data, w.runFrom, w.runTo), "PUBLISH")) return "write_failed"
+            const n = w.runWritten(s.rt.now())
             s.stats.published += n
             wrote = true
             items += n
-            bytes += o.runTo - o.runFrom
+            bytes += w.runTo - w.runFrom
             if (items >= SLICE_ITEMS || bytes >= SLICE_BYTES) {
                 items = 0
                 bytes = 0

@@ -50,9 +50,9 @@ function sendAll(o: Outbox, now = 0): mqttPacket.IPublishPacket[] {
     const parser = mqttPacket.parser({ protocolVersion: 4 })
     parser.on("packet", p => out.push(p as mqttPacket.IPublishPacket))
     for (;;) {
-        while (o.nextRun(1024)) {
-            parser.parse(Buffer.from(o.window.data.subarray(o.runFrom, o.runTo)))
-            o.runWritten(now)
+        while (o.window.nextRun(1024)) {
+            parser.parse(Buffer.from(o.window.ring.data.subarray(o.window.runFrom, o.window.runTo)))
+            o.window.runWritten(now)
         }
         if (o.stage(now, 1e9, 1e9, free) === 0) break
     }
@@ -159,12 +159,12 @@ describe("window", () => {
         const first = sendAll(o)
         expect(first.map(p => p.messageId)).toEqual([1, 2, 3, 4])
         expect(first.every(p => !p.dup)).toBe(true)
-        expect(o.rewind()).toBe(4)
+        expect(o.window.rewind()).toBe(4)
         const again = sendAll(o)
         expect(again.map(p => p.messageId)).toEqual([1, 2, 3, 4])
         expect(again.every(p => p.dup)).toBe(true)
-        expect(o.ack(2)).toBeGreaterThanOrEqual(0)
-        expect(o.ack(2)).toBe(-1) // unknown id now
+        expect(o.window.ack(2)).toBeGreaterThanOrEqual(0)
+        expect(o.window.ack(2)).toBe(-1) // unknown id now
         expect(sendAll(o).map(p => p.payload.toString())).toEqual(["m4"])
     })
 
@@ -210,7 +210,7 @@ describe("packet ids", () => {
             }
             if (inflight.length > 40 || rand() < 0.5) {
                 const k = Math.floor(rand() * inflight.length)
-                expect(o.ack(inflight[k])).toBeGreaterThanOrEqual(0)
+                expect(o.window.ack(inflight[k])).toBeGreaterThanOrEqual(0)
                 inflight.splice(k, 1)
             }
         }
@@ -218,17 +218,17 @@ describe("packet ids", () => {
 
     test("C12: ids wrap 65535 -> 1 skipping ids in use, and 0 is returned when all are taken", () => {
         const { o } = outbox()
-        for (let i = 0; i < 65534; i++) o.allocId(free)
-        expect(o.allocId(free)).toBe(65535)
+        for (let i = 0; i < 65534; i++) o.window.allocId(free)
+        expect(o.window.allocId(free)).toBe(65535)
         add(o, "a")
         sendAll(o) // takes id 1
-        expect(o.allocId(free)).toBe(2)
-        expect(o.allocId(id => id !== 7)).toBe(7)
-        expect(o.allocId(() => true)).toBe(0) // everything taken: backpressure, never reuse
+        expect(o.window.allocId(free)).toBe(2)
+        expect(o.window.allocId(id => id !== 7)).toBe(7)
+        expect(o.window.allocId(() => true)).toBe(0) // everything taken: backpressure, never reuse
     })
 
     test("ids used by pending SUBSCRIBEs are skipped too", () => {
         const { o } = outbox()
-        expect(o.allocId(id => id === 1 || id === 2)).toBe(3)
+        expect(o.window.allocId(id => id === 1 || id === 2)).toBe(3)
     })
 })

@@ -677,7 +677,7 @@ describe("session state and robustness", () => {
         const { s } = setup({ maxInflight: 4 }, net)
         await until(() => s.state === ST_CONNECTED, 1000)
         // Start the id counter just below the wrap.
-        for (let i = 0; i < 65533; i++) s.outbox.allocId(() => false)
+        for (let i = 0; i < 65533; i++) s.outbox.window.allocId(() => false)
         for (let i = 0; i < 4; i++) s.publish("t/a", payload("m" + i), QOS1)
         await until(() => net.conns[0].ofType("publish").length === 4, 1000)
         const firstIds = net.conns[0].ofType("publish").map(p => (p.cmd === "publish" ? p.messageId : 0))

@@ -91,16 +91,16 @@ export function publishThroughOutbox(v: EncodeVector): string {
     const qos = v.qos === undefined ? 0 : v.qos
     const wanted = v.id === undefined ? 0 : v.id
     o.add(topic, utf8Length(topic), textBuffer(v.payload), 0, 0, qos | (v.retain ? ADD_RETAIN : 0))
-    o.seedIds(wanted > 0 ? wanted - 1 : 0)
+    o.window.seedIds(wanted > 0 ? wanted - 1 : 0)
     o.stage(0, 1e6, 100, () => false)
     let hex = ""
-    if (!o.nextRun(1024)) return "nothing staged"
-    hex = copyOut(o.window.data, o.runFrom, o.runTo).toString("hex")
-    o.runWritten(0)
+    if (!o.window.nextRun(1024)) return "nothing staged"
+    hex = copyOut(o.window.ring.data, o.window.runFrom, o.window.runTo).toString("hex")
+    o.window.runWritten(0)
     if (v.dup) {
-        o.rewind()
-        if (!o.nextRun(1024)) return "nothing rewound"
-        hex = copyOut(o.window.data, o.runFrom, o.runTo).toString("hex")
+        o.window.rewind()
+        if (!o.window.nextRun(1024)) return "nothing rewound"
+        hex = copyOut(o.window.ring.data, o.window.runFrom, o.window.runTo).toString("hex")
     }
     return hex
 }
