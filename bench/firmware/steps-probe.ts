@@ -12,6 +12,7 @@ import { readSetting } from "@devicescript/settings"
 import { copyOut } from "../../firmware/mqtt/bytes"
 import { Framer } from "../../firmware/mqtt/framer"
 import { Outbox } from "../../firmware/mqtt/outbox"
+import { PACKET_ID } from "../../firmware/mqtt/window"
 import { decodePacket, encodePuback, InPacket, isDecodeError, PUBACK } from "../../firmware/mqtt/packet"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/session"
 
@@ -52,7 +53,7 @@ for (let i = 0; i < x; i++) {
     }
     // The broker's PUBACK for the oldest packet in flight: framed, decoded, acknowledged.
     const w = o.window.ring
-    const id = w.c(w.slot(0))
+    const id = w.field(w.slot(0), PACKET_ID)
     if (mode === 1) {
         o.window.ack(id)
         continue

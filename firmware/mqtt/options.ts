@@ -89,14 +89,12 @@ export interface PublishOptions {
     retain: boolean
     /** Drop the message if it waited longer than this while queued (0 = never). */
     ttlMs: number
-    /** A newer message to the same topic replaces an older queued one (discovery, status). */
+    /**
+     * A newer message to the same topic replaces an older queued one (discovery, diagnostics, time
+     * requests); and a full queue refuses this message rather than drop the oldest queued one for
+     * it, so these never push a reading out of the queue.
+     */
     replace: boolean
     /** Drops of tagged messages are also counted in stats.taggedDrops (telemetry readings: the loss ledger). */
     tagged?: boolean
-    /**
-     * false: a full queue refuses this message rather than drop the oldest queued one for it. For
-     * status messages a newer one replaces (diagnostics, time requests), so they never push a
-     * reading out of the queue.
-     */
-    evict?: boolean
 }

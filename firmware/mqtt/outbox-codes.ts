@@ -26,7 +26,6 @@ export const OUTCOMES_KEPT = 16
 
 /** `add` options, or-ed with the QoS (0 or 1) in the low bits (the VM caps a call's arguments). */
 export const ADD_RETAIN = 4
+/** Replaces an older queued message to the same topic; a full queue refuses it rather than evict. */
 export const ADD_REPLACE = 8
 export const ADD_TAGGED = 16
-/** A full queue refuses this message instead of dropping the oldest for it (a newer one follows). */
-export const ADD_NO_EVICT = 32

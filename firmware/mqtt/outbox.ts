@@ -8,17 +8,17 @@
  * Policy when the queue is full: the oldest queued (never in-flight) message is dropped to make
  * room, because for telemetry the newest reading is worth more than the oldest. A message older
  * than its TTL is dropped when it reaches the head. A message published with `replace` replaces
- * an older queued one to the same topic. Every drop is counted by cause (onDrop).
+ * an older queued one to the same topic, and is itself refused by a full queue rather than drop the
+ * oldest for it (a newer one follows: diagnostics, time requests, discovery configs). Every drop is
+ * counted by cause (onDrop).
  *
  * Messages are known by a ticket (1, 2, ...): stateOf(ticket) says where one is, and the outcome
  * of the last OUTCOMES_KEPT finished messages is remembered.
  *
- * Queue record fields: a = ticket, b = ms queued at (mod 2^32), c = TTL ms (0: none).
  * Portable: imports nothing from @devicescript/*.
  */
 import { blit, getU32, setU32 } from "./bytes"
 import {
-    ADD_NO_EVICT,
     ADD_REPLACE,
     ADD_RETAIN,
     ADD_TAGGED,
@@ -34,13 +34,16 @@ import {
     MSG_UNKNOWN,
     OUTCOMES_KEPT,
 } from "./outbox-codes"
-import { PacketRing } from "./packet-ring"
+import { PacketRing, RF_2, RF_3 } from "./packet-ring"
 import { idOffset, publishBytes, topicOffset, writePublish } from "./publish-record"
-import { F_TAGGED, U32, Window, WindowOwner } from "./window"
+import { F_TAGGED, TICKET, U32, Window, WindowOwner } from "./window"
 
 /** Queue record flags (F_TAGGED, window.ts, is the third). */
 const Q_DEAD = 1
 const Q_REPLACE = 2
+/** Queue record fields (packet-ring.ts), beside TICKET: ms queued at (mod 2^32), and the TTL (0: none). */
+const QUEUED_AT = RF_2
+const TTL = RF_3
 
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
@@ -96,7 +99,7 @@ export class Outbox implements WindowOwner {
 
     /**
      * Encodes a PUBLISH into the queue. topicBytes is the topic's checked UTF-8 length; options is the
-     * QoS or-ed with ADD_RETAIN, ADD_REPLACE, ADD_TAGGED, ADD_NO_EVICT. Returns the
+     * QoS or-ed with ADD_RETAIN, ADD_REPLACE, ADD_TAGGED. Returns the
      * message's ticket; a message that cannot be taken is dropped at once (stateOf tells why).
      */
     add(topic: string, topicBytes: number, payload: Buffer, ttlMs: number, nowMs: number, options: number): number {
@@ -116,7 +119,8 @@ export class Outbox implements WindowOwner {
                 s = this.queue.push(n)
                 if (s >= 0) break
             }
-            if (this.queue.count === 0 || (options & ADD_NO_EVICT) !== 0) {
+            // A message a newer one will replace is refused rather than push an older one out.
+            if (this.queue.count === 0 || replace) {
                 this.finish(ticket, DROP_QUEUE_FULL, tagged)
                 return ticket
             }
@@ -124,9 +128,9 @@ export class Outbox implements WindowOwner {
         }
         writePublish(this.queue.data, this.queue.off(s), topic, topicBytes, payload, qos, retain, 0)
         this.queue.setFlags(s, (replace ? Q_REPLACE : 0) | (tagged ? F_TAGGED : 0))
-        this.queue.setA(s, ticket)
-        this.queue.setB(s, nowMs % U32)
-        this.queue.setC(s, ttlMs)
+        this.queue.setField(s, TICKET, ticket)
+        this.queue.setField(s, QUEUED_AT, nowMs % U32)
+        this.queue.setField(s, TTL, ttlMs)
         this.live++
         if (replace) this.replaceOlder(s)
         return ticket
@@ -178,8 +182,8 @@ export class Outbox implements WindowOwner {
                 q.shift()
                 continue
             }
-            const ttl = q.c(s)
-            if (ttl > 0 && elapsed(nowMs, q.b(s)) > ttl) {
+            const ttl = q.field(s, TTL)
+            if (ttl > 0 && elapsed(nowMs, q.field(s, QUEUED_AT)) > ttl) {
                 this.dropOldest(DROP_EXPIRED)
                 continue
             }
@@ -191,7 +195,7 @@ export class Outbox implements WindowOwner {
                 break
             }
             const id = qos > 0 ? w.allocId(otherInUse) : 0
-            const woff = qos > 0 && id === 0 ? -1 : w.push(n, q.a(s), id, (q.flags(s) & F_TAGGED) !== 0)
+            const woff = qos > 0 && id === 0 ? -1 : w.push(n, q.field(s, TICKET), id, (q.flags(s) & F_TAGGED) !== 0)
             if (woff < 0) {
                 items--
                 break
@@ -220,7 +224,7 @@ export class Outbox implements WindowOwner {
         const q = this.queue
         for (let i = 0; i < q.count; i++) {
             const s = q.slot(i)
-            if (q.a(s) === ticket && !(q.flags(s) & Q_DEAD)) return MSG_QUEUED
+            if (q.field(s, TICKET) === ticket && !(q.flags(s) & Q_DEAD)) return MSG_QUEUED
         }
         if (this.window.holds(ticket)) return MSG_INFLIGHT
         const code = this.outcomeOf(ticket)
@@ -255,7 +259,7 @@ export class Outbox implements WindowOwner {
         const f = q.flags(s)
         if (!(f & Q_DEAD)) {
             this.live--
-            this.finish(q.a(s), reason, (f & F_TAGGED) !== 0)
+            this.finish(q.field(s, TICKET), reason, (f & F_TAGGED) !== 0)
         }
         q.shift()
     }
@@ -279,7 +283,7 @@ export class Outbox implements WindowOwner {
             if (!same) continue
             q.setFlags(o, f | Q_DEAD)
             this.live--
-            this.finish(q.a(o), DROP_REPLACED, (f & F_TAGGED) !== 0)
+            this.finish(q.field(o, TICKET), DROP_REPLACED, (f & F_TAGGED) !== 0)
         }
     }
 }

@@ -1,7 +1,7 @@
 /**
  * A FIFO of byte records in storage allocated once: `data` holds the records back to back (a
  * record never wraps; the space left at the end is skipped), and `meta` holds one fixed-size slot
- * per record (offset, length, flags and four 32-bit fields the owner gives a meaning to).
+ * per record (offset, length, flags and four 32-bit fields, RF_1..RF_4, that the owner names).
  * Because the records are contiguous, consecutive records can be written to a socket in one
  * write. Adding and removing records never allocates, so a ring that stays full for hours does
  * not grow or fragment the heap.
@@ -15,10 +15,11 @@ const SLOT_BYTES = 21
 const S_OFF = 0
 const S_LEN = 2
 const S_FLAGS = 4
-const S_A = 5
-const S_B = 9
-const S_C = 13
-const S_D = 17
+/** The 32-bit fields of a slot (their byte offsets in it), for field() and setField(). */
+export const RF_1 = 5
+export const RF_2 = 9
+export const RF_3 = 13
+export const RF_4 = 17
 
 /** Records are addressed by 16-bit offsets. */
 export const RING_MAX_BYTES = 65535
@@ -117,28 +118,11 @@ export class PacketRing {
     setFlags(s: number, v: number) {
         this.meta[s * SLOT_BYTES + S_FLAGS] = v
     }
-    a(s: number): number {
-        return getU32(this.meta, s * SLOT_BYTES + S_A)
+    /** A 32-bit field (RF_1..RF_4) of slot s. */
+    field(s: number, f: number): number {
+        return getU32(this.meta, s * SLOT_BYTES + f)
     }
-    setA(s: number, v: number) {
-        setU32(this.meta, s * SLOT_BYTES + S_A, v)
-    }
-    b(s: number): number {
-        return getU32(this.meta, s * SLOT_BYTES + S_B)
-    }
-    setB(s: number, v: number) {
-        setU32(this.meta, s * SLOT_BYTES + S_B, v)
-    }
-    c(s: number): number {
-        return getU32(this.meta, s * SLOT_BYTES + S_C)
-    }
-    setC(s: number, v: number) {
-        setU32(this.meta, s * SLOT_BYTES + S_C, v)
-    }
-    d(s: number): number {
-        return getU32(this.meta, s * SLOT_BYTES + S_D)
-    }
-    setD(s: number, v: number) {
-        setU32(this.meta, s * SLOT_BYTES + S_D, v)
+    setField(s: number, f: number, v: number) {
+        setU32(this.meta, s * SLOT_BYTES + f, v)
     }
 }

@@ -28,16 +28,7 @@ import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
 import { Outbox } from "./outbox"
-import {
-    ADD_NO_EVICT,
-    ADD_REPLACE,
-    ADD_RETAIN,
-    ADD_TAGGED,
-    DROP_STOPPED,
-    MSG_DONE,
-    MSG_DROPPED,
-    MSG_UNKNOWN,
-} from "./outbox-codes"
+import { ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN } from "./outbox-codes"
 import {
     encodeConnect,
     encodePingreq,
@@ -145,12 +136,7 @@ export class Session {
         if (tb < 0) throw new Error(`invalid topic name '${topic}'`)
         const tagged = o.tagged === true
         if (this.stopRequested) return this.outbox.refuse(DROP_STOPPED, tagged)
-        const flags =
-            o.qos |
-            (o.retain ? ADD_RETAIN : 0) |
-            (o.replace ? ADD_REPLACE : 0) |
-            (tagged ? ADD_TAGGED : 0) |
-            (o.evict === false ? ADD_NO_EVICT : 0)
+        const flags = o.qos | (o.retain ? ADD_RETAIN : 0) | (o.replace ? ADD_REPLACE : 0) | (tagged ? ADD_TAGGED : 0)
         const t = this.outbox.add(topic, tb, payload, o.ttlMs, this.rt.now(), flags)
         this.transport.interrupt()
         return t

@@ -9,10 +9,9 @@
  *
  * The window also hands out packet ids (1..65535, skipping ids in use [MQTT-2.3.1-2]).
  *
- * Record fields: a = ticket, b = ms written at (mod 2^32), c = packet id (0 for QoS 0),
- * d = the id counter's steps when the id was taken. Portable: no DeviceScript imports.
+ * Portable: no DeviceScript imports.
  */
-import { PacketRing } from "./packet-ring"
+import { PacketRing, RF_1, RF_2, RF_3, RF_4 } from "./packet-ring"
 
 /** Window records beyond the QoS 1 in-flight limit: QoS 0 packets staged for writing. */
 const WINDOW_EXTRA_RECORDS = 16
@@ -26,6 +25,15 @@ const W_SENT = 2
 const W_DONE = 3
 
 export const U32 = 4294967296
+
+// Record fields (packet-ring.ts); TICKET is the same field in the queue (outbox.ts).
+export const TICKET = RF_1
+/** ms the packet was written at (mod 2^32). */
+const SENT_AT = RF_2
+/** Packet id; 0 for QoS 0. */
+export const PACKET_ID = RF_3
+/** The id counter's steps when the id was taken (allocId). */
+const ID_STEPS = RF_4
 
 export interface WindowOwner {
     /** A message ended: done ("") or dropped with a reason. */
@@ -68,10 +76,10 @@ export class Window {
         const s = w.push(n)
         if (s < 0) return -1
         w.setFlags(s, W_STAGED | (tagged ? F_TAGGED : 0))
-        w.setA(s, ticket)
-        w.setB(s, 0)
-        w.setC(s, id)
-        w.setD(s, this.idSteps)
+        w.setField(s, TICKET, ticket)
+        w.setField(s, SENT_AT, 0)
+        w.setField(s, PACKET_ID, id)
+        w.setField(s, ID_STEPS, this.idSteps)
         if (id > 0) this.inflight++
         this.pending++
         return w.off(s)
@@ -112,9 +120,9 @@ export class Window {
         const w = this.ring
         for (let i = this.runFirst; i < this.runEnd; i++) {
             const s = w.slot(i)
-            if (w.c(s) > 0) {
+            if (w.field(s, PACKET_ID) > 0) {
                 this.setState(s, W_SENT)
-                w.setB(s, nowMs % U32)
+                w.setField(s, SENT_AT, nowMs % U32)
             } else this.finishRecord(s, "")
         }
         this.firstStaged = this.runEnd
@@ -146,8 +154,8 @@ export class Window {
         const w = this.ring
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (this.state(s) === W_SENT && w.c(s) === id) {
-                const sent = w.b(s)
+            if (this.state(s) === W_SENT && w.field(s, PACKET_ID) === id) {
+                const sent = w.field(s, SENT_AT)
                 this.finishRecord(s, "")
                 this.popFinished()
                 return sent
@@ -160,7 +168,7 @@ export class Window {
         const w = this.ring
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (this.state(s) !== W_DONE && w.c(s) === id) return true
+            if (this.state(s) !== W_DONE && w.field(s, PACKET_ID) === id) return true
         }
         return false
     }
@@ -170,7 +178,7 @@ export class Window {
         const w = this.ring
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.a(s) === ticket && this.state(s) !== W_DONE) return true
+            if (w.field(s, TICKET) === ticket && this.state(s) !== W_DONE) return true
         }
         return false
     }
@@ -185,7 +193,7 @@ export class Window {
         // while the counter has not gone round since then, the next id cannot be one of them, and
         // the scan of the ring (the cost of a publish on the VM) is skipped.
         const w = this.ring
-        const span = w.count > 0 ? (this.idSteps - w.d(w.slot(0)) + U32) % U32 : 0
+        const span = w.count > 0 ? (this.idSteps - w.field(w.slot(0), ID_STEPS) + U32) % U32 : 0
         for (let n = 0; n < 65535; n++) {
             id = id >= 65535 ? 1 : id + 1
             if (otherInUse(id)) continue
@@ -207,7 +215,7 @@ export class Window {
         const w = this.ring
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (this.state(s) !== W_DONE) this.owner.finish(w.a(s), reason, (w.flags(s) & F_TAGGED) !== 0)
+            if (this.state(s) !== W_DONE) this.owner.finish(w.field(s, TICKET), reason, (w.flags(s) & F_TAGGED) !== 0)
         }
         w.clear()
         this.inflight = 0
@@ -217,10 +225,10 @@ export class Window {
 
     private finishRecord(s: number, reason: string) {
         const w = this.ring
-        if (w.c(s) > 0) this.inflight--
+        if (w.field(s, PACKET_ID) > 0) this.inflight--
         this.pending--
         this.setState(s, W_DONE)
-        this.owner.finish(w.a(s), reason, (w.flags(s) & F_TAGGED) !== 0)
+        this.owner.finish(w.field(s, TICKET), reason, (w.flags(s) & F_TAGGED) !== 0)
     }
 
     private state(s: number): number {

@@ -61,7 +61,6 @@ export class DiagnosticsReporter {
             retain: false,
             ttlMs: this.periodMs,
             replace: true,
-            evict: false,
         })
     }
 

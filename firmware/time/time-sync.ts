@@ -58,7 +58,6 @@ export class TimeSync {
                         retain: false,
                         ttlMs: 0,
                         replace: true,
-                        evict: false,
                     })
                     due = now + waitMs
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2

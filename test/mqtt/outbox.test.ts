@@ -2,7 +2,6 @@ import mqttPacket from "mqtt-packet"
 import { describe, expect, test } from "vitest"
 import { Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
 import {
-    ADD_NO_EVICT,
     ADD_REPLACE,
     MSG_DONE,
     MSG_DROPPED,
@@ -94,16 +93,16 @@ describe("queue policy", () => {
         expect(sendAll(o).map(p => p.payload.toString())).toEqual(["m3", "m4", "m5"])
     })
 
-    test("a message added with ADD_NO_EVICT to a full queue is refused itself; the queued ones stay", () => {
+    test("a message added with replace to a full queue is refused itself; the queued ones stay", () => {
         const { o, drops } = outbox({ queueMax: 3 })
         const t = [1, 2, 3].map(i => add(o, "m" + i))
-        const status = o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_NO_EVICT)
+        const status = o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_REPLACE)
         expect(drops).toEqual(["queue_full"])
         expect(o.stateOf(status)).toBe(MSG_DROPPED)
         expect(t.map(x => o.stateOf(x))).toEqual([MSG_QUEUED, MSG_QUEUED, MSG_QUEUED])
         // With room it is queued like any other.
         sendAll(o)
-        expect(o.stateOf(o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_NO_EVICT))).toBe(MSG_QUEUED)
+        expect(o.stateOf(o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_REPLACE))).toBe(MSG_QUEUED)
     })
 
     test("when the bytes are full the oldest go, and the ring never holds more than its size", () => {
