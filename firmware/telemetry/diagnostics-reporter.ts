@@ -13,16 +13,18 @@ import { settingsStats } from "./settings-writer"
 
 const RSSI_TIMEOUT_MS = 500
 /**
- * How often the reporter looks whether the outbox has drained after a connect. A poll, not a wait
- * on the session's changes: those fire on every PUBACK, and each wake-up of a waiting fiber
- * allocates, in the middle of a reconnect's flush, when the heap is tightest.
+ * How often the reporter looks whether the outbox has drained after a connect (only then). A poll,
+ * not a wait on the session's changes: those fire on every PUBACK, and each wake-up of a waiting
+ * fiber allocates, in the middle of a reconnect's flush, when the heap is tightest.
  */
-const POLL_MS = 250
+const DRAIN_POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
     /** A CONNACK since the last report. */
     private connected = false
+    /** Emitted on a CONNACK: the fiber sleeps until a report is due or this. */
+    private readonly wake = ds.emitter<number>()
 
     constructor(
         private readonly session: Session,
@@ -34,6 +36,7 @@ export class DiagnosticsReporter {
         const self = this
         session.onConnected(() => {
             self.connected = true
+            self.wake.emit(0)
         })
     }
 
@@ -83,7 +86,8 @@ export class DiagnosticsReporter {
                 await this.publishOnce()
                 next = ds.millis() + this.periodMs
             }
-            await ds.sleep(POLL_MS)
+            const untilDue = Math.max(1, next - ds.millis())
+            await ds.wait(this.wake, caughtUp || untilDue < DRAIN_POLL_MS ? untilDue : DRAIN_POLL_MS)
         }
     }
 }

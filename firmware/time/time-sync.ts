@@ -9,11 +9,10 @@ import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
 import { CLOCK_DEFAULTS, ClockSync } from "./clock-sync"
 
-const POLL_MS = 250
-
 export class TimeSync {
     readonly clock = new ClockSync()
-    private readonly answered = ds.emitter<number>()
+    /** Emitted on an answer and on a CONNACK: the fiber sleeps until a request is due or this. */
+    private readonly wake = ds.emitter<number>()
     /** A CONNACK since the last request round started. */
     private connected = false
 
@@ -25,15 +24,16 @@ export class TimeSync {
         const self = this
         session.onConnected(() => {
             self.connected = true
+            self.wake.emit(0)
         })
     }
 
     async run(): Promise<void> {
         const s = this.session
         const c = this.clock
-        const answered = this.answered
+        const wake = this.wake
         s.subscribe(this.respTopic, 0, (topic, payload) => {
-            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) answered.emit(0)
+            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.emit(0)
         })
         let seen = 0
         let due = 0
@@ -63,7 +63,8 @@ export class TimeSync {
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2
                 }
             }
-            await ds.wait(this.answered, POLL_MS)
+            // Disconnected, nothing is due before the next CONNACK (resyncMs bounds the sleep all the same).
+            await ds.wait(wake, s.isConnected() ? Math.max(1, due - ds.millis()) : CLOCK_DEFAULTS.resyncMs)
         }
     }
 }
