@@ -4,10 +4,10 @@
  * clearly and replaced by its default: the device keeps running.
  */
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
 import { SESSION_DEFAULTS, SessionOptions } from "./mqtt/options"
 import { defaultDeviceName } from "./platform"
 import { K_BOOL, K_INT, K_LEVEL, SESSION, Setting, settingsTable } from "./settings"
+import { readStoredSetting } from "./telemetry/settings-writer"
 
 /** The fields of the settings table (settings.ts), typed. */
 export interface Config {
@@ -39,20 +39,11 @@ export interface Config {
     sensors: string
 }
 
-/** A setting that cannot be read (corrupt, bad key) falls back to its default: config never stops the device. */
-async function raw(key: string, dflt: any): Promise<any> {
-    try {
-        return await readSetting<any>(key, dflt)
-    } catch (e) {
-        console.warn(`config: cannot read ${key}: ${(e as Error).message}; using the default`)
-        return dflt
-    }
-}
-
 /** One setting, validated by its kind; the warning names the key, never a secret's value (strings are not logged). */
 async function readOne(s: Setting, dflt: any): Promise<any> {
     const kind = s.kind & ~SESSION
-    const v0 = await raw(s.key, dflt)
+    // A setting that cannot be read falls back to its default: config never stops the device.
+    const v0 = await readStoredSetting(s.key, dflt)
     if (kind === K_INT) {
         const v = typeof v0 === "number" ? v0 : parseInt("" + v0)
         if (isNaN(v) || v < s.min || v > s.max || Math.round(v) !== v) {

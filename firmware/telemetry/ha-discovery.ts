@@ -2,15 +2,15 @@
  * Publishes the Home Assistant discovery configs after every CONNACK, paced
  * (one message every DISCOVERY_PACE_MS, not one burst), and removes entities
  * of sensors that left the config: the HA_KEYS setting remembers the SENSORS
- * text that was announced (ha-keys.ts), written only when SENSORS changed.
+ * text that was announced (ha-keys.ts), written only when SENSORS changed and read from flash
+ * once per boot.
  * Switched off by HA_DISCOVERY=false.
  */
 import * as ds from "@devicescript/core"
-import { readSetting } from "@devicescript/settings"
 import { Session } from "../mqtt/session"
 import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
-import { writeSettingIfChanged } from "./settings-writer"
+import { readStoredSetting, writeSettingIfChanged } from "./settings-writer"
 import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */
@@ -23,6 +23,8 @@ export class HaDiscovery {
     private due = false
     private readonly again = ds.emitter<number>()
     private readonly keys: string[]
+    /** HA_KEYS as stored: read from flash before the first publish only, then what was written. */
+    private stored: any = undefined
 
     constructor(
         private readonly session: Session,
@@ -53,13 +55,8 @@ export class HaDiscovery {
     }
 
     private async publishAll() {
-        let stored: any = null
-        try {
-            stored = await readSetting<any>(HA_KEYS_SETTING, null)
-        } catch (e) {
-            stored = null
-        }
-        const removed = removedKeys(this.keys, previousKeys(stored))
+        if (this.stored === undefined) this.stored = await readStoredSetting(HA_KEYS_SETTING, null)
+        const removed = removedKeys(this.keys, previousKeys(this.stored))
         let n = 0
         for (;;) {
             await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
@@ -70,7 +67,10 @@ export class HaDiscovery {
             n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
-        await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
+        if (this.stored !== this.spec) {
+            await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
+            this.stored = this.spec
+        }
         console.log(`discovery: ${n} Home Assistant configs published`)
     }
 }

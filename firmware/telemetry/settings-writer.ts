@@ -11,6 +11,16 @@ import { settingFits } from "./settings-limit"
 
 export const settingsStats = { writes: 0, refused: 0 }
 
+/** The stored value of `key`, or `dflt` when there is none or it cannot be read (corrupt, bad key: said once). */
+export async function readStoredSetting(key: string, dflt: any): Promise<any> {
+    try {
+        return await readSetting<any>(key, dflt)
+    } catch (e) {
+        console.warn(`settings: cannot read ${key}: ${(e as Error).message}; using the default`)
+        return dflt
+    }
+}
+
 /** Writes `value` under `key` unless it is already stored or too big; true when written. */
 export async function writeSettingIfChanged(key: string, value: any): Promise<boolean> {
     if (!settingFits(key, value)) {
@@ -18,13 +28,7 @@ export async function writeSettingIfChanged(key: string, value: any): Promise<bo
         console.warn(`settings: ${key} not written: key + JSON over the 232-byte read-back limit`)
         return false
     }
-    let stored: any = null
-    try {
-        stored = await readSetting<any>(key, null)
-    } catch (e) {
-        stored = null
-    }
-    if (JSON.stringify(stored) === JSON.stringify(value)) return false
+    if (JSON.stringify(await readStoredSetting(key, null)) === JSON.stringify(value)) return false
     await writeSetting(key, value)
     settingsStats.writes++
     return true
