@@ -7,8 +7,8 @@
  * start. 16-bit commands, answers as CRC-protected words.
  */
 import * as ds from "@devicescript/core"
-import { ChipDriver, ChipDriverOptions, Quantities } from "./chip-driver"
-import { decodeWords } from "./sensirion-crc"
+import { ChipDriverOptions, Quantities } from "./chip-driver"
+import { SensirionDriver } from "./sensirion-driver"
 import { ERR_TIMEOUT, hexWord, SensorError } from "./sensor-error"
 import { Q_CO2, Q_HUMIDITY, Q_TEMPERATURE } from "./sensor-spec"
 
@@ -39,7 +39,7 @@ export interface SCD4xOptions extends ChipDriverOptions {
     dataTimeoutMs?: number
 }
 
-export class SCD4xDriver extends ChipDriver {
+export class SCD4xDriver extends SensirionDriver {
     serial = ""
     private readonly dataTimeoutMs: number
     private startedMs = 0
@@ -57,7 +57,7 @@ export class SCD4xDriver extends ChipDriver {
         // most commands: stop first, which is harmless when it is idle (3.5.3).
         await this.command(CMD_STOP_PERIODIC)
         await ds.sleep(STOP_PERIODIC_MS)
-        const serial = await this.readWords(CMD_GET_SERIAL, 3, "serial number")
+        const serial = await this.query(CMD_GET_SERIAL, 3, "serial number")
         this.serial = hexWord(serial[0]) + hexWord(serial[1]) + hexWord(serial[2])
         await this.command(CMD_START_PERIODIC)
         this.startedMs = ds.millis()
@@ -66,9 +66,9 @@ export class SCD4xDriver extends ChipDriver {
 
     protected override async readData(): Promise<Quantities> {
         for (;;) {
-            const status = await this.readWords(CMD_GET_DATA_READY, 1, "data ready status")
+            const status = await this.query(CMD_GET_DATA_READY, 1, "data ready status")
             if (status[0] & DATA_READY_MASK) {
-                const w = await this.readWords(CMD_READ_MEASUREMENT, 3, "measurement")
+                const w = await this.query(CMD_READ_MEASUREMENT, 3, "measurement")
                 // Sensirion's drivers skip a 0 ppm sample: the first one after a (re)start can be empty.
                 if (w[0] !== 0) {
                     const q: Quantities = {}
@@ -95,15 +95,11 @@ export class SCD4xDriver extends ChipDriver {
         return "serial 0x" + this.serial
     }
 
-    private async command(cmd: number): Promise<void> {
-        await this.writeBuf(Buffer.from([cmd >> 8, cmd & 0xff]))
-    }
-
     /** A "read" sequence (3.3): command, execution time, then words with CRC. */
-    private async readWords(cmd: number, count: number, what: string): Promise<number[]> {
+    private async query(cmd: number, count: number, what: string): Promise<number[]> {
         await this.command(cmd)
         await ds.sleep(READ_COMMAND_MS)
-        return decodeWords(await this.readBuf(count * 3), count, this.where() + " " + what)
+        return await this.words(count, what)
     }
 }
 

@@ -11,8 +11,8 @@
  * SHT3x.
  */
 import * as ds from "@devicescript/core"
-import { ChipDriver, ChipDriverOptions, Quantities } from "./chip-driver"
-import { decodeWords } from "./sensirion-crc"
+import { ChipDriverOptions, Quantities } from "./chip-driver"
+import { SensirionDriver } from "./sensirion-driver"
 import { ERR_BAD_ID, hexWord, SensorError } from "./sensor-error"
 import { Q_HUMIDITY, Q_TEMPERATURE } from "./sensor-spec"
 
@@ -30,7 +30,7 @@ const COMMAND_MS = 1
 /** 2.2 Table 4: high repeatability 15 ms max; Sensirion's own driver waits the same. */
 const MEASURE_HIGH_MS = 16
 
-export class SHT3xDriver extends ChipDriver {
+export class SHT3xDriver extends SensirionDriver {
     status = 0
 
     constructor(address: number, options?: ChipDriverOptions) {
@@ -42,7 +42,7 @@ export class SHT3xDriver extends ChipDriver {
         await ds.sleep(SOFT_RESET_MS)
         await this.command(CMD_READ_STATUS)
         await ds.sleep(COMMAND_MS)
-        const status = decodeWords(await this.readBuf(3), 1, this.where() + " status")[0]
+        const status = (await this.words(1, "status"))[0]
         if (status & STATUS_RESERVED_ZERO) {
             throw new SensorError(
                 ERR_BAD_ID,
@@ -55,7 +55,7 @@ export class SHT3xDriver extends ChipDriver {
     protected override async readData(): Promise<Quantities> {
         await this.command(CMD_MEASURE_HIGH)
         await ds.sleep(MEASURE_HIGH_MS)
-        const words = decodeWords(await this.readBuf(6), 2, this.where() + " measurement")
+        const words = await this.words(2, "measurement")
         const out: Quantities = {}
         out[Q_TEMPERATURE] = sht3xTemperature(words[0])
         out[Q_HUMIDITY] = sht3xHumidity(words[1])
@@ -64,10 +64,6 @@ export class SHT3xDriver extends ChipDriver {
 
     override describe(): string {
         return "status 0x" + hexWord(this.status)
-    }
-
-    private async command(cmd: number): Promise<void> {
-        await this.writeBuf(Buffer.from([cmd >> 8, cmd & 0xff]))
     }
 }
 

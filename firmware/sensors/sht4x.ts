@@ -8,8 +8,8 @@
  * maximum duration before reading; a NACK after that is a real fault.
  */
 import * as ds from "@devicescript/core"
-import { ChipDriver, ChipDriverOptions, Quantities } from "./chip-driver"
-import { decodeWords } from "./sensirion-crc"
+import { ChipDriverOptions, Quantities } from "./chip-driver"
+import { SensirionDriver } from "./sensirion-driver"
 import { hexWord } from "./sensor-error"
 import { Q_HUMIDITY, Q_TEMPERATURE } from "./sensor-spec"
 
@@ -24,7 +24,7 @@ const MEASURE_HIGH_MS = 10
 /** No duration is given for 0x89; Sensirion's reference driver waits 10 ms. */
 const READ_SERIAL_MS = 10
 
-export class SHT4xDriver extends ChipDriver {
+export class SHT4xDriver extends SensirionDriver {
     serial = ""
 
     constructor(address: number, options?: ChipDriverOptions) {
@@ -36,14 +36,14 @@ export class SHT4xDriver extends ChipDriver {
         await ds.sleep(SOFT_RESET_MS + 1)
         await this.writeBuf(Buffer.from([CMD_READ_SERIAL]))
         await ds.sleep(READ_SERIAL_MS)
-        const words = decodeWords(await this.readBuf(6), 2, this.where() + " serial number")
+        const words = await this.words(2, "serial number")
         this.serial = hexWord(words[0]) + hexWord(words[1])
     }
 
     protected override async readData(): Promise<Quantities> {
         await this.writeBuf(Buffer.from([CMD_MEASURE_HIGH_PRECISION]))
         await ds.sleep(MEASURE_HIGH_MS)
-        const words = decodeWords(await this.readBuf(6), 2, this.where() + " measurement")
+        const words = await this.words(2, "measurement")
         const out: Quantities = {}
         out[Q_TEMPERATURE] = sht4xTemperature(words[0])
         out[Q_HUMIDITY] = sht4xHumidity(words[1])

@@ -9,8 +9,8 @@
  * waits the maximum duration first. 16-bit commands, CRC-protected words.
  */
 import * as ds from "@devicescript/core"
-import { ChipDriver, ChipDriverOptions, Quantities } from "./chip-driver"
-import { decodeWords } from "./sensirion-crc"
+import { ChipDriverOptions, Quantities } from "./chip-driver"
+import { SensirionDriver } from "./sensirion-driver"
 import { ERR_BAD_ID, hexWord, SensorError } from "./sensor-error"
 import { Q_HUMIDITY, Q_TEMPERATURE } from "./sensor-spec"
 
@@ -31,7 +31,7 @@ const WAKEUP_MS = 1
 /** 3, Timing Specifications: normal mode measurement 12.1 ms max. */
 const MEASURE_NORMAL_MS = 13
 
-export class SHTC3Driver extends ChipDriver {
+export class SHTC3Driver extends SensirionDriver {
     id = 0
 
     constructor(address: number, options?: ChipDriverOptions) {
@@ -41,7 +41,7 @@ export class SHTC3Driver extends ChipDriver {
     protected override async initDriver(): Promise<void> {
         await this.wake()
         await this.command(CMD_READ_ID)
-        const id = decodeWords(await this.readBuf(3), 1, this.where() + " id")[0]
+        const id = (await this.words(1, "id"))[0]
         if ((id & PRODUCT_CODE_MASK) !== PRODUCT_CODE) {
             throw new SensorError(
                 ERR_BAD_ID,
@@ -56,7 +56,7 @@ export class SHTC3Driver extends ChipDriver {
         await this.wake()
         await this.command(CMD_MEASURE_T_FIRST)
         await ds.sleep(MEASURE_NORMAL_MS)
-        const words = decodeWords(await this.readBuf(6), 2, this.where() + " measurement")
+        const words = await this.words(2, "measurement")
         await this.command(CMD_SLEEP)
         const out: Quantities = {}
         out[Q_TEMPERATURE] = shtc3Temperature(words[0])
@@ -71,10 +71,6 @@ export class SHTC3Driver extends ChipDriver {
     private async wake(): Promise<void> {
         await this.command(CMD_WAKEUP)
         await ds.sleep(WAKEUP_MS)
-    }
-
-    private async command(cmd: number): Promise<void> {
-        await this.writeBuf(Buffer.from([cmd >> 8, cmd & 0xff]))
     }
 }
 
