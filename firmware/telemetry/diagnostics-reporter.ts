@@ -5,6 +5,7 @@
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
+import { ConnectWatch } from "../net/connect-watch"
 import { readRegister } from "../sensors/read-register"
 import { FIRMWARE_VERSION } from "../version"
 import { ClockSync } from "../time/clock-sync"
@@ -21,10 +22,8 @@ const DRAIN_POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
-    /** A CONNACK since the last report. */
-    private connected = false
-    /** Emitted on a CONNACK: the fiber sleeps until a report is due or this. */
-    private readonly wake = ds.emitter<number>()
+    /** CONNACKs: a report follows each one. */
+    private readonly connects: ConnectWatch
 
     constructor(
         private readonly session: Session,
@@ -33,11 +32,7 @@ export class DiagnosticsReporter {
         private readonly boot: string,
         private readonly clock: ClockSync,
     ) {
-        const self = this
-        session.onConnected(() => {
-            self.connected = true
-            self.wake.emit(0)
-        })
+        this.connects = new ConnectWatch(session)
     }
 
     async publishOnce(): Promise<void> {
@@ -74,8 +69,7 @@ export class DiagnosticsReporter {
         let next = ds.millis() + this.periodMs
         for (;;) {
             let due = ds.millis() >= next
-            if (this.connected && s.isConnected()) {
-                this.connected = false
+            if (s.isConnected() && this.connects.take()) {
                 caughtUp = false
                 due = true
             } else if (!caughtUp && s.isConnected() && s.snapshot().queue === 0) {
@@ -87,7 +81,7 @@ export class DiagnosticsReporter {
                 next = ds.millis() + this.periodMs
             }
             const untilDue = Math.max(1, next - ds.millis())
-            await ds.wait(this.wake, caughtUp || untilDue < DRAIN_POLL_MS ? untilDue : DRAIN_POLL_MS)
+            await this.connects.sleep(caughtUp || untilDue < DRAIN_POLL_MS ? untilDue : DRAIN_POLL_MS)
         }
     }
 }

@@ -8,6 +8,7 @@
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
+import { ConnectWatch } from "../net/connect-watch"
 import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
 import { readStoredSetting, writeSettingIfChanged } from "./settings-writer"
@@ -19,9 +20,8 @@ const DISCOVERY_PACE_MS = 50
 const DISCOVERY_MAX_QUEUED = 4
 
 export class HaDiscovery {
-    /** A CONNACK or a refresh() since the configs were last published. */
-    private due = false
-    private readonly again = ds.emitter<number>()
+    /** Set by a CONNACK or a refresh(): the configs are published again. */
+    private readonly due: ConnectWatch
     private readonly keys: string[]
     /** HA_KEYS as stored: read from flash before the first publish only, then what was written. */
     private stored: any = undefined
@@ -35,22 +35,18 @@ export class HaDiscovery {
         public periodMs: number,
     ) {
         this.keys = keysOfSpec(spec)
-        const self = this
-        session.onConnected(() => self.refresh())
+        this.due = new ConnectWatch(session)
     }
 
     /** Publish again (after a CONNACK; the period, and so expire_after, changed). */
     refresh() {
-        this.due = true
-        this.again.emit(0)
+        this.due.set()
     }
 
     async run(): Promise<void> {
         for (;;) {
-            if (this.due && this.session.isConnected()) {
-                this.due = false
-                await this.publishAll()
-            } else await ds.wait(this.again)
+            if (this.session.isConnected() && this.due.take()) await this.publishAll()
+            else await this.due.sleep()
         }
     }
 

@@ -7,25 +7,20 @@
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"
+import { ConnectWatch } from "../net/connect-watch"
 import { CLOCK_DEFAULTS, ClockSync } from "./clock-sync"
 
 export class TimeSync {
     readonly clock = new ClockSync()
-    /** Emitted on an answer and on a CONNACK: the fiber sleeps until a request is due or this. */
-    private readonly wake = ds.emitter<number>()
-    /** A CONNACK since the last request round started. */
-    private connected = false
+    /** CONNACKs (a round starts after each) and answers wake the fiber. */
+    private readonly wake: ConnectWatch
 
     constructor(
         private readonly session: Session,
         private readonly reqTopic: string,
         private readonly respTopic: string,
     ) {
-        const self = this
-        session.onConnected(() => {
-            self.connected = true
-            self.wake.emit(0)
-        })
+        this.wake = new ConnectWatch(session)
     }
 
     async run(): Promise<void> {
@@ -33,7 +28,7 @@ export class TimeSync {
         const c = this.clock
         const wake = this.wake
         s.subscribe(this.respTopic, 0, (topic, payload) => {
-            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.emit(0)
+            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.poke()
         })
         let seen = 0
         let due = 0
@@ -47,8 +42,7 @@ export class TimeSync {
                 due = now + CLOCK_DEFAULTS.resyncMs
             }
             if (s.isConnected()) {
-                if (this.connected) {
-                    this.connected = false
+                if (wake.take()) {
                     waitMs = CLOCK_DEFAULTS.replyTimeoutMs
                     due = now
                 }
@@ -64,7 +58,7 @@ export class TimeSync {
                 }
             }
             // Disconnected, nothing is due before the next CONNACK (resyncMs bounds the sleep all the same).
-            await ds.wait(wake, s.isConnected() ? Math.max(1, due - ds.millis()) : CLOCK_DEFAULTS.resyncMs)
+            await wake.sleep(s.isConnected() ? Math.max(1, due - ds.millis()) : CLOCK_DEFAULTS.resyncMs)
         }
     }
 }
