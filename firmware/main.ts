@@ -52,19 +52,21 @@ opts.birth = { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain
 opts.offlinePayload = Buffer.from(STATUS_OFFLINE)
 const transport = new SocketTransport()
 const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new DsSignal())
-const supervisor = async () => {
-    await session.run()
+/** Runs a service's loop in a fiber of its own. */
+function spawn(service: { run(): Promise<void> }) {
+    const loop = async () => {
+        await service.run()
+    }
+    loop.start()
 }
-supervisor.start()
+
+spawn(session)
 const rebootAfterS = cfg.noNetRebootS >= 0 ? cfg.noNetRebootS : noNetworkRebootS(arch)
 if (rebootAfterS > 0) watchNetwork(transport, rebootAfterS * 1000)
 
 // Issue 14: Unix time over the MQTT connection (firmware/time/), for the `ts` of every reading.
 const timeSync = new TimeSync(session, topics.timeReq, topics.timeResp)
-const runTimeSync = async () => {
-    await timeSync.run()
-}
-runTimeSync.start()
+spawn(timeSync)
 
 // SENSORS lists chips (e.g. "bme280@0x76,sht4x"); empty: the Jacdac sensors (the simulator's, or a board's servers).
 const sensors = sensorsFromConfig(cfg.sensors)
@@ -78,17 +80,11 @@ if (cfg.haDiscovery) {
         swVersion: FIRMWARE_VERSION,
     }
     discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
-    const runDiscovery = async () => {
-        await discovery.run()
-    }
-    runDiscovery.start()
+    spawn(discovery)
 }
 startPeriodDownlink(session, topics, publisher, discovery)
 
 const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock)
-const runDiagnostics = async () => {
-    await diagnostics.run()
-}
-runDiagnostics.start()
+spawn(diagnostics)
 
 await publisher.run()

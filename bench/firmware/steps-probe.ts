@@ -20,16 +20,7 @@ const x: number = await readSetting("PROBE_X", 32)
 /** Which parts run (for attributing cost): 3 everything, 1 publish + stage + write + direct ack, 0 publish only. */
 const mode: number = await readSetting("PROBE_MODE", 3)
 const d = SESSION_DEFAULTS
-const o = new Outbox(
-    {
-        queueBytes: d.queueMaxBytes,
-        queueMax: d.queueMaxCount,
-        windowBytes: d.windowBytes,
-        maxInflight: d.maxInflight,
-        maxPacketBytes: d.maxPacketBytes,
-    },
-    () => {},
-)
+const o = new Outbox(d, () => {})
 const framer = new Framer(d.maxInboundBytes)
 const topic = "devs/sim1/telemetry"
 // A production-size reading (about 110 bytes of JSON).

@@ -45,11 +45,12 @@ const Q_REPLACE = 2
 const QUEUED_AT = RF_2
 const TTL = RF_3
 
+/** The outbox's bounds; the session passes its options (SessionOptions has these fields). */
 export interface OutboxLimits {
     /** Bytes of encoded packets the queue can hold. */
-    queueBytes: number
+    queueMaxBytes: number
     /** Messages the queue can hold. */
-    queueMax: number
+    queueMaxCount: number
     /** Bytes of packets handed to the connection and not finished (QoS 1 until PUBACK). */
     windowBytes: number
     /** QoS 1 packets in flight at once. */
@@ -72,24 +73,19 @@ export class Outbox implements WindowOwner {
         readonly limits: OutboxLimits,
         private readonly onDrop: (reason: string, tagged: boolean) => void,
     ) {
-        this.queue = new PacketRing(limits.queueBytes, limits.queueMax)
+        this.queue = new PacketRing(limits.queueMaxBytes, limits.queueMaxCount)
         this.window = new Window(limits.windowBytes, limits.maxInflight, this)
         this.outcomes = Buffer.alloc(OUTCOMES_KEPT * 5)
     }
 
     /** Largest PUBLISH packet the outbox can carry (it must fit the queue and the window). */
     maxPacketBytes(): number {
-        return Math.min(this.limits.maxPacketBytes, Math.min(this.limits.queueBytes, this.limits.windowBytes))
+        return Math.min(this.limits.maxPacketBytes, Math.min(this.limits.queueMaxBytes, this.limits.windowBytes))
     }
 
     /** Messages not finished: queued plus handed to the connection. */
     count(): number {
         return this.live + this.window.pending
-    }
-
-    /** QoS 1 messages waiting for a PUBACK. */
-    inflightCount(): number {
-        return this.window.inflight
     }
 
     /** Bytes taken in both rings (including space skipped at a ring's end). */
@@ -115,7 +111,7 @@ export class Outbox implements WindowOwner {
         }
         let s = -1
         for (;;) {
-            if (this.live < this.limits.queueMax) {
+            if (this.live < this.limits.queueMaxCount) {
                 s = this.queue.push(n)
                 if (s >= 0) break
             }

@@ -105,20 +105,11 @@ export class Session {
         this.backoff = new Backoff(this.transient)
         const stats = this.stats
         this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0 }
-        this.outbox = new Outbox(
-            {
-                queueBytes: opts.queueMaxBytes,
-                queueMax: opts.queueMaxCount,
-                windowBytes: opts.windowBytes,
-                maxInflight: opts.maxInflight,
-                maxPacketBytes: opts.maxPacketBytes,
-            },
-            (reason, tagged) => {
-                countCause(stats.drops, reason)
-                if (tagged) countCause(stats.taggedDrops, reason)
-                rt.log(LOG_DEBUG, `mqtt: dropped a message: ${reason}`)
-            },
-        )
+        this.outbox = new Outbox(opts, (reason, tagged) => {
+            countCause(stats.drops, reason)
+            if (tagged) countCause(stats.taggedDrops, reason)
+            rt.log(LOG_DEBUG, `mqtt: dropped a message: ${reason}`)
+        })
         const subs = this.subs
         this.idInUse = id => subs.idInUse(id)
         // Validate everything the CONNECT will carry now: a bad config is a clear error at start, not a loop of failures.
@@ -183,7 +174,7 @@ export class Session {
         const s = this.snap
         s.queue = o.count()
         s.queueBytes = o.bytes()
-        s.inflight = o.inflightCount()
+        s.inflight = o.window.inflight
         return s
     }
 

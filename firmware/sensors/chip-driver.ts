@@ -9,6 +9,7 @@
  */
 import { I2CDriver } from "@devicescript/drivers"
 import { i2c, I2C, I2CError } from "@devicescript/i2c"
+import { errorMessage } from "../mqtt/errors"
 import { ERR_EXCEPTION, ERR_NACK, ERR_NOT_FOUND, hexByte, SensorError } from "./sensor-error"
 
 /** Quantity name -> value in the unit of the telemetry contract. */
@@ -37,7 +38,7 @@ class BusGuard extends I2C {
             return await this.inner.xfer(devAddr, writeBuf, numRead)
         } catch (e) {
             if (e instanceof I2CError) throw e
-            throw new I2CError(errorText(e), I2C_STATUS_NO_BUS)
+            throw new I2CError(errorMessage(e), I2C_STATUS_NO_BUS)
         }
     }
 }
@@ -99,10 +100,6 @@ export abstract class ChipDriver extends I2CDriver {
  */
 export function toSensorError(e: unknown, where: string): SensorError {
     if (e instanceof SensorError) return e as SensorError
-    if (e instanceof I2CError) return new SensorError(ERR_NACK, where + ": no answer (" + errorText(e) + ")")
-    return new SensorError(ERR_EXCEPTION, where + ": " + errorText(e))
-}
-
-function errorText(e: unknown): string {
-    return e instanceof Error ? (e as Error).message : "" + e
+    if (e instanceof I2CError) return new SensorError(ERR_NACK, where + ": no answer (" + errorMessage(e) + ")")
+    return new SensorError(ERR_EXCEPTION, where + ": " + errorMessage(e))
 }

@@ -17,6 +17,7 @@
  */
 import * as ds from "@devicescript/core"
 import { startBME680 } from "@devicescript/drivers"
+import { errorMessage } from "../mqtt/errors"
 import { JacdacSensor } from "./jacdac-sensor"
 import { keyValues, Sensor, SENSOR_FAILED, SENSOR_OK, setHealth } from "./sensor"
 import { ERR_NOT_FOUND, hexByte } from "./sensor-error"
@@ -77,8 +78,7 @@ export class StockSensor implements Sensor {
         } catch (e) {
             // Probed again on every read: say it once.
             if (!this.reported) {
-                const msg = e instanceof Error ? (e as Error).message : "" + e
-                console.warn("sensor " + this.name + ": failed, not_found (" + msg + ")")
+                console.warn("sensor " + this.name + ": failed, not_found (" + errorMessage(e) + ")")
                 this.reported = true
             }
             setHealth(this, SENSOR_FAILED, ERR_NOT_FOUND)

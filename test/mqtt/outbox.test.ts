@@ -13,8 +13,8 @@ import {
 import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
 
 const LIMITS: OutboxLimits = {
-    queueBytes: 4096,
-    queueMax: 100,
+    queueMaxBytes: 4096,
+    queueMaxCount: 100,
     windowBytes: 1024,
     maxInflight: 8,
     maxPacketBytes: 4096,
@@ -83,7 +83,7 @@ describe("packet ring", () => {
 
 describe("queue policy", () => {
     test("C64: when the count is full the oldest queued message is dropped and counted", () => {
-        const { o, drops } = outbox({ queueMax: 3 })
+        const { o, drops } = outbox({ queueMaxCount: 3 })
         const t = [1, 2, 3, 4, 5].map(i => add(o, "m" + i))
         expect(o.count()).toBe(3)
         expect(drops).toEqual(["queue_full", "queue_full"])
@@ -94,7 +94,7 @@ describe("queue policy", () => {
     })
 
     test("a message added with replace to a full queue is refused itself; the queued ones stay", () => {
-        const { o, drops } = outbox({ queueMax: 3 })
+        const { o, drops } = outbox({ queueMaxCount: 3 })
         const t = [1, 2, 3].map(i => add(o, "m" + i))
         const status = o.add("t/s", 3, Buffer.from("status"), 0, 0, 1 | ADD_REPLACE)
         expect(drops).toEqual(["queue_full"])
@@ -106,7 +106,7 @@ describe("queue policy", () => {
     })
 
     test("when the bytes are full the oldest go, and the ring never holds more than its size", () => {
-        const { o } = outbox({ queueBytes: 500 })
+        const { o } = outbox({ queueMaxBytes: 500 })
         for (let i = 0; i < 200; i++) add(o, "x".repeat(37 + (i % 50)))
         expect(o.queue.usedBytes()).toBeLessThanOrEqual(500)
         const got = sendAll(o).map(p => p.payload.length)

@@ -210,7 +210,7 @@ describe("publish QoS 1", () => {
         await vi.advanceTimersByTimeAsync(100)
         const sent = net.current!.ofType("publish")
         expect(sent).toHaveLength(8)
-        expect(s.outbox.inflightCount()).toBe(8)
+        expect(s.outbox.window.inflight).toBe(8)
         for (const p of sent) if (p.cmd === "publish") net.current!.send({ cmd: "puback", messageId: p.messageId })
         await until(() => net.current!.ofType("publish").length === 16, 1000)
         const rest = net.current!.ofType("publish")

@@ -84,7 +84,7 @@ export function bytesChecks(): BytesCheck[] {
  */
 export function publishThroughOutbox(v: EncodeVector): string {
     const o = new Outbox(
-        { queueBytes: 512, queueMax: 4, windowBytes: 512, maxInflight: 4, maxPacketBytes: 512 },
+        { queueMaxBytes: 512, queueMaxCount: 4, windowBytes: 512, maxInflight: 4, maxPacketBytes: 512 },
         () => {},
     )
     const topic = v.topic === undefined ? "" : v.topic
