@@ -63,28 +63,22 @@ export function frameHeader(b: Buffer, at: number): FrameHeader {
 
 export class Framer {
     /** "" or a sticky error: "malformed remaining length", "packet too large". */
-    error: string
+    error!: string
     private readonly maxPacketBytes: number
-    private chunks: Buffer[]
+    private chunks!: Buffer[]
     /** Read position in chunks[0]. */
-    private offset: number
+    private offset!: number
     /** Unconsumed bytes in chunks. */
-    private queued: number
+    private queued!: number
     /** Body of the frame being assembled, or null while waiting for a header. */
-    private body: Buffer | null
-    private firstByte: number
-    private filled: number
+    private body!: Buffer | null
+    private firstByte!: number
+    private filled!: number
 
     constructor(maxPacketBytes?: number) {
         this.maxPacketBytes =
             maxPacketBytes === undefined || maxPacketBytes === null ? MAX_PACKET_BYTES_DEFAULT : maxPacketBytes
-        this.error = ""
-        this.chunks = []
-        this.offset = 0
-        this.queued = 0
-        this.body = null
-        this.firstByte = 0
-        this.filled = 0
+        this.reset()
     }
 
     /** Drops everything, including a sticky error: for a new connection. */

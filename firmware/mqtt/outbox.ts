@@ -68,6 +68,8 @@ export class Outbox implements WindowOwner {
     /** OUTCOMES_KEPT × (ticket u32, code u8). */
     private readonly outcomes: Buffer
     private nextOutcome = 0
+    /** Largest PUBLISH packet the outbox can carry (it must fit the queue and the window). */
+    private readonly maxPacket: number
 
     constructor(
         readonly limits: OutboxLimits,
@@ -76,11 +78,7 @@ export class Outbox implements WindowOwner {
         this.queue = new PacketRing(limits.queueMaxBytes, limits.queueMaxCount)
         this.window = new Window(limits.windowBytes, limits.maxInflight, this)
         this.outcomes = Buffer.alloc(OUTCOMES_KEPT * 5)
-    }
-
-    /** Largest PUBLISH packet the outbox can carry (it must fit the queue and the window). */
-    maxPacketBytes(): number {
-        return Math.min(this.limits.maxPacketBytes, Math.min(this.limits.queueMaxBytes, this.limits.windowBytes))
+        this.maxPacket = Math.min(limits.maxPacketBytes, Math.min(limits.queueMaxBytes, limits.windowBytes))
     }
 
     /** Messages not finished: queued plus handed to the connection. */
@@ -103,12 +101,8 @@ export class Outbox implements WindowOwner {
         const retain = (options & ADD_RETAIN) !== 0
         const replace = (options & ADD_REPLACE) !== 0
         const tagged = (options & ADD_TAGGED) !== 0
-        const ticket = ++this.lastTicket
         const n = publishBytes(topicBytes, payload.length, qos)
-        if (n > this.maxPacketBytes()) {
-            this.finish(ticket, DROP_TOO_LARGE, tagged)
-            return ticket
-        }
+        if (n > this.maxPacket) return this.refuse(DROP_TOO_LARGE, tagged)
         let s = -1
         for (;;) {
             if (this.live < this.limits.queueMaxCount) {
@@ -116,12 +110,10 @@ export class Outbox implements WindowOwner {
                 if (s >= 0) break
             }
             // A message a newer one will replace is refused rather than push an older one out.
-            if (this.queue.count === 0 || replace) {
-                this.finish(ticket, DROP_QUEUE_FULL, tagged)
-                return ticket
-            }
+            if (this.queue.count === 0 || replace) return this.refuse(DROP_QUEUE_FULL, tagged)
             this.dropOldest(DROP_QUEUE_FULL)
         }
+        const ticket = ++this.lastTicket
         writePublish(this.queue.data, this.queue.off(s), topic, topicBytes, payload, qos, retain, 0)
         this.queue.setFlags(s, (replace ? Q_REPLACE : 0) | (tagged ? F_TAGGED : 0))
         this.queue.setField(s, TICKET, ticket)
@@ -146,14 +138,14 @@ export class Outbox implements WindowOwner {
     ): number {
         const n = publishBytes(topicBytes, payload.length, 1)
         const w = this.window
-        const id = w.inflight < w.maxInflight && n <= this.maxPacketBytes() ? w.allocId(otherInUse) : 0
+        const id = w.inflight < w.maxInflight && n <= this.maxPacket ? w.allocId(otherInUse) : 0
         const off = id > 0 ? w.push(n, this.lastTicket + 1, id, false) : -1
         if (off < 0) return this.add(topic, topicBytes, payload, 0, 0, 1 | (retain ? ADD_RETAIN : 0))
         writePublish(w.ring.data, off, topic, topicBytes, payload, 1, retain, id)
         return ++this.lastTicket
     }
 
-    /** Records a message refused before it was queued (e.g. after stop) and returns its ticket. */
+    /** Records a message refused before it was queued (too large, no room, after stop) and returns its ticket. */
     refuse(reason: string, tagged: boolean): number {
         const ticket = ++this.lastTicket
         this.finish(ticket, reason, tagged)
