@@ -34,21 +34,29 @@ export interface ChipInfo {
 const THP = [Q_TEMPERATURE, Q_HUMIDITY, Q_PRESSURE]
 const TH = [Q_TEMPERATURE, Q_HUMIDITY]
 
+/** Shared by the rows without aliases or addresses: one empty array each, never modified. */
+const NO_ALIASES: string[] = []
+const NO_ADDRESSES: number[] = []
+
+function row(chip: string, addresses: number[], quantities: string[], aliases = NO_ALIASES): ChipInfo {
+    return { chip, addresses, quantities, aliases }
+}
+
 export const CHIPS: ChipInfo[] = [
-    { chip: CHIP_JACDAC, addresses: [], quantities: THP, aliases: [] },
-    { chip: CHIP_JACDAC_LIGHT, addresses: [], quantities: [Q_ILLUMINANCE], aliases: [] },
+    row(CHIP_JACDAC, NO_ADDRESSES, THP),
+    row(CHIP_JACDAC_LIGHT, NO_ADDRESSES, [Q_ILLUMINANCE]),
     // Ours (firmware/sensors/<chip>.ts)
-    { chip: "bme280", addresses: [0x76, 0x77], quantities: THP, aliases: [] },
-    { chip: "bmp280", addresses: [0x76, 0x77], quantities: [Q_TEMPERATURE, Q_PRESSURE], aliases: [] },
-    { chip: "sht4x", addresses: [0x44, 0x45, 0x46], quantities: TH, aliases: ["sht40", "sht41", "sht45"] },
-    { chip: "bh1750", addresses: [0x23, 0x5c], quantities: [Q_ILLUMINANCE], aliases: [] },
-    { chip: "scd4x", addresses: [0x62], quantities: [Q_CO2, Q_TEMPERATURE, Q_HUMIDITY], aliases: ["scd40", "scd41"] },
-    { chip: "sht30", addresses: [0x44, 0x45], quantities: TH, aliases: ["sht3x", "sht31", "sht35"] },
-    { chip: "shtc3", addresses: [0x70], quantities: TH, aliases: [] },
-    { chip: "aht20", addresses: [0x38], quantities: TH, aliases: [] },
-    { chip: "ltr390", addresses: [0x53], quantities: [Q_ILLUMINANCE], aliases: [] },
+    row("bme280", [0x76, 0x77], THP),
+    row("bmp280", [0x76, 0x77], [Q_TEMPERATURE, Q_PRESSURE]),
+    row("sht4x", [0x44, 0x45, 0x46], TH, ["sht40", "sht41", "sht45"]),
+    row("bh1750", [0x23, 0x5c], [Q_ILLUMINANCE]),
+    row("scd4x", [0x62], [Q_CO2, Q_TEMPERATURE, Q_HUMIDITY], ["scd40", "scd41"]),
+    row("sht30", [0x44, 0x45], TH, ["sht3x", "sht31", "sht35"]),
+    row("shtc3", [0x70], TH),
+    row("aht20", [0x38], TH),
+    row("ltr390", [0x53], [Q_ILLUMINANCE]),
     // Stock @devicescript/drivers (firmware/sensors/stock-sensor.ts)
-    { chip: "bme680", addresses: [0x76, 0x77], quantities: THP, aliases: [] },
+    row("bme680", [0x76, 0x77], THP),
 ]
 
 export interface ChipSpec {
