@@ -1,7 +1,7 @@
 /**
  * A service's view of the session's CONNACKs, for the fibers that act after each one (discovery,
  * diagnostics, time sync): `take()` is true once after each CONNACK, and a fiber sleeping in
- * `sleep()` wakes at once. One flag and one emitter per service, no polling.
+ * `sleep()` wakes at once. One flag and one emitter per service.
  */
 import * as ds from "@devicescript/core"
 import type { Session } from "../mqtt/session"

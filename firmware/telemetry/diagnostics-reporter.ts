@@ -14,11 +14,12 @@ import { settingsStats } from "./settings-writer"
 
 const RSSI_TIMEOUT_MS = 500
 /**
- * How often the reporter looks whether the outbox has drained after a connect (only then). A poll,
- * not a wait on the session's changes: those fire on every PUBACK, and each wake-up of a waiting
- * fiber allocates, in the middle of a reconnect's flush, when the heap is tightest.
+ * How often the reporter looks for a CONNACK, a due report and, after a connect, a drained outbox. A
+ * poll, not a wait on the session's changes: those fire on every PUBACK, and a fiber waiting on an
+ * emitter holds its subscription (a few small blocks) for as long as it waits, allocated in the middle
+ * of a reconnect's transients, where long-lived blocks split the heap's free space.
  */
-const DRAIN_POLL_MS = 250
+const POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
@@ -80,8 +81,7 @@ export class DiagnosticsReporter {
                 await this.publishOnce()
                 next = ds.millis() + this.periodMs
             }
-            const untilDue = Math.max(1, next - ds.millis())
-            await this.connects.sleep(caughtUp || untilDue < DRAIN_POLL_MS ? untilDue : DRAIN_POLL_MS)
+            await ds.sleep(POLL_MS)
         }
     }
 }

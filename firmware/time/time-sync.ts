@@ -10,6 +10,12 @@ import { Session } from "../mqtt/session"
 import { ConnectWatch } from "../net/connect-watch"
 import { CLOCK_DEFAULTS, ClockSync } from "./clock-sync"
 
+/**
+ * The longest wait for an answer or a CONNACK before the loop looks again. A fiber waiting on an
+ * emitter holds its subscription for as long as it waits; short waits keep such blocks short-lived.
+ */
+const POLL_MS = 250
+
 export class TimeSync {
     readonly clock = new ClockSync()
     /** CONNACKs (a round starts after each) and answers wake the fiber. */
@@ -57,8 +63,8 @@ export class TimeSync {
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2
                 }
             }
-            // Disconnected, nothing is due before the next CONNACK (resyncMs bounds the sleep all the same).
-            await wake.sleep(s.isConnected() ? Math.max(1, due - ds.millis()) : CLOCK_DEFAULTS.resyncMs)
+            // A short wait, not one until the next request: see POLL_MS.
+            await wake.sleep(POLL_MS)
         }
     }
 }
