@@ -50,6 +50,35 @@ interface RunResult {
 let nextId = 1
 const deviceId = () => (0xbe9c0000 + nextId++).toString(16).padStart(8, "0") + "0000b00c"
 
+/**
+ * A device (not started yet) running `bytecode` against `broker` as DEVICE_NAME `name`, with `settings` on
+ * top; its log lines, and a started observer of its telemetry. `tap`: where it saves its socket writes.
+ */
+async function observedDevice(
+    broker: RunningBroker,
+    name: string,
+    bytecode: string,
+    settings: Record<string, SettingValue>,
+    tap = "",
+) {
+    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
+    await obs.start()
+    const log: string[] = []
+    const dev = new SimDevice(
+        {
+            deviceId: deviceId(),
+            bytecodePath: bytecode,
+            settings: { MQTT_HOST: "127.0.0.1", MQTT_PORT: broker.port, DEVICE_NAME: name, ...settings },
+            sensors: SIM_QUANTITIES,
+            seed: 1,
+        },
+        l => log.push(l),
+        "",
+        tap,
+    )
+    return { obs, log, dev }
+}
+
 /** Runs one firmware in a VM against the broker and counts what the subscriber received. */
 async function runVm(
     broker: RunningBroker,
@@ -60,27 +89,12 @@ async function runVm(
     extra: Record<string, SettingValue> = {},
 ): Promise<RunResult & { messages: Observed[]; writes: string[] }> {
     const name = `${client}${qos}x${nextId}`
-    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
-    await obs.start()
     const tap = join(tmpdir(), `devs-bench-${process.pid}-${name}.tap`)
-    const log: string[] = []
-    const dev = new SimDevice(
-        {
-            deviceId: deviceId(),
-            bytecodePath: bytecode,
-            settings: {
-                MQTT_HOST: "127.0.0.1",
-                MQTT_PORT: broker.port,
-                DEVICE_NAME: name,
-                BURST_N: n,
-                BURST_QOS: qos,
-                ...extra,
-            },
-            sensors: SIM_QUANTITIES,
-            seed: 1,
-        },
-        l => log.push(l),
-        "",
+    const { obs, log, dev } = await observedDevice(
+        broker,
+        name,
+        bytecode,
+        { BURST_N: n, BURST_QOS: qos, ...extra },
         tap,
     )
     dev.start()
@@ -169,28 +183,13 @@ async function latency(broker: RunningBroker, burst: string) {
 /** Broker restart during steady telemetry: time from the broker listening again to the first new delivery. */
 async function restartToDelivery(broker: RunningBroker, burst: string) {
     const name = `restart${nextId}`
-    const obs = new Observer(broker.url, `devs/${name}/telemetry`)
-    await obs.start()
-    const log: string[] = []
-    const dev = new SimDevice(
-        {
-            deviceId: deviceId(),
-            bytecodePath: burst,
-            settings: {
-                MQTT_HOST: "127.0.0.1",
-                MQTT_PORT: broker.port,
-                DEVICE_NAME: name,
-                BURST_N: 100_000,
-                BURST_QOS: 1,
-                BURST_GAP_MS: 100,
-                RETRY_BASE_MS: 1000,
-                RETRY_CAP_MS: 120_000,
-            },
-            sensors: SIM_QUANTITIES,
-            seed: 1,
-        },
-        l => log.push(l),
-    )
+    const { obs, log, dev } = await observedDevice(broker, name, burst, {
+        BURST_N: 100_000,
+        BURST_QOS: 1,
+        BURST_GAP_MS: 100,
+        RETRY_BASE_MS: 1000,
+        RETRY_CAP_MS: 120_000,
+    })
     dev.start()
     await obs.waitFor(() => obs.messages.length >= 10, 30_000)
     await broker.restart()

@@ -171,13 +171,7 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
     await sub.subscribeAsync(`${prefix}/+/telemetry`, { qos: 1 })
     const t0 = Date.now()
     try {
-        await fleet.start()
-        let s = await fleet.stats()
-        const deadline = Date.now() + 60_000 + 50 * o.devices
-        while (s.connected < o.devices && Date.now() < deadline) {
-            await sleep(1000)
-            s = await fleet.stats()
-        }
+        await startConnected(fleet, o.devices)
         const connectS = (Date.now() - t0) / 1000
         // One period for the last ones to publish, then the window.
         await sleep(periodMs)
@@ -222,6 +216,18 @@ export async function syntheticRun(broker: RunningBroker, o: SyntheticScaleOptio
     }
 }
 
+/** Starts the fleet and waits until its `devices` are connected (at most 60 s + 50 ms a device); its stats then. */
+async function startConnected(fleet: SyntheticFleet, devices: number) {
+    await fleet.start()
+    let s = await fleet.stats()
+    const deadline = Date.now() + 60_000 + 50 * devices
+    while (s.connected < devices && Date.now() < deadline) {
+        await sleep(1000)
+        s = await fleet.stats()
+    }
+    return s
+}
+
 /** Both at once on one broker: the synthetic fleet connected first, then the real devices' run beside it. */
 export async function realBesideSynthetic(
     broker: RunningBroker,
@@ -236,14 +242,7 @@ export async function realBesideSynthetic(
         periodMs: real.periodMs ?? 1000,
     })
     try {
-        await fleet.start()
-        let s = await fleet.stats()
-        const deadline = Date.now() + 60_000 + 50 * synthetic.devices
-        while (s.connected < synthetic.devices && Date.now() < deadline) {
-            await sleep(1000)
-            s = await fleet.stats()
-        }
-        const before = s
+        const before = await startConnected(fleet, synthetic.devices)
         const r = await realDevicesRun(broker, real)
         const after = await fleet.stats()
         return {

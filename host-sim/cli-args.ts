@@ -97,26 +97,24 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
             ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]
             : [a, undefined]
         const value = () => (inline !== undefined ? inline : argv[++i])
+        /** The option's value; none (or an empty one) is an error that says what it takes. */
+        const needs = (what: string): string => {
+            const v = value()
+            if (!v) throw new Error(`${name} needs ${what}`)
+            return v
+        }
         switch (name) {
-            case "--broker": {
-                const v = value()
-                if (!v) throw new Error("--broker needs a URL, e.g. mqtt://127.0.0.1:1883")
-                o.broker = v
+            case "--broker":
+                o.broker = needs("a URL, e.g. mqtt://127.0.0.1:1883")
                 break
-            }
             case "--broker-cluster": {
-                const v = value()
-                if (!v) throw new Error("--broker-cluster needs KIND[:NODES], e.g. nats:3")
-                const spec = parseClusterSpec(v)
+                const spec = parseClusterSpec(needs("KIND[:NODES], e.g. nats:3"))
                 o.brokerCluster = `${spec.kind}:${spec.nodes}`
                 break
             }
-            case "--ca": {
-                const v = value()
-                if (!v) throw new Error("--ca needs a file, e.g. --ca ca.pem")
-                o.ca = v
+            case "--ca":
+                o.ca = needs("a file, e.g. --ca ca.pem")
                 break
-            }
             case "--duration":
                 o.durationS = positive("--duration", value(), false)
                 break
@@ -129,15 +127,11 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
             case "--vms-per-process":
                 o.vmsPerProcess = positive("--vms-per-process", value(), true)
                 break
-            case "--scenario": {
-                const v = value()
-                if (!v)
-                    throw new Error(
-                        "--scenario needs MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK]",
-                    )
-                o.scenarios.push(v)
+            case "--scenario":
+                o.scenarios.push(
+                    needs("MODE:SENSOR[@START[-END]], wifi-down@START[-END], reboot@T or powercut@T[-BACK]"),
+                )
                 break
-            }
             case "--view": {
                 const v = value()
                 if (v !== "table" && v !== "lines") throw new Error(`--view is table or lines, got '${v ?? ""}'`)

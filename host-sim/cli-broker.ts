@@ -8,6 +8,13 @@ import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-con
 import { readEnvFiles } from "./env-file.ts"
 import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
 
+/** The options `cliBroker` reads, for a command's option table (scripts/lib/main.ts parseOptions). */
+export const BROKER_OPTIONS = {
+    broker: { type: "string" },
+    prefix: { type: "string" },
+    ca: { type: "string" },
+} as const
+
 export function cliBroker(
     o: { broker?: string; ca?: string; prefix?: string },
     usage: string,

@@ -8,6 +8,7 @@ import type { BrokerTarget } from "./broker-connect.ts"
 import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/cluster.ts"
 import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { runCli } from "./cli-main.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
@@ -122,21 +123,4 @@ async function main(o: CliOptions): Promise<number> {
     return 0
 }
 
-let opts: CliOptions
-try {
-    opts = parseArgs(process.argv.slice(2))
-} catch (e) {
-    console.error(`error: ${(e as Error).message}\n\n${USAGE}`)
-    process.exit(2)
-}
-if (opts.help) {
-    console.log(USAGE)
-    process.exit(0)
-}
-main(opts).then(
-    code => process.exit(code),
-    e => {
-        console.error(`error: ${(e as Error).message}`)
-        process.exit(1)
-    },
-)
+runCli(parseArgs, USAGE, main)

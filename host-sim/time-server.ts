@@ -4,9 +4,9 @@
  * a machine whose clock is kept by NTP, next to the broker (for example beside Home Assistant);
  * docs/time.md. Runs until Ctrl-C.
  */
-import { cliBroker } from "./cli-broker.ts"
+import { BROKER_OPTIONS, cliBroker } from "./cli-broker.ts"
 import { TimeResponder } from "./time-responder.ts"
-import { parseOptions, runMain } from "../scripts/lib/main.ts"
+import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"
 import { UserError } from "../scripts/lib/user-error.ts"
 
 const USAGE = `usage: npm run time-server -- --broker URL [--prefix P] [--ca FILE] [--quiet]
@@ -21,12 +21,7 @@ host's clock, until Ctrl-C. Log in with MQTT_USER/MQTT_PASS from .env.local.
 
 Exit codes: 0 stopped with Ctrl-C, 1 the broker refused, 2 bad options.`
 
-const OPTIONS = {
-    broker: { type: "string" },
-    prefix: { type: "string" },
-    ca: { type: "string" },
-    quiet: { type: "boolean" },
-} as const
+const OPTIONS = { ...BROKER_OPTIONS, quiet: { type: "boolean" } } as const
 
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
@@ -42,10 +37,6 @@ runMain(USAGE, async () => {
         throw new UserError((e as Error).message)
     }
     console.log(`time-server: answering ${prefix}/+/time/req at ${target.url} (Ctrl-C to stop)`)
-    await new Promise<void>(done => {
-        // Ctrl-C ends the listening, not the process (scripts/lib/main.ts would exit at once): this has no children.
-        process.removeAllListeners("SIGINT")
-        process.once("SIGINT", () => done())
-    })
+    await untilCtrlC()
     await responder.stop()
 })

@@ -5,10 +5,10 @@
  * every gap is explained by a counted drop or a reboot, 1 when one is not (or nothing arrived), 2
  * for bad options. Without --duration it runs until Ctrl-C, then reports.
  */
-import { cliBroker } from "./cli-broker.ts"
+import { BROKER_OPTIONS, cliBroker } from "./cli-broker.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
 import { Observer } from "./observer.ts"
-import { parseOptions, runMain } from "../scripts/lib/main.ts"
+import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"
 import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
 
 const USAGE = `usage: npm run verify -- --broker URL [--duration S] [--prefix P] [--ca FILE]
@@ -25,12 +25,7 @@ reboots seen. Log in with MQTT_USER/MQTT_PASS from .env.local.
 Exit codes: 0 every gap explained, 1 a gap not explained (or no telemetry, or the
 broker refused), 2 bad options.`
 
-const OPTIONS = {
-    broker: { type: "string" },
-    duration: { type: "string" },
-    prefix: { type: "string" },
-    ca: { type: "string" },
-} as const
+const OPTIONS = { ...BROKER_OPTIONS, duration: { type: "string" } } as const
 
 runMain(USAGE, async () => {
     const o = parseOptions(process.argv.slice(2), OPTIONS, USAGE)
@@ -47,14 +42,7 @@ runMain(USAGE, async () => {
     console.log(
         `verify: listening to ${prefix}/# at ${target.url}${durationS ? ` for ${durationS} s` : " until Ctrl-C"}`,
     )
-    await new Promise<void>(done => {
-        if (durationS) setTimeout(done, durationS * 1000)
-        {
-            // Ctrl-C ends the listening, not the process (scripts/lib/main.ts would exit at once): this has no children.
-            process.removeAllListeners("SIGINT")
-            process.once("SIGINT", () => done())
-        }
-    })
+    await untilCtrlC(durationS * 1000)
     await observer.stop()
     const { readings, diagnostics } = ledgerInputs(observer.messages, prefix)
     const ledgers = deviceLedgers(readings, diagnostics)

@@ -8,10 +8,9 @@
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
-import { hostsOf, type ClusterNode, type RunningCluster } from "./cluster.ts"
-import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { clusterOf, type RunningCluster } from "./cluster.ts"
+import { Daemon, privateDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
-import { waitForMqtt } from "./mqtt-probe.ts"
 import { redisDaemon, redisPath } from "./redis.ts"
 
 const START_TIMEOUT_MS = 30_000
@@ -45,56 +44,14 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
             }),
     )
 
-    async function startNode(i: number): Promise<void> {
-        await daemons[i].start()
-        try {
-            await waitForMqtt(ports[i], START_TIMEOUT_MS, () => daemons[i].running)
-        } catch (e) {
-            throw new Error(`aedes n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
-        }
-    }
-    const startAll = async () => {
-        await redis.start()
-        await Promise.all(ports.map((_, i) => startNode(i)))
-    }
-    const stopAll = async () => {
-        await Promise.all(daemons.map(d => d.stop()))
-        await redis.stop()
-    }
-
-    try {
-        await startAll()
-    } catch (e) {
-        await stopAll()
-        removeDir(dir)
-        throw e
-    }
-    const nodes: ClusterNode[] = ports.map((p, i) => ({
-        name: `n${i + 1}`,
-        port: p,
-        url: `mqtt://127.0.0.1:${p}`,
-        get running() {
-            return daemons[i].running
-        },
-        kill: () => daemons[i].kill(),
-        start: () => startNode(i),
-    }))
-    const version = /version=([^,\s]+)/.exec(redis.log)
-    return {
+    return clusterOf({
         kind: "aedes-redis",
         dir,
-        version: `aedes ${aedesVersion()}, redis ${version?.[1] ?? "?"}`,
-        nodes,
-        hosts: hostsOf(nodes),
-        powerCut: async () => {
-            await Promise.all([...daemons.map(d => d.kill()), redis.kill()])
-        },
-        powerOn: startAll,
-        close: async () => {
-            await stopAll()
-            removeDir(dir)
-        },
-    }
+        label: "aedes",
+        nodes: ports.map((port, i) => ({ daemon: daemons[i], port })),
+        shared: redis,
+        version: () => `aedes ${aedesVersion()}, redis ${/version=([^,\s]+)/.exec(redis.log)?.[1] ?? "?"}`,
+    })
 }
 
 function aedesVersion(): string {

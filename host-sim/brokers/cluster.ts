@@ -12,8 +12,12 @@
  *
  * Each node can be killed (SIGKILL: a crash, a power cut) and started again
  * with the same ports and data; `close()` stops everything the cluster started.
+ * A launcher states its nodes' daemons and how they come up; `clusterOf` owns
+ * the rest of the cluster's lifetime.
  */
 import { startAedesRedisCluster, aedesRedisUnavailable } from "./aedes-redis-cluster.ts"
+import { startInDir, type Daemon } from "./daemon.ts"
+import { startAnswering } from "./mqtt-probe.ts"
 import { natsClusterUnavailable, startNatsCluster } from "./nats-cluster.ts"
 import { rabbitClusterUnavailable, startRabbitCluster } from "./rabbitmq-cluster.ts"
 
@@ -81,7 +85,70 @@ export function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
     return startAedesRedisCluster(spec.nodes)
 }
 
-/** Every node's `host:port`, comma-separated (MQTT_HOSTS). */
-export function hostsOf(nodes: { port: number }[]): string {
-    return nodes.map(n => `127.0.0.1:${n.port}`).join(",")
+/** Starts node i (0-based) and resolves once it answers MQTT, within `timeoutMs` (default: its daemon's). */
+export type StartNode = (i: number, timeoutMs?: number) => Promise<void>
+
+/** What differs between the cluster launchers; `clusterOf` does the rest. */
+export interface ClusterParts {
+    kind: ClusterKind
+    /** The cluster's private directory (`privateDir`): removed by `close()`, or when the first start fails. */
+    dir: string
+    /** How a node's errors begin: "nats-server" gives "nats-server n2: ...". */
+    label: string
+    /** Each node's daemon (not started yet) and MQTT port, in node order. */
+    nodes: { daemon: Daemon; port: number }[]
+    /** A process every node needs (epmd, redis-server): started before the nodes, stopped after them. */
+    shared?: Daemon
+    /** How the nodes come up the first time, once `shared` runs (default: as in `powerOn`). */
+    boot?: (startNode: StartNode) => Promise<void>
+    /** How the nodes come up again after a power cut, once `shared` runs (default: all at once). */
+    powerOn?: (startNode: StartNode) => Promise<void>
+    /** The version string, read from the logs once the cluster is up. */
+    version: () => string
+}
+
+/**
+ * Starts the cluster (`shared`, then the nodes as `boot` says) and returns it; when that fails,
+ * everything started is stopped and the directory removed before the error passes on.
+ */
+export async function clusterOf(p: ClusterParts): Promise<RunningCluster> {
+    const daemons = p.nodes.map(n => n.daemon)
+    const startNode: StartNode = (i, timeoutMs) =>
+        startAnswering(daemons[i], p.nodes[i].port, `${p.label} n${i + 1}`, { timeoutMs })
+    const allAtOnce = async (start: StartNode) => {
+        await Promise.all(daemons.map((_, i) => start(i)))
+    }
+    const powerOn = p.powerOn ?? allAtOnce
+    const startWith = (nodesUp: (start: StartNode) => Promise<void>) => async () => {
+        await p.shared?.start()
+        await nodesUp(startNode)
+    }
+    const stopAll = async () => {
+        await Promise.all(daemons.map(d => d.stop()))
+        await p.shared?.stop()
+    }
+    const close = await startInDir(p.dir, startWith(p.boot ?? powerOn), stopAll)
+    const nodes: ClusterNode[] = p.nodes.map(({ daemon, port }, i) => ({
+        name: `n${i + 1}`,
+        port,
+        url: `mqtt://127.0.0.1:${port}`,
+        get running() {
+            return daemon.running
+        },
+        kill: () => daemon.kill(),
+        start: () => startNode(i),
+    }))
+    return {
+        kind: p.kind,
+        dir: p.dir,
+        version: p.version(),
+        nodes,
+        // Every node's `host:port`, comma-separated (MQTT_HOSTS).
+        hosts: nodes.map(n => `127.0.0.1:${n.port}`).join(","),
+        powerCut: async () => {
+            await Promise.all([...daemons, ...(p.shared ? [p.shared] : [])].map(d => d.kill()))
+        },
+        powerOn: startWith(powerOn),
+        close,
+    }
 }

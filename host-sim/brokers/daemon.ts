@@ -136,6 +136,13 @@ export class Daemon {
         }
     }
 
+    /** SIGHUP (a config reload); resolves once the log written from now on matches `done`. */
+    async reload(done: RegExp, timeoutMs: number, what: string): Promise<void> {
+        const reloaded = this.waitForLog(done, this.log.length, timeoutMs, what)
+        this.signal("SIGHUP")
+        await reloaded
+    }
+
     /** SIGKILL to the group, no grace: a node lost to a crash or a power cut. Resolves once it has exited. */
     async kill(): Promise<void> {
         const c = this.child
@@ -171,6 +178,29 @@ export function privateDir(prefix: string): string {
 export function removeDir(dir: string): void {
     rmSync(dir, { recursive: true, force: true })
     dirs.delete(dir)
+}
+
+/**
+ * The lifetime of what runs in a private directory: `start`, and when it fails, `stop` and the
+ * directory removed before the error passes on. Resolves to the matching close: `stop`, then the
+ * directory removed.
+ */
+export async function startInDir(
+    dir: string,
+    start: () => Promise<unknown>,
+    stop: () => Promise<unknown>,
+): Promise<() => Promise<void>> {
+    const close = async () => {
+        await stop()
+        removeDir(dir)
+    }
+    try {
+        await start()
+    } catch (e) {
+        await close()
+        throw e
+    }
+    return close
 }
 
 function killEverything(): void {

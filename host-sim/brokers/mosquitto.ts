@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process"
 import { chmodSync, existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RunningBroker } from "../broker.ts"
-import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { Daemon, privateDir, startInDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 
 const CANDIDATES = ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"]
@@ -89,12 +89,11 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
         ready: /running/,
         readyTimeoutMs: START_TIMEOUT_MS,
     })
-    try {
-        await daemon.start()
-    } catch (e) {
-        removeDir(dir)
-        throw e
-    }
+    const close = await startInDir(
+        dir,
+        () => daemon.start(),
+        () => daemon.stop(),
+    )
     return {
         kind: "mosquitto",
         url: `mqtt://127.0.0.1:${port}`,
@@ -106,19 +105,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             await daemon.stop()
             await daemon.start()
         },
-        reload: async () => {
-            const reloaded = daemon.waitForLog(
-                /Reloading config/,
-                daemon.log.length,
-                START_TIMEOUT_MS,
-                "'Reloading config' line after SIGHUP",
-            )
-            daemon.signal("SIGHUP")
-            await reloaded
-        },
-        close: async () => {
-            await daemon.stop()
-            removeDir(dir)
-        },
+        reload: () => daemon.reload(/Reloading config/, START_TIMEOUT_MS, "'Reloading config' line after SIGHUP"),
+        close,
     }
 }

@@ -8,6 +8,7 @@
  * reason of the last attempt.
  */
 import { brokerTarget, connectBroker, type Login } from "../broker-connect.ts"
+import type { Daemon } from "./daemon.ts"
 
 /** At most this long for one attempt; refused attempts return at once. */
 const ATTEMPT_TIMEOUT_MS = 5000
@@ -43,4 +44,24 @@ export async function waitForMqtt(
         await new Promise(r => setTimeout(r, 50))
     }
     throw new Error(`no MQTT CONNACK on port ${port} within ${timeoutMs} ms (${last})`)
+}
+
+/**
+ * Starts a broker's daemon and resolves once its MQTT port answers, both within `timeoutMs` (default:
+ * the daemon's ready timeout). A failure names `name` and ends with the daemon's log tail; with
+ * `stopOnFailure` a daemon that started but never answered MQTT is stopped, else it is left running.
+ */
+export async function startAnswering(
+    daemon: Daemon,
+    port: number,
+    name: string,
+    { timeoutMs = daemon.spec.readyTimeoutMs, stopOnFailure = false } = {},
+): Promise<void> {
+    await daemon.start(timeoutMs)
+    try {
+        await waitForMqtt(port, timeoutMs, () => daemon.running)
+    } catch (e) {
+        if (stopOnFailure) await daemon.stop()
+        throw new Error(`${name}: ${(e as Error).message}\n${daemon.tail()}`)
+    }
 }

@@ -8,10 +8,9 @@
  */
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { hostsOf, type ClusterNode, type RunningCluster } from "./cluster.ts"
-import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { clusterOf, type RunningCluster } from "./cluster.ts"
+import { Daemon, privateDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
-import { waitForMqtt } from "./mqtt-probe.ts"
 import { natsPath } from "./nats.ts"
 
 /** A node is ready when it has joined its routes; its MQTT layer waits for the JetStream meta leader. */
@@ -66,51 +65,13 @@ export async function startNatsCluster(n: number): Promise<RunningCluster> {
         })
     })
 
-    async function startNode(i: number): Promise<void> {
-        await daemons[i].start()
-        try {
-            // MQTT answers once JetStream has a meta leader and the node's MQTT streams exist.
-            await waitForMqtt(ports[i].mqtt, START_TIMEOUT_MS, () => daemons[i].running)
-        } catch (e) {
-            throw new Error(`nats-server n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
-        }
-    }
-    const startAll = () => Promise.all(ports.map((_, i) => startNode(i)))
-    const stopAll = () => Promise.all(daemons.map(d => d.stop()))
-
-    try {
-        // Together: a node's MQTT layer needs a JetStream quorum to create its replicated streams.
-        await startAll()
-    } catch (e) {
-        await stopAll()
-        removeDir(dir)
-        throw e
-    }
-    const nodes: ClusterNode[] = ports.map((p, i) => ({
-        name: `n${i + 1}`,
-        port: p.mqtt,
-        url: `mqtt://127.0.0.1:${p.mqtt}`,
-        get running() {
-            return daemons[i].running
-        },
-        kill: () => daemons[i].kill(),
-        start: () => startNode(i),
-    }))
-    return {
+    return clusterOf({
         kind: "nats",
         dir,
-        version: /Version:\s+(\S+)/.exec(daemons[0].log)?.[1] ?? "",
-        nodes,
-        hosts: hostsOf(nodes.map(x => ({ port: x.port }))),
-        powerCut: async () => {
-            await Promise.all(daemons.map(d => d.kill()))
-        },
-        powerOn: async () => {
-            await startAll()
-        },
-        close: async () => {
-            await stopAll()
-            removeDir(dir)
-        },
-    }
+        label: "nats-server",
+        nodes: ports.map((p, i) => ({ daemon: daemons[i], port: p.mqtt })),
+        // No `boot`: every start is all nodes together, as a node's MQTT layer needs a JetStream quorum
+        // to create its replicated streams (it answers MQTT once JetStream has a meta leader).
+        version: () => /Version:\s+(\S+)/.exec(daemons[0].log)?.[1] ?? "",
+    })
 }

@@ -15,9 +15,9 @@ import { spawnSync } from "node:child_process"
 import { existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RunningBroker } from "../broker.ts"
-import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { Daemon, privateDir, startInDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
-import { waitForMqtt } from "./mqtt-probe.ts"
+import { startAnswering } from "./mqtt-probe.ts"
 
 const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"]
 const START_TIMEOUT_MS = 20_000
@@ -88,23 +88,9 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         readyTimeoutMs: START_TIMEOUT_MS,
     })
 
-    async function launch(): Promise<void> {
-        await daemon.start()
-        // MQTT answers once its JetStream assets exist: wait for a real CONNACK.
-        try {
-            await waitForMqtt(port, START_TIMEOUT_MS, () => daemon.running)
-        } catch (e) {
-            await daemon.stop()
-            throw new Error(`nats-server: ${(e as Error).message}\n${daemon.tail()}`)
-        }
-    }
-
-    try {
-        await launch()
-    } catch (e) {
-        removeDir(dir)
-        throw e
-    }
+    // MQTT answers once its JetStream assets exist: wait for a real CONNACK.
+    const launch = () => startAnswering(daemon, port, "nats-server", { stopOnFailure: true })
+    const close = await startInDir(dir, launch, () => daemon.stop())
     return {
         kind: "nats",
         url: `mqtt://127.0.0.1:${port}`,
@@ -118,18 +104,8 @@ export async function startNats(o: NatsOptions = {}): Promise<RunningNats> {
         setUsers: async (users: NatsUser[]) => {
             opts = { ...opts, users }
             writeFileSync(conf, config(dir, clientPort, port, opts))
-            const reloaded = daemon.waitForLog(
-                /Reloaded server configuration/,
-                daemon.log.length,
-                START_TIMEOUT_MS,
-                "config reload",
-            )
-            daemon.signal("SIGHUP")
-            await reloaded
+            await daemon.reload(/Reloaded server configuration/, START_TIMEOUT_MS, "config reload")
         },
-        close: async () => {
-            await daemon.stop()
-            removeDir(dir)
-        },
+        close,
     }
 }

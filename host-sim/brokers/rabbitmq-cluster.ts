@@ -12,18 +12,10 @@
 import { randomBytes } from "node:crypto"
 import { appendFileSync, mkdirSync } from "node:fs"
 import { join } from "node:path"
-import { hostsOf, type ClusterNode, type RunningCluster } from "./cluster.ts"
-import { privateDir, removeDir } from "./daemon.ts"
+import { clusterOf, type RunningCluster } from "./cluster.ts"
+import { privateDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
-import { waitForMqtt } from "./mqtt-probe.ts"
-import {
-    epmdDaemon,
-    RABBIT_START_TIMEOUT_MS,
-    rabbitCtl,
-    rabbitMqPath,
-    rabbitNode,
-    type RabbitNodeSpec,
-} from "./rabbitmq.ts"
+import { epmdDaemon, rabbitCtl, rabbitMqPath, rabbitNode, type RabbitNodeSpec } from "./rabbitmq.ts"
 
 /**
  * After all nodes died at once each node waits for its peers' Mnesia tables (RabbitMQ retries
@@ -66,15 +58,6 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
         return d
     })
 
-    async function startNode(i: number, readyTimeoutMs = RABBIT_START_TIMEOUT_MS): Promise<void> {
-        await daemons[i].start(readyTimeoutMs)
-        try {
-            await waitForMqtt(specs[i].mqttPort, readyTimeoutMs, () => daemons[i].running)
-        } catch (e) {
-            throw new Error(`rabbitmq n${i + 1}: ${(e as Error).message}\n${daemons[i].tail()}`)
-        }
-    }
-
     /** The nodes `rabbitmqctl cluster_status` on node i reports running. */
     async function runningNodes(i: number): Promise<string[]> {
         const r = await rabbitCtl(specs[i], ["cluster_status", "--formatter", "json"])
@@ -94,49 +77,23 @@ export async function startRabbitCluster(n: number): Promise<RunningCluster> {
             )
     }
 
-    const stopAll = async () => {
-        await Promise.all(daemons.map(d => d.stop()))
-        await epmd.stop()
-    }
-    try {
-        await epmd.start()
-        // The first node forms the cluster; the others, on blank data, discover it and join.
-        await startNode(0)
-        await Promise.all(specs.slice(1).map((_, j) => startNode(j + 1)))
-        await mustBeJoined()
-    } catch (e) {
-        await stopAll()
-        removeDir(dir)
-        throw e
-    }
-    const nodes: ClusterNode[] = specs.map((s, i) => ({
-        name: `n${i + 1}`,
-        port: s.mqttPort,
-        url: `mqtt://127.0.0.1:${s.mqttPort}`,
-        get running() {
-            return daemons[i].running
-        },
-        kill: () => daemons[i].kill(),
-        start: () => startNode(i),
-    }))
-    return {
+    return clusterOf({
         kind: "rabbitmq",
         dir,
-        version: /Starting RabbitMQ (\S+)/.exec(daemons[0].log)?.[1] ?? "",
-        nodes,
-        hosts: hostsOf(nodes),
-        powerCut: async () => {
-            await Promise.all([...daemons.map(d => d.kill()), epmd.kill()])
+        label: "rabbitmq",
+        nodes: specs.map((s, i) => ({ daemon: daemons[i], port: s.mqttPort })),
+        shared: epmd,
+        boot: async startNode => {
+            // The first node forms the cluster; the others, on blank data, discover it and join.
+            await startNode(0)
+            await Promise.all(specs.slice(1).map((_, j) => startNode(j + 1)))
+            await mustBeJoined()
         },
-        powerOn: async () => {
-            await epmd.start()
+        powerOn: async startNode => {
             // Together, as after a power cut: each node waits for its peers' Mnesia tables.
             await Promise.all(specs.map((_, i) => startNode(i, POWER_ON_TIMEOUT_MS)))
             await mustBeJoined()
         },
-        close: async () => {
-            await stopAll()
-            removeDir(dir)
-        },
-    }
+        version: () => /Starting RabbitMQ (\S+)/.exec(daemons[0].log)?.[1] ?? "",
+    })
 }

@@ -14,9 +14,9 @@ import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import type { RunningBroker } from "../broker.ts"
-import { Daemon, privateDir, removeDir } from "./daemon.ts"
+import { Daemon, privateDir, startInDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
-import { waitForMqtt } from "./mqtt-probe.ts"
+import { startAnswering } from "./mqtt-probe.ts"
 
 export const RABBIT_DIR = "/usr/lib/rabbitmq/bin"
 const EPMD_CANDIDATES = ["/usr/bin/epmd", "/usr/lib/erlang/bin/epmd"]
@@ -160,24 +160,18 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
     const epmd = epmdDaemon(epmdPort)
     const node = rabbitNode(spec)
 
-    async function launch(): Promise<void> {
-        await node.start()
-        try {
-            await waitForMqtt(mqttPort, RABBIT_START_TIMEOUT_MS, () => node.running)
-        } catch (e) {
+    const launch = () => startAnswering(node, mqttPort, "rabbitmq", { stopOnFailure: true })
+    const close = await startInDir(
+        dir,
+        async () => {
+            await epmd.start()
+            await launch()
+        },
+        async () => {
             await node.stop()
-            throw new Error(`rabbitmq: ${(e as Error).message}\n${node.tail()}`)
-        }
-    }
-
-    try {
-        await epmd.start()
-        await launch()
-    } catch (e) {
-        await epmd.stop()
-        removeDir(dir)
-        throw e
-    }
+            await epmd.stop()
+        },
+    )
     return {
         kind: "rabbitmq",
         url: `mqtt://127.0.0.1:${mqttPort}`,
@@ -199,10 +193,6 @@ export async function startRabbitMq(): Promise<RunningRabbitMq> {
                     throw new Error(`rabbitmqctl ${args[0]} failed (${r.code}): ${r.out.split(password).join("***")}`)
             }
         },
-        close: async () => {
-            await node.stop()
-            await epmd.stop()
-            removeDir(dir)
-        },
+        close,
     }
 }

@@ -95,8 +95,8 @@ export class DeviceState {
     diagnosticsAtMs = 0
     badPayloads = 0
     readonly discovery = new Map<string, DiscoveryEntry>()
-    private readonly boots = new Map<string, BootRecord>()
-    private readonly tracker = new BootTracker()
+    readonly #boots = new Map<string, BootRecord>()
+    readonly #tracker = new BootTracker()
 
     constructor(readonly name: string) {}
 
@@ -107,10 +107,10 @@ export class DeviceState {
     telemetry(p: Record<string, unknown>, atMs: number): TelemetryResult {
         const seq = num(p.seq) ?? 0
         const uptime = num(p.uptime_ms) ?? 0
-        const boot = this.tracker.bootOf(p.boot, seq, uptime)
-        let rec = this.boots.get(boot)
-        const reboot = !rec && this.boots.size > 0
-        if (!rec) this.boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
+        const boot = this.#tracker.bootOf(p.boot, seq, uptime)
+        let rec = this.#boots.get(boot)
+        const reboot = !rec && this.#boots.size > 0
+        if (!rec) this.#boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
         const duplicate = rec.seen.has(seq)
         rec.seqs.push(seq)
         rec.seen.add(seq)
@@ -154,8 +154,8 @@ export class DeviceState {
         const mqtt = (d.mqtt ?? {}) as Record<string, unknown>
         const dropped = mqtt.readings_dropped
         if (!boot || !dropped || typeof dropped !== "object") return
-        let rec = this.boots.get(boot)
-        if (!rec) this.boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
+        let rec = this.#boots.get(boot)
+        if (!rec) this.#boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
         rec.readingsDropped = {}
         for (const [cause, n] of Object.entries(dropped)) if (num(n) !== null) rec.readingsDropped[cause] = n as number
     }
@@ -172,7 +172,7 @@ export class DeviceState {
             reboots: 0,
             boots: 0,
         }
-        for (const rec of this.boots.values()) {
+        for (const rec of this.#boots.values()) {
             if (rec.seqs.length === 0) continue
             const l = (rec.ledger ??= ledgerOf(rec.seqs))
             v.boots++
@@ -192,43 +192,10 @@ export class DeviceState {
         return v
     }
 
+    /** The view: every public field as it is (the private `#` ones are no own fields to copy), plus the derived two. */
     view(): DeviceView {
-        const {
-            name,
-            status,
-            statusAtMs,
-            lastSeenMs,
-            boot,
-            seq,
-            uptimeMs,
-            ts,
-            rssi,
-            periodMs,
-            values,
-            sensors,
-            diagnostics,
-            diagnosticsAtMs,
-            badPayloads,
-        } = this
-        return {
-            name,
-            status,
-            statusAtMs,
-            lastSeenMs,
-            boot,
-            seq,
-            uptimeMs,
-            ts,
-            rssi,
-            periodMs,
-            values,
-            sensors,
-            diagnostics,
-            diagnosticsAtMs,
-            badPayloads,
-            discovery: [...this.discovery.values()],
-            ledger: this.ledger(),
-        }
+        const { discovery, ...fields } = this
+        return { ...fields, discovery: [...discovery.values()], ledger: this.ledger() }
     }
 }
 

@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path"
 import { brokerTarget, loginFromSettings } from "../broker-connect.ts"
+import { runCli } from "../cli-main.ts"
 import { readEnvFiles } from "../env-file.ts"
 import { startDashboard } from "./dashboard.ts"
 
@@ -83,23 +84,5 @@ async function main(o: DashboardArgs): Promise<number> {
     return 0
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-    let args: DashboardArgs
-    try {
-        args = parseDashboardArgs(process.argv.slice(2))
-    } catch (e) {
-        console.error(`error: ${(e as Error).message}\n\n${DASHBOARD_USAGE}`)
-        process.exit(2)
-    }
-    if (args.help) {
-        console.log(DASHBOARD_USAGE)
-        process.exit(0)
-    }
-    main(args).then(
-        code => process.exit(code),
-        e => {
-            console.error(`error: ${(e as Error).message}`)
-            process.exit(1)
-        },
-    )
-}
+if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename))
+    runCli(parseDashboardArgs, DASHBOARD_USAGE, main)

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { createInterface } from "node:readline"
 import { fileURLToPath, pathToFileURL } from "node:url"
+import { awaitReply } from "../child-reply.ts"
 import type { SensorMode } from "../sensors/sim-sensors.ts"
 import type { DeviceHandle } from "./device-handle.ts"
 import type { HostReply, HostRequest, HostStats } from "./device-host.ts"
@@ -47,17 +48,12 @@ export class DevicePool {
     /** Process-wide cost since the last call with `reset` (device-host.ts HostStats); starts the process if need be. */
     stats(reset = false): Promise<HostStats> {
         if (this.closed) return Promise.reject(new Error("the device pool is closed"))
-        return new Promise((resolve, reject) => {
-            const timer = setTimeout(
-                () => reject(new Error("the device host process did not report its stats")),
-                STATS_TIMEOUT_MS,
-            )
-            this.statsWaiters.push(s => {
-                clearTimeout(timer)
-                resolve(s)
-            })
-            this.send({ op: "stats", reset })
-        })
+        return awaitReply(
+            this.statsWaiters,
+            () => this.send({ op: "stats", reset }),
+            STATS_TIMEOUT_MS,
+            "the device host process did not report its stats",
+        )
     }
 
     /** Ends the process and every device in it. */

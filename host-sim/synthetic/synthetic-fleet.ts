@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import type { BrokerTarget } from "../broker-connect.ts"
+import { awaitReply } from "../child-reply.ts"
 import type { SyntheticReply, SyntheticRequest, SyntheticShare, SyntheticStats } from "./synthetic-host.ts"
 
 const ENTRY = fileURLToPath(new URL("./synthetic-host.ts", import.meta.url))
@@ -146,16 +147,13 @@ export class SyntheticFleet {
 
     /** Sends `m` (null: none, just the next reply, e.g. `ready`) and resolves with the reply. */
     private request(h: Host, m: SyntheticRequest | null): Promise<SyntheticReply> {
-        return new Promise((resolve, reject) => {
-            const timer = setTimeout(
-                () => reject(new Error("a synthetic fleet process did not answer")),
-                REPLY_TIMEOUT_MS,
-            )
-            h.waiting.push(r => {
-                clearTimeout(timer)
-                resolve(r)
-            })
-            if (m) h.child.send(m)
-        })
+        return awaitReply(
+            h.waiting,
+            () => {
+                if (m) h.child.send(m)
+            },
+            REPLY_TIMEOUT_MS,
+            "a synthetic fleet process did not answer",
+        )
     }
 }

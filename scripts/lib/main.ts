@@ -51,6 +51,18 @@ export function parseOptions<T extends Options>(argv: string[], options: T, usag
     }
 }
 
+/**
+ * Resolves on Ctrl-C, or after `ms` when it is not 0. Ctrl-C then ends the waiting, not the process
+ * (the handler above would exit at once): for a script that has no children.
+ */
+export function untilCtrlC(ms = 0): Promise<void> {
+    return new Promise(done => {
+        if (ms) setTimeout(done, ms)
+        process.removeAllListeners("SIGINT")
+        process.once("SIGINT", () => done())
+    })
+}
+
 export function runMain(usage: string, body: () => Promise<void>): void {
     if (process.argv.includes("--help")) {
         console.log(usage)
