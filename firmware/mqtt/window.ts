@@ -151,36 +151,32 @@ export class Window {
 
     /** PUBACK for `id`: -1 for an id not in flight, else the ms the packet was written at (mod 2^32). */
     ack(id: number): number {
-        const w = this.ring
-        for (let i = 0; i < w.count; i++) {
-            const s = w.slot(i)
-            if (this.state(s) === W_SENT && w.field(s, PACKET_ID) === id) {
-                const sent = w.field(s, SENT_AT)
-                this.finishRecord(s, "")
-                this.popFinished()
-                return sent
-            }
-        }
-        return -1
+        const s = this.find(PACKET_ID, id)
+        // Ids are unique among unfinished records; one staged again by rewind() is not in flight.
+        if (s < 0 || this.state(s) !== W_SENT) return -1
+        const sent = this.ring.field(s, SENT_AT)
+        this.finishRecord(s, "")
+        this.popFinished()
+        return sent
     }
 
     idInUse(id: number): boolean {
-        const w = this.ring
-        for (let i = 0; i < w.count; i++) {
-            const s = w.slot(i)
-            if (this.state(s) !== W_DONE && w.field(s, PACKET_ID) === id) return true
-        }
-        return false
+        return this.find(PACKET_ID, id) >= 0
     }
 
     /** Whether the message with this ticket is here and not finished. */
     holds(ticket: number): boolean {
+        return this.find(TICKET, ticket) >= 0
+    }
+
+    /** Slot of the unfinished record whose field `f` is `v`, or -1. */
+    private find(f: number, v: number): number {
         const w = this.ring
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
-            if (w.field(s, TICKET) === ticket && this.state(s) !== W_DONE) return true
+            if (w.field(s, f) === v && this.state(s) !== W_DONE) return s
         }
-        return false
+        return -1
     }
 
     /**
