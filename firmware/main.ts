@@ -9,7 +9,8 @@ import { Session } from "./mqtt/session"
 import { LOG_INFO } from "./mqtt/transport"
 import { DsRuntime } from "./net/runtime"
 import { watchNetwork } from "./net/network-watch"
-import { DsSignal, SocketTransport } from "./net/socket-transport"
+import { SocketTransport } from "./net/socket-transport"
+import { Waker } from "./net/waker"
 import { brokerHostError, noNetworkRebootS, tlsConfigError } from "./platform"
 import { sensorsFromConfig } from "./sensors/registry"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
@@ -51,7 +52,7 @@ opts.will = { topic: topics.status, payload: Buffer.from(STATUS_OFFLINE), qos: 1
 opts.birth = { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain: true }
 opts.offlinePayload = Buffer.from(STATUS_OFFLINE)
 const transport = new SocketTransport()
-const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new DsSignal())
+const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new Waker())
 /** Runs a service's loop in a fiber of its own. */
 function spawn(service: { run(): Promise<void> }) {
     const loop = async () => {

@@ -3,9 +3,10 @@ import * as ds from "@devicescript/core"
 import { Session, SESSION_DEFAULTS } from "../../firmware/mqtt/session"
 import { LOG_INFO } from "../../firmware/mqtt/transport"
 import { DsRuntime } from "../../firmware/net/runtime"
-import { DsSignal, SocketTransport } from "../../firmware/net/socket-transport"
+import { SocketTransport } from "../../firmware/net/socket-transport"
+import { Waker } from "../../firmware/net/waker"
 
-const s = new Session(SESSION_DEFAULTS, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
+const s = new Session(SESSION_DEFAULTS, new SocketTransport(), new DsRuntime(LOG_INFO), new Waker())
 const run = async () => {
     await s.run()
 }

@@ -8,7 +8,8 @@
  * rather than exhausting the heap.
  */
 import * as ds from "@devicescript/core"
-import { Signal, Transport } from "../mqtt/transport"
+import { Transport } from "../mqtt/transport"
+import { Waker } from "./waker"
 
 type SocketEvent = "open" | "close" | "data" | "error"
 type DsSockets = typeof ds & {
@@ -28,7 +29,7 @@ export class SocketTransport implements Transport {
     private open_ = false
     private closed = true
     private error = ""
-    private readonly wake = ds.emitter<number>()
+    private readonly wake = new Waker()
     /** ds.millis() when opens started failing for want of a network; 0 while there is one. */
     noNetworkSinceMs = 0
 
@@ -56,7 +57,7 @@ export class SocketTransport implements Transport {
             throw new Error(`cannot open ${tls ? "tls" : "tcp"}://${host}:${port} (error ${r})`)
         }
         const deadline = ds.millis() + timeoutMs
-        while (!this.open_ && !this.closed && ds.millis() < deadline) await ds.wait(this.wake, deadline - ds.millis())
+        while (!this.open_ && !this.closed && ds.millis() < deadline) await this.wake.wait(deadline - ds.millis())
         if (this.open_) return
         const why = this.error || (this.closed ? "closed" : "timeout")
         this.close()
@@ -73,7 +74,7 @@ export class SocketTransport implements Transport {
     }
 
     async read(timeoutMs: number): Promise<Buffer | null | undefined> {
-        if (this.chunks.length === 0 && !this.closed) await ds.wait(this.wake, timeoutMs)
+        if (this.chunks.length === 0 && !this.closed) await this.wake.wait(timeoutMs)
         if (this.chunks.length > 0) {
             const c = this.chunks.shift()
             this.rxBytes -= c.length
@@ -83,14 +84,14 @@ export class SocketTransport implements Transport {
     }
 
     interrupt(): void {
-        this.wake.emit(0)
+        this.wake.notify()
     }
 
     close(): void {
         if (!this.closed) sockets._socketClose()
         this.closed = true
         this.open_ = false
-        this.wake.emit(0)
+        this.wake.notify()
     }
 
     private onEvent(ev: SocketEvent, arg?: Buffer | string) {
@@ -110,17 +111,6 @@ export class SocketTransport implements Transport {
             this.closed = true
             this.open_ = false
         }
-        this.wake.emit(0)
-    }
-}
-
-/** A Signal on a DeviceScript emitter. */
-export class DsSignal implements Signal {
-    private readonly ev = ds.emitter<number>()
-    async wait(timeoutMs: number): Promise<void> {
-        await ds.wait(this.ev, timeoutMs)
-    }
-    notify(): void {
-        this.ev.emit(0)
+        this.wake.notify()
     }
 }

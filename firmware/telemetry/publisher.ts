@@ -8,6 +8,7 @@ import { Session } from "../mqtt/session"
 import { Sensor, SENSOR_FAILED, setHealth } from "../sensors/sensor"
 import { ERR_EXCEPTION } from "../sensors/sensor-error"
 import { ClockSync } from "../time/clock-sync"
+import { Waker } from "../net/waker"
 import { buildPayload } from "./payload"
 
 /** How long boot waits for each sensor before publishing without it. */
@@ -17,7 +18,7 @@ const TIME_WAIT_MS = 3000
 
 export class TelemetryPublisher {
     seq = 0
-    private readonly periodChanged = ds.emitter<number>()
+    private readonly periodChanged = new Waker()
 
     constructor(
         private readonly session: Session,
@@ -31,7 +32,7 @@ export class TelemetryPublisher {
     /** A new period applies at once: the current wait is cut short. */
     setPeriod(ms: number) {
         this.periodMs = ms
-        this.periodChanged.emit(ms)
+        this.periodChanged.notify()
     }
 
     async publishOnce(): Promise<void> {
@@ -70,7 +71,7 @@ export class TelemetryPublisher {
             await this.publishOnce()
             let left = this.periodMs - (ds.millis() - started)
             while (left > 0) {
-                await ds.wait(this.periodChanged, left)
+                await this.periodChanged.wait(left)
                 left = started + this.periodMs - ds.millis()
             }
             await ds.sleep(0)

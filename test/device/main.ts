@@ -1,6 +1,6 @@
 /**
  * On-VM run of the shared codec vectors (test/vectors): the same checks as the vitest suite in
- * test/mqtt, against DeviceScript's own Buffer and strings.
+ * test/mqtt, against DeviceScript's own Buffer and strings; and the fiber Waker (firmware/net/waker.ts).
  * Run with: devs run test/device/main.ts --test --test-self-exit
  * (without --test-self-exit no test runs and the command still exits 0).
  */
@@ -10,11 +10,13 @@ import { codecSuites } from "./codec"
 import { framingSuites } from "./framing"
 import { textSuites } from "./text"
 import { checkCount } from "./util"
+import { wakerSuites } from "./waker"
 
 textSuites()
 codecSuites()
 framingSuites()
 bytesSuites()
+wakerSuites()
 
 describe("summary", () => {
     test("vector checks ran", () => {

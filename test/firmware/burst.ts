@@ -7,7 +7,8 @@ import { readSetting } from "@devicescript/settings"
 import { Session, SESSION_DEFAULTS, SessionOptions } from "../../firmware/mqtt/session"
 import { LOG_INFO } from "../../firmware/mqtt/transport"
 import { DsRuntime } from "../../firmware/net/runtime"
-import { DsSignal, SocketTransport } from "../../firmware/net/socket-transport"
+import { SocketTransport } from "../../firmware/net/socket-transport"
+import { Waker } from "../../firmware/net/waker"
 import * as ds from "@devicescript/core"
 
 const host: string = await readSetting("MQTT_HOST", "127.0.0.1")
@@ -43,7 +44,7 @@ const opts: SessionOptions = {
     retryBaseMs: await readSetting("RETRY_BASE_MS", 100),
     retryCapMs: await readSetting("RETRY_CAP_MS", 400),
 }
-const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new DsSignal())
+const session = new Session(opts, new SocketTransport(), new DsRuntime(LOG_INFO), new Waker())
 const supervisor = async () => {
     await session.run()
 }
