@@ -138,10 +138,9 @@ export class Outbox implements WindowOwner {
     ): number {
         const n = publishBytes(topicBytes, payload.length, 1)
         const w = this.window
-        const id = w.inflight < w.maxInflight && n <= this.maxPacket ? w.allocId(otherInUse) : 0
-        const off = id > 0 ? w.push(n, this.lastTicket + 1, id, false) : -1
+        const off = n <= this.maxPacket ? w.push(n, this.lastTicket + 1, true, false, otherInUse) : -1
         if (off < 0) return this.add(topic, topicBytes, payload, 0, 0, 1 | (retain ? ADD_RETAIN : 0))
-        writePublish(w.ring.data, off, topic, topicBytes, payload, 1, retain, id)
+        writePublish(w.ring.data, off, topic, topicBytes, payload, 1, retain, w.lastId)
         return ++this.lastTicket
     }
 
@@ -177,22 +176,17 @@ export class Outbox implements WindowOwner {
             }
             const off = q.off(s)
             const n = q.len(s)
-            const qos = (q.data[off] >> 1) & 3
-            if (qos > 0 && w.inflight >= w.maxInflight) {
-                items--
-                break
-            }
-            const id = qos > 0 ? w.allocId(otherInUse) : 0
-            const woff = qos > 0 && id === 0 ? -1 : w.push(n, q.field(s, TICKET), id, (q.flags(s) & F_TAGGED) !== 0)
+            const qos1 = ((q.data[off] >> 1) & 3) > 0
+            const woff = w.push(n, q.field(s, TICKET), qos1, (q.flags(s) & F_TAGGED) !== 0, otherInUse)
             if (woff < 0) {
                 items--
                 break
             }
             blit(w.ring.data, woff, q.data, off, n)
-            if (qos > 0) {
+            if (qos1) {
                 const at = idOffset(w.ring.data, woff)
-                w.ring.data[at] = id >> 8
-                w.ring.data[at + 1] = id & 0xff
+                w.ring.data[at] = w.lastId >> 8
+                w.ring.data[at + 1] = w.lastId & 0xff
             }
             this.live--
             q.shift()

@@ -49,7 +49,7 @@ export class Window {
     /** Index (from the oldest) of the first record that may be staged. */
     private firstStaged = 0
     /** Last id handed out; ids cycle 1..65535 [MQTT-2.3.1-1]. */
-    private lastId = 0
+    lastId = 0
     /** Steps the id counter has taken (mod 2^32); each record keeps the value at its id. */
     private idSteps = 0
     /** Set by nextRun: the run of staged records [runFirst, runEnd) and its bytes [runFrom, runTo). */
@@ -68,19 +68,31 @@ export class Window {
     }
 
     /**
-     * Takes n bytes for a staged packet (id 0: QoS 0) and returns where to write it in ring.data,
-     * or -1 when the ring has no room.
+     * Takes n bytes for a staged packet and returns where to write it in ring.data, or -1 when the
+     * window has no room (bytes, records, or QoS 1 packets in flight) or no packet id is free. A
+     * QoS 1 packet's id is then in `lastId`; an id taken for a packet that does not fit is given
+     * back, so none is spent on a packet that stays queued.
      */
-    push(n: number, ticket: number, id: number, tagged: boolean): number {
+    push(n: number, ticket: number, qos1: boolean, tagged: boolean, otherInUse: (id: number) => boolean): number {
+        if (qos1 && this.inflight >= this.maxInflight) return -1
+        const lastId = this.lastId
+        const idSteps = this.idSteps
+        const id = qos1 ? this.allocId(otherInUse) : 0
+        if (qos1 && id === 0) return -1
         const w = this.ring
         const s = w.push(n)
-        if (s < 0) return -1
+        if (s < 0) {
+            // No room: the id is given back (the counter as it was).
+            this.lastId = lastId
+            this.idSteps = idSteps
+            return -1
+        }
         w.setFlags(s, W_STAGED | (tagged ? F_TAGGED : 0))
         w.setField(s, TICKET, ticket)
         w.setField(s, SENT_AT, 0)
         w.setField(s, PACKET_ID, id)
         w.setField(s, ID_STEPS, this.idSteps)
-        if (id > 0) this.inflight++
+        if (qos1) this.inflight++
         this.pending++
         return w.off(s)
     }

@@ -226,6 +226,19 @@ describe("packet ids", () => {
         expect(o.window.allocId(() => true)).toBe(0) // everything taken: backpressure, never reuse
     })
 
+    test("C12: no id is spent on a packet the window has no room for; with no free id the packet stays queued", () => {
+        const { o } = outbox({ windowBytes: 200 })
+        add(o, "x".repeat(150))
+        add(o, "y".repeat(150))
+        expect(sendAll(o).map(p => p.messageId)).toEqual([1]) // the second does not fit yet
+        expect(o.window.ack(1)).toBeGreaterThanOrEqual(0)
+        expect(sendAll(o).map(p => p.messageId)).toEqual([2]) // not 3: no id was taken while it waited
+        const t = add(o, "z")
+        expect(o.stage(0, 1e9, 1e9, () => true)).toBe(0) // every id taken elsewhere
+        expect(o.stateOf(t)).toBe(MSG_QUEUED)
+        expect(o.window.ring.count).toBe(1) // only the packet in flight
+    })
+
     test("ids used by pending SUBSCRIBEs are skipped too", () => {
         const { o } = outbox()
         expect(o.window.allocId(id => id === 1 || id === 2)).toBe(3)
