@@ -53,21 +53,21 @@ opts.birth = { topic: topics.status, payload: Buffer.from(STATUS_ONLINE), retain
 opts.offlinePayload = Buffer.from(STATUS_OFFLINE)
 const transport = new SocketTransport()
 const session = new Session(opts, transport, new DsRuntime(LOG_INFO), new Waker())
-/** Runs a service's loop in a fiber of its own. */
-function spawn(service: { run(): Promise<void> }) {
-    const loop = async () => {
-        await service.run()
-    }
-    loop.start()
+/**
+ * A service's loop, run in a fiber of its own by `runService.start(service)`: a top-level function
+ * started with an argument holds nothing else alive (a closure would keep its creator's frame).
+ */
+async function runService(service: { run(): Promise<void> }) {
+    await service.run()
 }
 
-spawn(session)
+runService.start(session)
 const rebootAfterS = cfg.noNetRebootS >= 0 ? cfg.noNetRebootS : noNetworkRebootS(arch)
 if (rebootAfterS > 0) watchNetwork(transport, rebootAfterS * 1000)
 
 // Issue 14: Unix time over the MQTT connection (firmware/time/), for the `ts` of every reading.
 const timeSync = new TimeSync(session, topics.timeReq, topics.timeResp)
-spawn(timeSync)
+runService.start(timeSync)
 
 // SENSORS lists chips (e.g. "bme280@0x76,sht4x"); empty: the Jacdac sensors (the simulator's, or a board's servers).
 const sensors = sensorsFromConfig(cfg.sensors)
@@ -81,11 +81,11 @@ if (cfg.haDiscovery) {
         swVersion: FIRMWARE_VERSION,
     }
     discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
-    spawn(discovery)
+    runService.start(discovery)
 }
 startPeriodDownlink(session, topics, publisher, discovery)
 
 const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock)
-spawn(diagnostics)
+runService.start(diagnostics)
 
 await publisher.run()

@@ -51,6 +51,11 @@ export { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTIN
 export { SESSION_DEFAULTS, SLICE_BYTES, SLICE_ITEMS, TX_MAX_BYTES } from "./options"
 export type { BirthMessage, PublishOptions, SessionOptions } from "./options"
 
+/** Told after every CONNACK (see Session.onConnected). */
+export interface ConnectedListener {
+    connected(): void
+}
+
 export class Session {
     state = ST_IDLE
     readonly stats: SessionStats = newStats()
@@ -81,7 +86,7 @@ export class Session {
     private readonly brokers: BrokerPicker
     /** The last connection lasted `stableMs`: the picker goes back to the first choice. */
     private wasStable = false
-    private readonly onConnect: (() => void)[] = []
+    private readonly onConnect: ConnectedListener[] = []
     private readonly snap: SessionSnapshot
 
     constructor(
@@ -179,11 +184,12 @@ export class Session {
     }
 
     /**
-     * `cb` runs after every CONNACK, in the connection fiber, once the session is resumed: it must
-     * only note the fact and wake its own fiber (emit), never wait.
+     * `l.connected()` runs after every CONNACK, in the connection fiber, once the session is
+     * resumed: it must only note the fact and wake its own fiber, never wait. A listener object,
+     * not a closure: a closure would hold its creator's frame on the heap for good.
      */
-    onConnected(cb: () => void) {
-        this.onConnect.push(cb)
+    onConnected(l: ConnectedListener) {
+        this.onConnect.push(l)
     }
 
     /** Subscribes (QoS 0 or 1; this client does not request QoS 2). Returns the request; see waitRequest. */
@@ -283,7 +289,7 @@ export class Session {
         this.stats.connects++
         this.setState(ST_CONNECTED, (ack.sessionPresent ? "session present, " : "new session, ") + b.url)
         resume(this, ack.sessionPresent)
-        for (const cb of this.onConnect) cb()
+        for (const l of this.onConnect) l.connected()
         // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
         // messages) are handled now, not when some later chunk happens to arrive.
         const early = await receive(this, Buffer.alloc(0))

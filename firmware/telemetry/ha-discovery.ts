@@ -46,7 +46,7 @@ export class HaDiscovery {
     async run(): Promise<void> {
         for (;;) {
             if (this.session.isConnected() && this.due.take()) await this.publishAll()
-            else await this.due.sleep()
+            else await this.due.wait()
         }
     }
 

@@ -34,7 +34,7 @@ export class TimeSync {
         const c = this.clock
         const wake = this.wake
         s.subscribe(this.respTopic, 0, (topic, payload) => {
-            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.poke()
+            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.notify()
         })
         let seen = 0
         let due = 0
@@ -64,7 +64,7 @@ export class TimeSync {
                 }
             }
             // A short wait, not one until the next request: see POLL_MS.
-            await wake.sleep(POLL_MS)
+            await wake.wait(POLL_MS)
         }
     }
 }

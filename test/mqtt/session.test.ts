@@ -832,13 +832,13 @@ describe("MQTT_HOSTS failover (issue 12)", () => {
 })
 
 describe("what telemetry reads: snapshot and the connected event", () => {
-    test("onConnected callbacks run once after every CONNACK, after the session is resumed, never for a refused one", async () => {
+    test("onConnected listeners run once after every CONNACK, after the session is resumed, never for a refused one", async () => {
         const net = new FakeNet()
         let rc = 3
         net.script = (p, c) => scriptedBroker({ connackRc: rc })(p, c)
         const { s } = setup({}, net)
         const seen: string[] = []
-        s.onConnected(() => seen.push(`${s.state} ${s.isConnected()} ${s.stats.connects}`))
+        s.onConnected({ connected: () => seen.push(`${s.state} ${s.isConnected()} ${s.stats.connects}`) })
         await until(() => net.conns.length >= 2, 60_000)
         expect(seen).toEqual([])
         rc = 0
