@@ -7,7 +7,7 @@ import * as ds from "@devicescript/core"
 import { SESSION_DEFAULTS, SessionOptions } from "./mqtt/options"
 import { defaultDeviceName } from "./platform"
 import { K_BOOL, K_INT, K_LEVEL, SESSION, Setting, settingsTable } from "./settings"
-import { readStoredSetting } from "./telemetry/settings-writer"
+import { readStoredSetting } from "./settings-store"
 
 /** The fields of the settings table (settings.ts), typed. */
 export interface Config {

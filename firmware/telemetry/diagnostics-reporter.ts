@@ -10,7 +10,7 @@ import { readRegister } from "../sensors/read-register"
 import { FIRMWARE_VERSION } from "../version"
 import { ClockSync } from "../time/clock-sync"
 import { buildDiagnostics } from "./diagnostics"
-import { settingsStats } from "./settings-writer"
+import { settingsStats } from "../settings-store"
 
 const RSSI_TIMEOUT_MS = 500
 /**

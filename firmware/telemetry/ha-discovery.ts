@@ -11,7 +11,7 @@ import { Session } from "../mqtt/session"
 import { ConnectWatch } from "../net/connect-watch"
 import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "./ha-keys"
-import { readStoredSetting, writeSettingIfChanged } from "./settings-writer"
+import { readStoredSetting, writeSettingIfChanged } from "../settings-store"
 import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */

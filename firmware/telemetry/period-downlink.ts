@@ -4,9 +4,9 @@
  * `<prefix>/<device>/log`. A burst of commands costs at most one write per
  * distinct value, one at a time, and none for a value already stored.
  */
-import { writeSettingIfChanged } from "./settings-writer"
+import { writeSettingIfChanged } from "../settings-store"
 import { Session } from "../mqtt/session"
-import { parsePeriodCommand } from "./downlink"
+import { PERIOD_COMMAND_MAX_CHARS, parsePeriodCommand } from "./downlink"
 import { HaDiscovery } from "./ha-discovery"
 import { TelemetryPublisher } from "./publisher"
 import { Topics } from "./topics"
@@ -38,7 +38,11 @@ export function startPeriodDownlink(
         writing = false
     }
     session.subscribe(topics.setPeriod, 1, (topic, payload) => {
-        const cmd = parsePeriodCommand(payload.toString("utf-8"))
+        // Only what a command can hold becomes text: a 1 KB payload (the most the device accepts)
+        // would otherwise take a second 1 KB block of the heap, at once, for its text.
+        const head =
+            payload.length > PERIOD_COMMAND_MAX_CHARS ? payload.slice(0, PERIOD_COMMAND_MAX_CHARS + 1) : payload
+        const cmd = parsePeriodCommand(head.toString("utf-8"))
         if (!cmd.ok) return log("error", cmd.message)
         publisher.setPeriod(cmd.periodMs)
         if (discovery) {

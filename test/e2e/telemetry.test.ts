@@ -119,7 +119,7 @@ describe("telemetry from a simulated device", () => {
         }
     })
 
-    test("the period downlink changes the period and answers on the log topic; a bad value is rejected", async () => {
+    test("the period downlink changes the period and answers on the log topic; a bad or overlong value is rejected", async () => {
         const client = await mqtt.connectAsync(sim.url)
         try {
             await client.publishAsync(`devs/${dev}/set/period_ms`, "abc", { qos: 1 })
@@ -129,6 +129,14 @@ describe("telemetry from a simulated device", () => {
                 "rejection",
             )
             expect(json(bad).msg).toMatch(/rejected period_ms 'abc'/)
+            // Too long to be a period: rejected from its first bytes (only those become text on the device).
+            await client.publishAsync(`devs/${dev}/set/period_ms`, "1".repeat(900), { qos: 1 })
+            const long = await sim.observer.waitFor(
+                m => m.topic === `devs/${dev}/log` && json(m).level === "error" && m !== bad,
+                WAIT_MS,
+                "rejection of a long value",
+            )
+            expect(json(long).msg).toMatch(/rejected period_ms '1{32}': expected an integer/)
             await client.publishAsync(`devs/${dev}/set/period_ms`, "1500", { qos: 1 })
             const ok = await sim.observer.waitFor(
                 m => m.topic === `devs/${dev}/log` && json(m).msg === "period_ms set to 1500",

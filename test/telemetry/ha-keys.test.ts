@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest"
 import { HA_KEYS_SETTING, keysOfSpec, previousKeys } from "../../firmware/telemetry/ha-keys.ts"
-import { SETTING_MAX_BYTES, settingBytes, settingFits } from "../../firmware/telemetry/settings-limit.ts"
+import { SETTING_MAX_BYTES, settingBytes, settingFits } from "../../firmware/settings-limit.ts"
 import { CHIPS, parseSensorSpec } from "../../firmware/sensors/sensor-spec.ts"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
 
