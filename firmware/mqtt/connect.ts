@@ -28,15 +28,17 @@ export function connectFields(o: SessionOptions) {
  * and waits for CONNACK; a decode error (or timeout) otherwise.
  */
 export async function handshake(s: Session): Promise<InPacket | DecodeError> {
-    if (!s.send(encodeConnect(connectFields(s.opts)), "CONNECT")) return { error: "write failed" }
+    // A write that finds the link dead comes before the report of why it died: then wait (within
+    // the connect timeout) for the close, to say why.
+    const wrote = s.send(encodeConnect(connectFields(s.opts)), "CONNECT")
     const deadline = s.rt.now() + s.opts.connectTimeoutMs
     for (;;) {
         const left = deadline - s.rt.now()
-        if (left <= 0) return { error: "connack_timeout" }
+        if (left <= 0) return wrote ? { error: "connack_timeout" } : failedBeforeConnack(s, "write failed")
         const chunk = await s.transport.read(left)
         if (s.stopRequested) return { error: "stopped" }
-        if (chunk === null) return { error: "closed before CONNACK" }
-        if (!chunk) continue
+        if (chunk === null) return failedBeforeConnack(s, wrote ? "closed before CONNACK" : "write failed")
+        if (!chunk || !wrote) continue
         s.framer.push(chunk)
         const f = s.framer.next()
         if (s.framer.error) return { error: s.framer.error }
@@ -47,6 +49,16 @@ export async function handshake(s: Session): Promise<InPacket | DecodeError> {
         s.ka.received(s.rt.now())
         return p
     }
+}
+
+/**
+ * The link went before any CONNACK. Closed by an error (a TLS handshake refused after the TCP
+ * connect was reported as open, as the simulator's and Pico W's runtimes do): the connection
+ * failed, and the error says why. Otherwise `what` happened.
+ */
+function failedBeforeConnack(s: Session, what: string): DecodeError {
+    const why = s.transport.closeReason()
+    return { error: why ? "connect_failed: " + why : what }
 }
 
 /**

@@ -19,6 +19,11 @@ export interface Transport {
     interrupt(): void
     /** Closes the connection (idempotent). */
     close(): void
+    /**
+     * The error the connection was closed by ("" for a plain close, or while open): e.g. a TLS
+     * certificate refused after the TCP connect had already been reported as open.
+     */
+    closeReason(): string
 }
 
 export const LOG_DEBUG = 0

@@ -67,10 +67,10 @@ export class SocketTransport implements Transport {
     write(data: Buffer): void {
         if (!this.open_) throw new Error("not connected")
         const r = sockets._socketWrite(data)
-        if (r !== 0) {
-            this.close()
-            throw new Error(`socket write error ${r}`)
-        }
+        // Not closed here: a write that finds the link dead comes before the runtime's report of
+        // why it died (error + close events), which the session may still wait for. The session
+        // closes the transport after any failed write.
+        if (r !== 0) throw new Error(`socket write error ${r}`)
     }
 
     async read(timeoutMs: number): Promise<Buffer | null | undefined> {
@@ -85,6 +85,10 @@ export class SocketTransport implements Transport {
 
     interrupt(): void {
         this.wake.notify()
+    }
+
+    closeReason(): string {
+        return this.closed ? this.error : ""
     }
 
     close(): void {

@@ -42,6 +42,24 @@ export function wakerSuites() {
             await turnsUntil(log, 2, 10)
             expect(log.join(",")).toBe("a,b")
         })
+        test("wait() with no timeout waits for notify(), however long", async () => {
+            const w = new Waker()
+            const log: string[] = []
+            const f = async () => {
+                await w.wait()
+                log.push("woken")
+            }
+            f.start()
+            const ticks: string[] = []
+            for (let i = 0; i < 20; i++) {
+                await ds.sleep(10)
+                ticks.push("t")
+            }
+            expect(log.length).toBe(0)
+            w.notify()
+            await turnsUntil(log, 1, 10)
+            expect(log.join(",")).toBe("woken")
+        })
         test("wait() without notify() returns at its timeout", async () => {
             const w = new Waker()
             await w.wait(5)

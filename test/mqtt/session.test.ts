@@ -107,6 +107,35 @@ describe("connect", () => {
         expect(s.stats.disconnects.connack_timeout).toBeGreaterThanOrEqual(1)
     })
 
+    test("a link that fails before CONNACK (a TLS certificate refused after the TCP connect) is connect_failed with its error", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            if (p.cmd === "connect") c.end("tls://b:8883: unable to verify the first certificate")
+        }
+        const { s } = setup({}, net)
+        await until(() => (s.stats.disconnects.connect_failed ?? 0) >= 1, 200_000)
+        expect(s.lastError).toMatch(/^connect_failed: .*unable to verify the first certificate/)
+    })
+
+    test("a link that dies between open and the CONNECT write is connect_failed with its error, not a bare write failure", async () => {
+        const net = new FakeNet()
+        net.dieAfterOpen = "tls://b:8883: unable to verify the first certificate"
+        const { s } = setup({}, net)
+        await until(() => (s.stats.disconnects.connect_failed ?? 0) >= 2, 200_000)
+        expect(s.lastError).toMatch(/^connect_failed: .*unable to verify the first certificate/)
+        expect(net.conns.every(c => c.received.length === 0)).toBe(true)
+    })
+
+    test("a plain close before CONNACK keeps its own cause", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            if (p.cmd === "connect") c.end()
+        }
+        const { s } = setup({}, net)
+        await until(() => (s.stats.disconnects["closed before CONNACK"] ?? 0) >= 1, 200_000)
+        expect(s.stats.disconnects.connect_failed).toBeUndefined()
+    })
+
     test("C37 S9: CONNACK 5 backs off with a floor of 30 s and exposes auth_failed; never a tight loop", async () => {
         const net = new FakeNet()
         net.script = scriptedBroker({ connackRc: 5 })

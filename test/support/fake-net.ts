@@ -110,9 +110,13 @@ export class FakeConn {
         this.net.wakeUp()
     }
 
-    /** Broker closes the connection. */
-    end() {
+    /** Why the link died, as the client's transport reports it ("" for a plain close). */
+    closeError = ""
+
+    /** Broker closes the connection (with `error`: the link fails, e.g. a refused TLS certificate). */
+    end(error = "") {
         if (this.closed) return
+        this.closeError = error
         this.closed = true
         this.closedAt = Date.now()
         this.net.wakeUp()
@@ -157,6 +161,8 @@ export class FakeNet implements Transport {
     readonly attempts: string[] = []
     /** "host:port" entries whose open() fails with ECONNREFUSED. */
     refuseHosts: string[] = []
+    /** Error that kills every new connection right after open() reported it open ("" for none). */
+    dieAfterOpen = ""
     /** Applied to every new connection. */
     script: (p: Parsed, c: FakeConn) => void = scriptedBroker()
     private waiter: (() => void) | null = null
@@ -172,6 +178,7 @@ export class FakeNet implements Transport {
         const c = new FakeConn(this.conns.length, this)
         c.onPacket = (p, conn) => this.script(p, conn)
         this.conns.push(c)
+        if (this.dieAfterOpen) c.end(this.dieAfterOpen)
     }
 
     write(data: Buffer): void {
@@ -201,6 +208,11 @@ export class FakeNet implements Transport {
 
     interrupt(): void {
         this.wakeUp()
+    }
+
+    closeReason(): string {
+        const c = this.current
+        return c && c.closed ? c.closeError : ""
     }
 
     close(): void {
