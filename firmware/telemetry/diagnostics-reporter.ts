@@ -14,12 +14,11 @@ import { settingsStats } from "../settings-store"
 
 const RSSI_TIMEOUT_MS = 500
 /**
- * How often the reporter looks for a CONNACK, a due report and, after a connect, a drained outbox. A
- * poll, not a wait on the session's changes: those fire on every PUBACK, and a fiber waiting on an
- * emitter holds its subscription (a few small blocks) for as long as it waits, allocated in the middle
- * of a reconnect's transients, where long-lived blocks split the heap's free space.
+ * How often the reporter looks for a drained outbox after a connect (only then: otherwise it sleeps
+ * until the next report or a CONNACK). A poll, not a wait on the session's changes: those fire on
+ * every PUBACK.
  */
-const POLL_MS = 250
+const DRAIN_POLL_MS = 250
 
 export class DiagnosticsReporter {
     private readonly wifi = new ds.Wifi()
@@ -80,8 +79,10 @@ export class DiagnosticsReporter {
             if (due) {
                 await this.publishOnce()
                 next = ds.millis() + this.periodMs
+                // Look again before sleeping: a CONNACK during the report woke no one.
+                continue
             }
-            await ds.sleep(POLL_MS)
+            await this.connects.wait(!caughtUp && s.isConnected() ? DRAIN_POLL_MS : next - ds.millis())
         }
     }
 }

@@ -10,12 +10,6 @@ import { Session } from "../mqtt/session"
 import { ConnectWatch } from "../net/connect-watch"
 import { CLOCK_DEFAULTS, ClockSync } from "./clock-sync"
 
-/**
- * The longest wait for an answer or a CONNACK before the loop looks again. A fiber waiting on an
- * emitter holds its subscription for as long as it waits; short waits keep such blocks short-lived.
- */
-const POLL_MS = 250
-
 export class TimeSync {
     readonly clock = new ClockSync()
     /** CONNACKs (a round starts after each) and answers wake the fiber. */
@@ -63,8 +57,9 @@ export class TimeSync {
                     waitMs = waitMs * 2 > CLOCK_DEFAULTS.resyncMs ? CLOCK_DEFAULTS.resyncMs : waitMs * 2
                 }
             }
-            // A short wait, not one until the next request: see POLL_MS.
-            await wake.wait(POLL_MS)
+            // Asleep until the next request is due (while connected), a CONNACK or an answer: the
+            // fiber runs once per request, not on a poll.
+            await wake.wait(s.isConnected() ? due - ds.millis() : undefined)
         }
     }
 }

@@ -60,6 +60,14 @@ export function wakerSuites() {
             await turnsUntil(log, 1, 10)
             expect(log.join(",")).toBe("woken")
         })
+        test("a wait of zero or less (a deadline already past) returns at once", async () => {
+            const w = new Waker()
+            const log: string[] = []
+            sleeper(w, -1000, "past", log, [])
+            sleeper(w, 0, "now", log, [])
+            await until(log, 2)
+            expect(log.join(",")).toBe("past,now")
+        })
         test("wait() without notify() returns at its timeout", async () => {
             const w = new Waker()
             await w.wait(5)
