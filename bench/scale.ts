@@ -123,6 +123,8 @@ export async function realDevicesRun(broker: RunningBroker, o: RealScaleOptions)
             // CPU inside the VMs' runtime loops (bytecode, GC, frames), per VM and wall second, and its share of the hosts' CPU.
             vm_tick_ms_per_vm_s: round(tickMs / o.devices / (wallMs / 1000), 3),
             vm_tick_share: round(tickMs / cpuMs),
+            // How often the runtime ran, per VM and wall second: fibers woken, timers, Jacdac frames.
+            vm_ticks_per_vm_s: round(ticks / o.devices / (wallMs / 1000), 1),
             mean_tick_us: round((tickMs * 1000) / ticks, 1),
             loop_delay_p99_ms: Math.max(...stats.map(s => s.loopDelayP99Ms)),
             loop_delay_max_ms: Math.max(...stats.map(s => s.loopDelayMaxMs)),
