@@ -26,9 +26,24 @@ export interface HeadroomRun {
     ballast: number
     survived: boolean
     oomLine: string
+    /** Where it ran out: the size asked for and the innermost frames, e.g. "1021 B at readHeader < next < receive". */
+    oomAt: string
 }
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms))
+
+/** The VM's report of an OutOfMemory: `devs: OOM (N bytes)`, then `!  at name_F12 (pc:34)` per frame. */
+function oomSite(log: string[]): string {
+    const i = log.findIndex(l => /^devs: OOM \(\d+ bytes\)/.test(l))
+    if (i < 0) return ""
+    const frames: string[] = []
+    for (const l of log.slice(i + 1, i + 12)) {
+        const m = /^!\s+at (\w+?)(_F\d+)? \(pc:/.exec(l)
+        if (m && frames.length < 4) frames.push(m[1])
+    }
+    const at = frames.length > 0 ? frames.join(" < ") : "(no bytecode frame in the report)"
+    return `${/\((\d+) bytes\)/.exec(log[i])![1]} B at ${at}`
+}
 
 /** One run of the worst case with `ballast` bytes taken; true when the device never ran out of memory. */
 export async function worstCase(
@@ -60,7 +75,12 @@ export async function worstCase(
             const t1 = Date.now()
             while (!dead() && Date.now() - t1 < SURVIVE_S * 1000) await sleep(200)
         }
-        return { ballast, survived: !dead(), oomLine: vm.log.find(l => /^stats:/.test(l)) ?? "" }
+        return {
+            ballast,
+            survived: !dead(),
+            oomLine: vm.log.find(l => /^stats:/.test(l)) ?? "",
+            oomAt: oomSite(vm.log),
+        }
     } finally {
         await vm.stop()
         await obs.stop()

@@ -36,7 +36,9 @@ try {
     for (let i = 0; i < RUNS; i++) {
         const r = await worstCase(broker, worstBc, BALLAST, SESSION_DEFAULTS.maxInboundBytes)
         if (r.survived) survived++
-        console.log(JSON.stringify({ run: "worst", i, ballast: BALLAST, survived: r.survived, stats: r.oomLine }))
+        console.log(
+            JSON.stringify({ run: "worst", i, ballast: BALLAST, survived: r.survived, stats: r.oomLine, at: r.oomAt }),
+        )
     }
     const pieces: number[] = []
     for (let i = 0; i < RUNS; i++) {
