@@ -3,7 +3,8 @@
  * - log flood: the same failure again is logged at info level once per LOG_REPEAT_EVERY attempts
  *   (checklist S8 "no log flood"); a connect starts a fresh count;
  * - client-id conflict: a broker that keeps closing fresh sessions within SHORT_SESSION_MS of
- *   CONNACK usually means a second client with our id takes the session over [MQTT-3.1.4-2] (S12).
+ *   CONNACK usually means a second client with our id takes the session over [MQTT-3.1.4-2] (S12);
+ *   links reset by the network right after CONNACK do not count (closedByBroker).
  */
 
 /** A failure that repeats is logged at info level once per this many attempts. */
@@ -33,7 +34,22 @@ export class RepeatedFailures {
     }
 }
 
-/** A session that ended this way counts towards SHORT_SESSIONS_WARN (a stable one resets the count). */
+/** A session that ended this way is short (stats.shortSessions); a stable one resets the run. */
 export function isShortSession(lastedMs: number, cause: string): boolean {
     return cause === "connection_lost" && lastedMs < SHORT_SESSION_MS
+}
+
+/**
+ * Pico W's runtime reports a clean close by the peer as this error before the close
+ * (pico:src/lwip_sock.c:94-97; host-sim/board/profiles.ts); the simulator and ESP32 report none.
+ */
+const PICOW_PEER_CLOSE = "recv without buf?"
+
+/**
+ * Whether the broker closed the link (a FIN), from the transport's close reason. A takeover is the
+ * broker closing our session; a reset (ECONNRESET, ESP32's "recv error", Pico W's "sock error: -14")
+ * is the network's doing, and a run of them (a flaky NAT, a proxy that resets) is no id conflict.
+ */
+export function closedByBroker(closeReason: string): boolean {
+    return closeReason === "" || closeReason === PICOW_PEER_CLOSE
 }

@@ -23,7 +23,7 @@ import { PublishOptions, SessionOptions, SLICE_ITEMS, YIELD_EVERY } from "./opti
 import { connectFields, handshake, refused, resume } from "./connect"
 import { errorMessage, PublishError } from "./errors"
 import { Framer } from "./framer"
-import { isShortSession, RepeatedFailures, SHORT_SESSION_MS, SHORT_SESSIONS_WARN } from "./heuristics"
+import { closedByBroker, isShortSession, RepeatedFailures, SHORT_SESSION_MS, SHORT_SESSIONS_WARN } from "./heuristics"
 import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
@@ -300,8 +300,13 @@ export class Session {
             this.backoff.reset(this.transient)
             this.shortSessions = 0
         } else if (isShortSession(lasted, cause)) {
-            // The backoff already grows; say what is likely going on (heuristics.ts, S12).
             this.stats.shortSessions++
+            // Reset by the network, not closed by the broker: no takeover, and the run is broken.
+            if (!closedByBroker(this.transport.closeReason())) {
+                this.shortSessions = 0
+                return cause
+            }
+            // The backoff already grows; say what is likely going on (heuristics.ts, S12).
             const n = ++this.shortSessions
             if (n === SHORT_SESSIONS_WARN)
                 this.rt.log(

@@ -772,6 +772,37 @@ describe("S12 client-id takeover", () => {
         expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
         expect(s.lastError).toBe("id_conflict_suspected")
     })
+
+    test("Pico W reports the broker's close as an error ('recv without buf?'): still a takeover", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            if (p.cmd === "connect") setTimeout(() => c.end("recv without buf?"), 100)
+        }
+        const { s, rt } = setup({}, net)
+        await vi.advanceTimersByTimeAsync(10 * 60_000)
+        expect(net.conns.length).toBeLessThan(20)
+        expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
+        expect(s.lastError).toBe("id_conflict_suspected")
+    })
+
+    test("links reset by the network right after CONNACK are no id conflict: back within the transient backoff once the resets stop", async () => {
+        const net = new FakeNet()
+        let resetting = true
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // A flaky NAT or proxy: an RST 100 ms after each CONNACK, for 2 minutes.
+            if (p.cmd === "connect" && resetting) setTimeout(() => c.end("tcp://broker:1883: read ECONNRESET"), 100)
+        }
+        const { s, rt } = setup({}, net)
+        await vi.advanceTimersByTimeAsync(2 * 60_000)
+        expect(s.stats.shortSessions).toBeGreaterThanOrEqual(3)
+        expect(rt.infoLogs.filter(l => /another client using client id/.test(l))).toEqual([])
+        expect(s.lastError).not.toBe("id_conflict_suspected")
+        resetting = false
+        // BACKOFF_TRANSIENT's cap (30 s) plus its jitter, not BACKOFF_CONFLICT's 2 minutes.
+        await until(() => s.state === ST_CONNECTED && net.current !== null && !net.current.closed, 31_000, 50)
+    })
 })
 
 describe("MQTT_HOSTS failover (issue 12)", () => {
