@@ -66,6 +66,9 @@ function sum(r: Record<string, number>): number {
     return Object.values(r).reduce((a, b) => a + b, 0)
 }
 
+/** Device log lines kept with a failed scenario's error. */
+const DEVICE_LOG_TAIL = 60
+
 /**
  * Starts a device, waits for its first readings, runs `fault` (which returns when the fault is
  * over and the network is healthy again), then waits until the device reports it has caught up
@@ -121,6 +124,8 @@ export async function runOutage(
         const dropped = (d.mqtt.readings_dropped ?? {}) as Record<string, number>
 
         expect(vm.panics()).toEqual([])
+        // The device is the only client with its id: resets by the network are no takeover (S12).
+        expect(vm.log.filter(l => /id_conflict_suspected/.test(l))).toEqual([])
         // seq never restarted: one boot, and the stream starts at 1.
         expect(vm.log.filter(l => /DeviceScript Simulator/.test(l))).toHaveLength(1)
         expect(ledger.firstSeq).toBe(1)
@@ -129,6 +134,12 @@ export async function runOutage(
         expect(ledger.missing).toBe(sum(dropped))
         if (opts.expectLoss) expect(ledger.missing).toBeGreaterThan(0)
         return { ledger, dropped, recoveryS: (first.atMs - healed) / 1000, vm }
+    } catch (e) {
+        // What the device said last is where a failure is explained: keep it with the error.
+        const tail = vm.log.slice(-DEVICE_LOG_TAIL).join("\n")
+        throw new Error(`${(e as Error).message}\n--- ${name}'s last ${DEVICE_LOG_TAIL} log lines ---\n${tail}`, {
+            cause: e,
+        })
     } finally {
         await vm.stop()
     }
