@@ -801,7 +801,7 @@ describe("S12 client-id takeover", () => {
         expect(s.lastError).not.toBe("id_conflict_suspected")
         resetting = false
         // BACKOFF_TRANSIENT's cap (30 s) plus its jitter, not BACKOFF_CONFLICT's 2 minutes.
-        await until(() => s.state === ST_CONNECTED && net.current !== null && !net.current.closed, 31_000, 50)
+        await until(() => s.state === ST_CONNECTED && net.current !== undefined && !net.current.closed, 31_000, 50)
     })
 })
 
