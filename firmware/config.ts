@@ -7,6 +7,7 @@ import * as ds from "@devicescript/core"
 import { SESSION_DEFAULTS, SessionOptions } from "./mqtt/options"
 import { defaultDeviceName } from "./platform"
 import { K_BOOL, K_INT, K_LEVEL, SESSION, Setting, settingsTable } from "./settings"
+import { DECIMAL_MAX_DIGITS, parseSignedDecimal } from "./decimal"
 import { readStoredSetting } from "./settings-store"
 
 /** The fields of the settings table (settings.ts), typed. */
@@ -45,7 +46,7 @@ async function readOne(s: Setting, dflt: any): Promise<any> {
     // A setting that cannot be read falls back to its default: config never stops the device.
     const v0 = await readStoredSetting(s.key, dflt)
     if (kind === K_INT) {
-        const v = typeof v0 === "number" ? v0 : parseInt("" + v0)
+        const v = typeof v0 === "number" ? v0 : parseSignedDecimal(("" + v0).trim(), DECIMAL_MAX_DIGITS)
         if (isNaN(v) || v < s.min || v > s.max || Math.round(v) !== v) {
             console.warn(`config: ${s.key}=${v0} is not an integer in ${s.min}..${s.max}; using ${dflt}`)
             return dflt

@@ -13,6 +13,7 @@ import { SocketTransport } from "./net/socket-transport"
 import { Waker } from "./net/waker"
 import { brokerHostError, noNetworkRebootS, tlsConfigError } from "./platform"
 import { sensorsFromConfig } from "./sensors/registry"
+import { DeviceLog } from "./telemetry/device-log"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
 import { startPeriodDownlink } from "./telemetry/period-downlink"
@@ -83,7 +84,9 @@ if (cfg.haDiscovery) {
     discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
     runService.start(discovery)
 }
-startPeriodDownlink(session, topics, publisher, discovery)
+const deviceLog = new DeviceLog(session, topics.log, opts.maxInboundBytes)
+session.inboundDropped = deviceLog
+startPeriodDownlink(session, topics, publisher, discovery, deviceLog)
 
 const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock)
 runService.start(diagnostics)

@@ -5,19 +5,48 @@
  * writes silently, and a power cut during a write can make the next boot reformat it
  * (../shared/hardware-fidelity.md §1.2). So: skip a value equal to the stored one, refuse one over
  * the read-back limit (settings-limit.ts), and count what was written (diagnostics `settings`).
+ *
+ * One at a time (issue 22): every read and write here holds one lock. The stock `readSetting`
+ * (`actionReport` in @devicescript/core) resumes its caller from the settings service's report
+ * without checking that the caller is suspended; two operations at once (a burst of period commands
+ * while discovery reads HA_KEYS) made the VM panic with `RangeError: fiber not suspended`, or left a
+ * reader asleep for good on an answer meant for the other.
  */
 import { readSetting, writeSetting } from "@devicescript/settings"
+import { Waker } from "./net/waker"
 import { settingFits } from "./settings-limit"
 
 export const settingsStats = { writes: 0, refused: 0 }
 
-/** The stored value of `key`, or `dflt` when there is none or it cannot be read (corrupt, bad key: said once). */
-export async function readStoredSetting(key: string, dflt: any): Promise<any> {
+let busy = false
+const turn = new Waker()
+
+async function lock() {
+    while (busy) await turn.wait(1000)
+    busy = true
+}
+
+function unlock() {
+    busy = false
+    turn.notify()
+}
+
+async function readUnlocked(key: string, dflt: any): Promise<any> {
     try {
         return await readSetting<any>(key, dflt)
     } catch (e) {
         console.warn(`settings: cannot read ${key}: ${(e as Error).message}; using the default`)
         return dflt
+    }
+}
+
+/** The stored value of `key`, or `dflt` when there is none or it cannot be read (corrupt, bad key: said once). */
+export async function readStoredSetting(key: string, dflt: any): Promise<any> {
+    await lock()
+    try {
+        return await readUnlocked(key, dflt)
+    } finally {
+        unlock()
     }
 }
 
@@ -28,8 +57,13 @@ export async function writeSettingIfChanged(key: string, value: any): Promise<bo
         console.warn(`settings: ${key} not written: key + JSON over the 232-byte read-back limit`)
         return false
     }
-    if (JSON.stringify(await readStoredSetting(key, null)) === JSON.stringify(value)) return false
-    await writeSetting(key, value)
-    settingsStats.writes++
-    return true
+    await lock()
+    try {
+        if (JSON.stringify(await readUnlocked(key, null)) === JSON.stringify(value)) return false
+        await writeSetting(key, value)
+        settingsStats.writes++
+        return true
+    } finally {
+        unlock()
+    }
 }

@@ -12,6 +12,12 @@
  * bytes are consumed, so a chunk must not be modified after push(); call next() until it returns
  * null after every push, as the session does, and nothing else accumulates.
  *
+ * An oversized PUBLISH is not an error (issue 22): a broker redelivers a QoS 1 message after every
+ * reconnect, so closing on it would keep the device off the air for as long as the broker keeps the
+ * message. Its first OVERSIZE_KEEP_BYTES (topic and packet id) are kept, the rest is skipped as it
+ * arrives without being buffered, and next() returns a frame whose `size` is larger than its body:
+ * the session acknowledges it and counts a drop. Any other packet type over the limit is an error.
+ *
  * Errors are sticky until reset(): after one, the stream is out of sync and the only way on is to
  * close the connection (C80). Later pushes are dropped.
  *
@@ -27,10 +33,16 @@ import { blit } from "./bytes"
 export const MAX_PACKET_BYTES_DEFAULT = 8192
 /** §2.2.3: the remaining length takes 1 to 4 bytes. */
 const MAX_LENGTH_BYTES = 4
+/** Kept of an oversized PUBLISH: topic length (2) + a topic of up to 256 bytes + packet id (2). */
+export const OVERSIZE_KEEP_BYTES = 260
+const PUBLISH_TYPE = 3
 
 export interface Frame {
     firstByte: number
+    /** The whole body, or only its first bytes when `size` is larger (an oversized PUBLISH). */
     body: Buffer
+    /** The remaining length as sent. */
+    size: number
 }
 
 /** The fixed header of a frame that starts in a buffer: what tools that hold whole buffers need. */
@@ -74,6 +86,10 @@ export class Framer {
     private body!: Buffer | null
     private firstByte!: number
     private filled!: number
+    /** Remaining length of the pending frame (larger than body.length for an oversized PUBLISH). */
+    private size!: number
+    /** Bytes of the pending oversized PUBLISH still to be skipped once its body is full. */
+    private skip!: number
 
     constructor(maxPacketBytes?: number) {
         this.maxPacketBytes =
@@ -90,9 +106,11 @@ export class Framer {
         this.body = null
         this.firstByte = 0
         this.filled = 0
+        this.size = 0
+        this.skip = 0
     }
 
-    /** Bytes received and not yet returned in a frame (header bytes of a pending frame excluded). */
+    /** Bytes received and not yet returned in a frame or skipped (header bytes of a pending frame excluded). */
     buffered(): number {
         return this.queued + this.filled
     }
@@ -112,10 +130,10 @@ export class Framer {
         if (this.body === null && !this.readHeader()) return null
         this.fill()
         const body = this.body
-        if (body === null || this.filled < body.length) return null
+        if (body === null || this.filled < body.length || this.skip > 0) return null
         this.body = null
         this.filled = 0
-        return { firstByte: this.firstByte, body: body }
+        return { firstByte: this.firstByte, body: body, size: this.size }
     }
 
     /** The k-th unconsumed byte (k is small: header bytes only). */
@@ -140,7 +158,8 @@ export class Framer {
 
     /**
      * Parses first byte + remaining length if all of it is queued; on success allocates the body.
-     * Sets error on a 5th length byte (C07, malformed #1) or a length above the limit (C08).
+     * Sets error on a 5th length byte (C07, malformed #1) or a length above the limit (C08), except
+     * for a PUBLISH, whose head only is kept (see the file comment).
      */
     private readHeader(): boolean {
         if (this.error !== "") return false
@@ -151,13 +170,20 @@ export class Framer {
             const x = this.peek(i)
             rl += (x & 0x7f) * multiplier
             if ((x & 0x80) === 0) {
+                const first = this.peek(0)
+                let keep = rl
                 if (rl > this.maxPacketBytes) {
-                    this.fail("packet too large")
-                    return false
+                    if (first >> 4 !== PUBLISH_TYPE) {
+                        this.fail("packet too large")
+                        return false
+                    }
+                    keep = rl < OVERSIZE_KEEP_BYTES ? rl : OVERSIZE_KEEP_BYTES
                 }
-                this.firstByte = this.peek(0)
+                this.firstByte = first
                 this.consume(i + 1)
-                this.body = Buffer.alloc(rl)
+                this.body = Buffer.alloc(keep)
+                this.size = rl
+                this.skip = rl - keep
                 this.filled = 0
                 return true
             }
@@ -181,6 +207,13 @@ export class Framer {
             this.filled += n
             this.consume(n)
         }
+        // The tail of an oversized PUBLISH: released chunk by chunk, never copied.
+        while (this.filled === body.length && this.skip > 0 && this.queued > 0) {
+            let n = this.chunks[0].length - this.offset
+            if (n > this.skip) n = this.skip
+            this.skip -= n
+            this.consume(n)
+        }
     }
 
     private fail(error: string): void {
@@ -190,5 +223,6 @@ export class Framer {
         this.queued = 0
         this.body = null
         this.filled = 0
+        this.skip = 0
     }
 }

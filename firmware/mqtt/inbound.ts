@@ -25,14 +25,16 @@ import {
     UNSUBSCRIBE,
 } from "./packet"
 import { errorMessage } from "./errors"
+import { countCause, INBOUND_TOO_LARGE } from "./stats"
 import { REQ_DONE } from "./subscriptions"
 import { LOG_WARN } from "./transport"
 import type { Session } from "./session"
 
-export function handleInbound(s: Session, p: InPacket): string {
+/** `oversized`: 0, or the payload size of a PUBLISH the framer kept only the head of (framer.ts). */
+export function handleInbound(s: Session, p: InPacket, oversized: number): string {
     const t = p.type
     if (t === PUBACK) return onPuback(s, p)
-    if (t === PUBLISH) return onPublish(s, p)
+    if (t === PUBLISH) return onPublish(s, p, oversized)
     if (t === PUBREL) return onPubrel(s, p)
     if (t === SUBACK || t === UNSUBACK) return onSubOrUnsubAck(s, p)
     if (t === PINGRESP) return ""
@@ -51,10 +53,22 @@ function onPuback(s: Session, p: InPacket): string {
     return ""
 }
 
-function onPublish(s: Session, p: InPacket): string {
+/**
+ * A message too large for the device is acknowledged like any other (so the broker does not
+ * redeliver it after every reconnect, issue 22), counted, and reported once to the inbound-drop
+ * listener; its handlers never see it.
+ */
+function onPublish(s: Session, p: InPacket, oversized: number): string {
     s.stats.received++
     const fresh = p.qos < 2 || s.qos2Ids.indexOf(p.id) < 0
-    if (fresh) {
+    if (fresh && oversized > 0) {
+        countCause(s.stats.inboundDrops, INBOUND_TOO_LARGE)
+        s.rt.log(
+            LOG_WARN,
+            `mqtt: dropped a ${oversized} B message on '${p.topic}': over the ${s.opts.maxInboundBytes} B inbound limit`,
+        )
+        if (s.inboundDropped) s.inboundDropped.inboundDropped(p.topic, oversized, INBOUND_TOO_LARGE)
+    } else if (fresh) {
         for (const h of s.subs.matching(p.topic)) {
             try {
                 h(p.topic, p.payload, p.retain)
@@ -129,10 +143,11 @@ export async function receive(s: Session, chunk: Buffer): Promise<string> {
         const p = decodePacket(f.firstByte, f.body)
         if (isDecodeError(p)) return violation(s, (p as DecodeError).error)
         s.ka.received(s.rt.now())
-        const err = handleInbound(s, p as InPacket)
+        const ip = p as InPacket
+        const err = handleInbound(s, ip, f.size > f.body.length ? f.size - f.body.length + ip.payload.length : 0)
         if (err) return violation(s, err)
         // Application handlers can be heavy (they may publish): yield after each delivered message.
-        if ((p as InPacket).type === PUBLISH) {
+        if (ip.type === PUBLISH) {
             s.sinceYield = 0
             await s.rt.sleep(0)
         } else await breathe(s)

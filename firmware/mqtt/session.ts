@@ -51,6 +51,11 @@ export { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTIN
 export { SESSION_DEFAULTS, SLICE_BYTES, SLICE_ITEMS, TX_MAX_BYTES } from "./options"
 export type { BirthMessage, PublishOptions, SessionOptions } from "./options"
 
+/** Told of each message from the broker that was acknowledged and not delivered (inbound.ts). */
+export interface InboundDropListener {
+    inboundDropped(topic: string, bytes: number, cause: string): void
+}
+
 /** Told after every CONNACK (see Session.onConnected). */
 export interface ConnectedListener {
     connected(): void
@@ -63,6 +68,8 @@ export class Session {
     readonly subs = new Subscriptions()
     /** Last error or disconnect cause, for diagnostics. */
     lastError = ""
+    /** Told of inbound messages dropped (a listener object, not a closure: see onConnected). */
+    inboundDropped: InboundDropListener | null = null
 
     // Shared with connect.ts and inbound.ts, which work on the session; not for other readers.
     readonly framer: Framer

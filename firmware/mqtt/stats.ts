@@ -21,7 +21,12 @@ export interface SessionStats {
     taggedDrops: Record<string, number>
     /** PUBLISH -> PUBACK time of the last acknowledged message. */
     lastRttMs: number
+    /** Messages from the broker acknowledged and not delivered, by cause: too_large. */
+    inboundDrops: Record<string, number>
 }
+
+/** An inbound PUBLISH over SessionOptions.maxInboundBytes (framer.ts keeps its head only). */
+export const INBOUND_TOO_LARGE = "too_large"
 
 export function newStats(): SessionStats {
     return {
@@ -38,6 +43,7 @@ export function newStats(): SessionStats {
         drops: {},
         taggedDrops: {},
         lastRttMs: 0,
+        inboundDrops: {},
     }
 }
 

@@ -53,6 +53,7 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             queue_bytes: i.queueBytes,
             inflight: i.inflight,
             rtt_ms: s.lastRttMs,
+            inbound_dropped: s.inboundDrops,
         },
         settings: { writes: i.settingsWrites, refused: i.settingsRefused },
         time: { syncs: i.timeSyncs, rtt_ms: i.timeRttMs, accuracy_ms: i.timeAccuracyMs },

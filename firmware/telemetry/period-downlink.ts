@@ -7,6 +7,7 @@
 import { writeSettingIfChanged } from "../settings-store"
 import { Session } from "../mqtt/session"
 import { PERIOD_COMMAND_MAX_CHARS, parsePeriodCommand } from "./downlink"
+import { DeviceLog } from "./device-log"
 import { HaDiscovery } from "./ha-discovery"
 import { TelemetryPublisher } from "./publisher"
 import { Topics } from "./topics"
@@ -16,16 +17,9 @@ export function startPeriodDownlink(
     topics: Topics,
     publisher: TelemetryPublisher,
     discovery: HaDiscovery,
+    deviceLog: DeviceLog,
 ) {
-    const log = (level: string, msg: string) => {
-        console.log(`downlink: ${msg}`)
-        session.publish(topics.log, Buffer.from(JSON.stringify({ level: level, msg: msg })), {
-            qos: 1,
-            retain: false,
-            ttlMs: 0,
-            replace: false,
-        })
-    }
+    const log = (level: string, msg: string) => deviceLog.say(level, "downlink", msg)
     let wanted = 0
     let writing = false
     const persist = async () => {

@@ -27,6 +27,8 @@ export interface SocketVm {
     sockWrite(ptr: number, len: number): number
     sockClose(): number
     sockIsAvailable(): boolean
+    /** One run of the runtime's loop (the glue's timer calls it through the module property). */
+    _jd_em_process(): number
 }
 
 // jd_conn_ev_t, as the glue numbers them
@@ -63,6 +65,10 @@ interface Conn {
     window?: SendWindow
     /** Events that happened while the link was down, delivered when it is back. */
     deferred: (() => void)[]
+    /** Received and not yet handed to the VM: more than one receive window (profile.rxWindowBytes). */
+    rx: Buffer[]
+    /** A close or error that came while `rx` was not empty: reported after its data, as a board reads it. */
+    afterRx: (() => void)[]
 }
 
 export interface BoardSocketHooks {
@@ -86,6 +92,13 @@ export class BoardSocket {
     ) {}
 
     install(): this {
+        // After each run of the VM's loop the next receive window goes in (see pump).
+        const tick = this.vm._jd_em_process.bind(this.vm)
+        this.vm._jd_em_process = () => {
+            const us = tick()
+            if (this.cur && this.cur.rx.length > 0) this.pump(this.cur)
+            return us
+        }
         this.vm.sockOpen = (hostPtr, port) => this.open(readCString(this.vm.HEAPU8, hostPtr, 256), port)
         this.vm.sockWrite = (ptr, len) => this.write(this.vm.HEAPU8.slice(ptr, ptr + len))
         this.vm.sockClose = () => this.close()
@@ -140,6 +153,8 @@ export class BoardSocket {
             held: [],
             queued: 0,
             deferred: [],
+            rx: [],
+            afterRx: [],
             window: this.profile.sendWindow ? new SendWindow(this.profile.sendWindow, this.now) : undefined,
         }
         this.cur = c
@@ -154,14 +169,16 @@ export class BoardSocket {
         sock.on("data", (buf: Buffer) =>
             this.deliver(c, () => {
                 c.window?.peerData()
-                const n = this.profile.rxChunkBytes || buf.length
-                for (let i = 0; i < buf.length && this.cur === c; i += n) this.emit(EV_DATA, buf.subarray(i, i + n))
+                c.rx.push(buf)
+                if (c.rx.length === 1) this.pump(c)
             }),
         )
-        sock.on("error", (err: NodeJS.ErrnoException) => this.deliver(c, () => this.failed(c, err)))
+        sock.on("error", (err: NodeJS.ErrnoException) =>
+            this.deliver(c, () => this.afterData(c, () => this.failed(c, err))),
+        )
         sock.on("close", () => {
             this.live.delete(sock)
-            this.deliver(c, () => this.peerClosed(c))
+            this.deliver(c, () => this.afterData(c, () => this.peerClosed(c)))
         })
         return 0
     }
@@ -256,6 +273,33 @@ export class BoardSocket {
         this.cur = null
         if (this.profile.peerCloseError) this.emit(EV_ERROR, this.profile.peerCloseError)
         this.emit(EV_CLOSE)
+    }
+
+    /**
+     * Hands the VM up to one receive window of what arrived, in chunks of the board's size; the rest
+     * waits for the VM's next loop run, with the Node socket paused meanwhile (TCP backpressure).
+     */
+    private pump(c: Conn) {
+        const p = this.profile
+        let room = p.rxWindowBytes
+        while (c.rx.length > 0 && room > 0 && this.cur === c) {
+            const b = c.rx[0]
+            const n = Math.min(p.rxChunkBytes, b.length, room)
+            this.emit(EV_DATA, b.subarray(0, n))
+            room -= n
+            if (n === b.length) c.rx.shift()
+            else c.rx[0] = b.subarray(n)
+        }
+        if (this.cur !== c) return
+        if (c.rx.length > 0) return void c.sock.pause()
+        c.sock.resume()
+        for (const ev of c.afterRx.splice(0)) ev()
+    }
+
+    /** Runs an event once the data received before it has reached the VM. */
+    private afterData(c: Conn, event: () => void) {
+        if (c.rx.length > 0 && this.cur === c) c.afterRx.push(event)
+        else event()
     }
 
     /** Runs an event now, or when the link is back: while it is down the socket is silent. */

@@ -34,8 +34,15 @@ export interface BoardProfile {
     flashBytes: number
     /** Keep the flash image across a reset of this device's VM. */
     persistFlash: boolean
-    /** Largest `data` event the runtime delivers; 0: whatever Node delivers. */
+    /** Largest `data` event the runtime delivers. */
     rxChunkBytes: number
+    /**
+     * Most bytes delivered between two runs of the VM's loop: what the board's TCP stack holds
+     * before the program reads (its receive window). The rest waits in Node, unread, so the broker
+     * sees TCP backpressure as it would from the board; each `data` event is a GC buffer and a fiber
+     * in the program's 64 KB heap before any bytecode runs (ds:runtime/devicescript/impl_socket.c).
+     */
+    rxWindowBytes: number
     /** "node": Node's CA store + NODE_EXTRA_CA_CERTS; "public-roots": built-in public roots only; "none": no TLS at all. */
     tls: "node" | "public-roots" | "none"
     /** A single TLS write of this many bytes or more reboots the chip; 0: no limit. */
@@ -66,7 +73,10 @@ const SIM: BoardProfile = {
     flashBytes: 128 * KIB, // em_flash_size() default in the CLI bundle
     persistFlash: true, // only a reboot/powercut scenario restarts its VM: what the firmware wrote is there at the next boot
 
-    rxChunkBytes: 0,
+    // Not Node's reads as they come (up to 64 KiB in one event, which the runtime cannot allocate:
+    // ../shared/hardware-fidelity.md §3.2): the simulator takes no more in at once than an ESP32 does.
+    rxChunkBytes: 1024,
+    rxWindowBytes: 5744,
     tls: "node",
     tlsWriteRebootBytes: 0,
     writeQueueMax: 0,
@@ -86,6 +96,7 @@ const ESP32: BoardProfile = {
     flashBytes: 256 * KIB, // fstor partition, esp:boards/partitions.csv:1-6
     persistFlash: true,
     rxChunkBytes: 1024, // static uint8_t sockbuf[1024], esp:main/sock.c:31, read at :369, :387
+    rxWindowBytes: 5744, // read until EAGAIN each loop pass (sock.c:386-403): the lwIP socket holds TCP_WND, ESP-IDF default 5,744 [inferred]
     tls: "public-roots", // esp_crt_bundle_attach, esp:main/sock.c:186; 121 roots, esp:scripts/certs.md:3-5
     tlsWriteRebootBytes: 4096, // JD_ASSERT(datalen < MBEDTLS_SSL_OUT_CONTENT_LEN), esp:main/sock.c:244
     writeQueueMax: 50, // xQueueCreate(50, ...), esp:main/sock.c:350; full → -1 at :318-323
@@ -105,6 +116,7 @@ const PICOW: BoardProfile = {
     flashBytes: 128 * KIB, // pico:src/jd_user_config.h:22-42
     persistFlash: true,
     rxChunkBytes: 1460, // one event per pbuf (≤ 1 MSS), pico:src/lwip_sock.c:91-113
+    rxWindowBytes: 11680, // TCP_WND (pico:src/lwipopts.h:23-24); tcp_recved at once, so one lwIP poll can bring a whole window [inferred]
     tls: "none", // a negative port → -100, no event: pico:src/lwip_sock.c:141-142
     tlsWriteRebootBytes: 0,
     writeQueueMax: 0,

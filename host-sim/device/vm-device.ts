@@ -127,8 +127,8 @@ export class VmDevice {
             if (ms !== null) this.standbyMs = ms
             setImmediate(() => this.bridge?.receiveFrameOrPacket(copy))
         }
-        if (this.board.id !== "sim" || this.opts.wifi)
-            this.socket = new BoardSocket(vm, this.board, this.wifi, { log }).install()
+        // Every profile, the plain simulator too: no board hands the program Node's 64 KiB reads.
+        this.socket = new BoardSocket(vm, this.board, this.wifi, { log }).install()
         const tap = this.opts.onSocketWrite
         if (tap) {
             const write = vm.sockWrite.bind(vm)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@devicescript/test"
-import { Framer } from "../../firmware/mqtt/framer"
+import { OVERSIZE_KEEP_BYTES, Framer } from "../../firmware/mqtt/framer"
 import { InPacket, decodePacket, encodePublish, isDecodeError } from "../../firmware/mqtt/packet"
 import { hexToBytes } from "../vectors/codec-vectors"
 import { DECODE_VECTORS } from "../vectors/decode-vectors"
@@ -77,9 +77,33 @@ export function framingSuites() {
         })
         test("C08 a 3 MB remaining length is refused from the header alone", () => {
             const f = new Framer()
-            f.push(Buffer.from([0x30, 0x80, 0x80, 0xc0, 0x01]))
+            f.push(Buffer.from([0x90, 0x80, 0x80, 0xc0, 0x01]))
             expect(f.error).toBe("packet too large")
             expect(f.buffered()).toBe(0)
+        })
+        test("issue 22 a 20 KB QoS 1 PUBLISH in 1 KB chunks: its head with the size as sent, the rest skipped", async () => {
+            const f = new Framer(1024)
+            // 32 b2 9c 01: QoS 1 PUBLISH, remaining length 20,018 (topic length 2 + "devs/d/set/per" 14 + id 7 2 + payload 20,000)
+            const rl = 20000 + 2 + 14 + 2
+            const head = Buffer.from([0x32, 0x80 | (rl & 0x7f), 0x80 | ((rl >> 7) & 0x7f), rl >> 14])
+            f.push(head)
+            const th = Buffer.from([0x00, 14])
+            f.push(th)
+            f.push(Buffer.from("devs/d/set/per"))
+            f.push(Buffer.from([0x00, 0x07]))
+            for (let sent = 0; sent < 20000; sent += 1000) {
+                f.push(Buffer.alloc(1000))
+                if (sent + 1000 < 20000) expect(f.next() === null).toBe(true)
+                await yieldToVm()
+            }
+            const fr = f.next()
+            expect(fr.size).toBe(rl)
+            expect(fr.body.length).toBe(OVERSIZE_KEEP_BYTES)
+            const p = decodePacket(fr.firstByte, fr.body) as InPacket
+            expect(p.topic).toBe("devs/d/set/per")
+            expect(p.id).toBe(7)
+            expect(f.buffered()).toBe(0)
+            expect(f.error).toBe("")
         })
         test("C07 a 5th remaining-length byte is malformed", () => {
             const f = new Framer()

@@ -7,6 +7,7 @@
 import { describe, expect, test } from "@devicescript/test"
 import { bytesSuites } from "./bytes"
 import { codecSuites } from "./codec"
+import { commandSuites } from "./commands"
 import { framingSuites } from "./framing"
 import { textSuites } from "./text"
 import { checkCount } from "./util"
@@ -17,6 +18,7 @@ codecSuites()
 framingSuites()
 bytesSuites()
 wakerSuites()
+commandSuites()
 
 describe("summary", () => {
     test("vector checks ran", () => {

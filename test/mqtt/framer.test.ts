@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
-import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT } from "../../firmware/mqtt/framer.ts"
-import { encodePuback, encodePublish } from "../../firmware/mqtt/packet.ts"
+import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT, OVERSIZE_KEEP_BYTES } from "../../firmware/mqtt/framer.ts"
+import { decodePacket, encodePuback, encodePublish, type InPacket } from "../../firmware/mqtt/packet.ts"
 import { REMAINING_LENGTH_VECTORS, hexToBytes } from "../vectors/codec-vectors.ts"
 import { DECODE_VECTORS } from "../vectors/decode-vectors.ts"
 import { runStream } from "../vectors/run-vectors.ts"
@@ -112,7 +112,7 @@ describe("framing any split of the stream (C82, S5)", () => {
     test("C07 C08 larger remaining lengths are read exactly from the header alone", () => {
         for (const v of REMAINING_LENGTH_VECTORS.filter(r => r.value > 0)) {
             const f = new Framer(v.value - 1)
-            f.push(Buffer.from([0x30, ...hexToBytes(v.bytes)]))
+            f.push(Buffer.from([0x90, ...hexToBytes(v.bytes)]))
             expect(f.error).toBe("packet too large")
         }
     })
@@ -122,7 +122,7 @@ describe("limits and errors (C07, C08, C80)", () => {
     test("C08 a 3 MB remaining length is refused from the header, before any body byte, without allocating it", () => {
         const alloc = vi.spyOn(Buffer, "alloc")
         const f = new Framer()
-        f.push(Buffer.from([0x30, 0x80, 0x80, 0xc0])) // length not complete yet
+        f.push(Buffer.from([0x90, 0x80, 0x80, 0xc0])) // a SUBACK; length not complete yet
         expect(f.error).toBe("")
         f.push(Buffer.from([0x01])) // 3 145 728 bytes
         expect(f.error).toBe("packet too large")
@@ -139,7 +139,7 @@ describe("limits and errors (C07, C08, C80)", () => {
         ok.push(Buffer.concat([Buffer.from([0x00, 0x01, 0x74]), Buffer.alloc(8189)]))
         expect(ok.next()?.body.length).toBe(8192)
         const big = new Framer()
-        big.push(Buffer.from([0x30, 0x81, 0x40]))
+        big.push(Buffer.from([0x90, 0x81, 0x40]))
         expect(big.error).toBe("packet too large")
     })
 
@@ -152,11 +152,12 @@ describe("limits and errors (C07, C08, C80)", () => {
     test("C07 non-minimal remaining lengths are accepted (documented choice)", () => {
         const f = new Framer()
         f.push(Buffer.from([0xd0, 0x80, 0x00, 0xd0, 0x80, 0x80, 0x80, 0x00, 0x40, 0x82, 0x00, 0x00, 0x01]))
-        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
-        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0), size: 0 })
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0), size: 0 })
         expect(f.next()).toEqual({
             firstByte: 0x40,
             body: Buffer.from([0x00, 0x01]),
+            size: 2,
         })
         expect(f.next()).toBeNull()
         expect(f.error).toBe("")
@@ -164,7 +165,7 @@ describe("limits and errors (C07, C08, C80)", () => {
 
     test("C80 errors are sticky: later bytes are dropped until reset()", () => {
         const f = new Framer(16)
-        f.push(Buffer.from([0x30, 0x11]))
+        f.push(Buffer.from([0x90, 0x11]))
         expect(f.error).toBe("packet too large")
         f.push(Buffer.from(encodePuback(1)))
         expect(f.next()).toBeNull()
@@ -172,7 +173,7 @@ describe("limits and errors (C07, C08, C80)", () => {
         f.reset()
         expect(f.error).toBe("")
         f.push(Buffer.from(encodePuback(1)))
-        expect(f.next()).toEqual({ firstByte: 0x40, body: Buffer.from([0, 1]) })
+        expect(f.next()).toEqual({ firstByte: 0x40, body: Buffer.from([0, 1]), size: 2 })
     })
 
     test("reset() drops a half-received packet (new connection)", () => {
@@ -182,7 +183,7 @@ describe("limits and errors (C07, C08, C80)", () => {
         f.reset()
         expect(f.buffered()).toBe(0)
         f.push(Buffer.from([0xd0, 0x00]))
-        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0) })
+        expect(f.next()).toEqual({ firstByte: 0xd0, body: Buffer.alloc(0), size: 0 })
     })
 
     test("buffered() counts received bytes not yet returned, and never more than the pending frame needs", () => {
@@ -220,6 +221,59 @@ describe("limits and errors (C07, C08, C80)", () => {
     })
 })
 
+describe("an oversized PUBLISH is skipped, not buffered (issue 22)", () => {
+    const LIMIT = 1024
+    const big = (qos: number, payload: number) =>
+        encodePublish({
+            topic: "devs/d/set/period_ms",
+            payload: Buffer.alloc(payload, 0x31),
+            qos,
+            retain: false,
+            dup: false,
+            id: qos ? 7 : 0,
+        })
+
+    test("its head (topic, packet id) comes out with the size as sent, the rest is never allocated, and the stream goes on", () => {
+        const pkt = big(1, 20_000)
+        const stream = Buffer.concat([pkt, Buffer.from(encodePuback(9))])
+        const alloc = vi.spyOn(Buffer, "alloc")
+        const f = new Framer(LIMIT)
+        for (let i = 0; i < stream.length; i += 1024) {
+            f.push(stream.subarray(i, i + 1024))
+            if (i + 1024 < pkt.length) expect(f.next()).toBeNull()
+            expect(f.buffered()).toBeLessThanOrEqual(1024 + 260)
+        }
+        const head = f.next()!
+        expect(head.firstByte).toBe(0x32)
+        expect(head.size).toBe(frameHeader(pkt, 0).remaining)
+        expect(head.body.length).toBe(OVERSIZE_KEEP_BYTES)
+        const p = decodePacket(head.firstByte, head.body) as InPacket
+        expect([p.topic, p.id, p.qos]).toEqual(["devs/d/set/period_ms", 7, 1])
+        expect(f.next()).toEqual({ firstByte: 0x40, body: Buffer.from([0, 9]), size: 2 })
+        expect(f.error).toBe("")
+        expect(Math.max(0, ...alloc.mock.calls.map(c => c[0] as number))).toBeLessThanOrEqual(LIMIT)
+    })
+
+    test("one byte over the limit, split at every offset, gives the same head", () => {
+        const pkt = big(0, LIMIT - 2 - 20 + 1)
+        for (let cut = 1; cut < pkt.length; cut++) {
+            const f = new Framer(LIMIT)
+            f.push(pkt.subarray(0, cut))
+            const early = f.next()
+            f.push(pkt.subarray(cut))
+            const fr = early ?? f.next()
+            expect(fr?.size).toBe(LIMIT + 1)
+            expect(fr?.body.length).toBe(OVERSIZE_KEEP_BYTES)
+        }
+    })
+
+    test("any other packet type over the limit is still an error", () => {
+        const f = new Framer(LIMIT)
+        f.push(Buffer.from([0xb0, 0x81, 0x40])) // UNSUBACK of 8193 B
+        expect(f.error).toBe("packet too large")
+    })
+})
+
 /** Splits a whole buffer with frameHeader, as the host tools do: [first byte, body] per frame, and what is left. */
 function splitWhole(b: Buffer): { frames: { firstByte: number; body: Buffer }[]; rest: number; malformed: boolean } {
     const frames: { firstByte: number; body: Buffer }[] = []
@@ -241,7 +295,7 @@ function framerFrames(b: Buffer): { firstByte: number; body: Buffer }[] {
     const f = new Framer(1 << 28)
     f.push(b)
     const out: { firstByte: number; body: Buffer }[] = []
-    for (let fr = f.next(); fr; fr = f.next()) out.push(fr)
+    for (let fr = f.next(); fr; fr = f.next()) out.push({ firstByte: fr.firstByte, body: fr.body })
     return out
 }
 

@@ -434,6 +434,25 @@ describe("subscribe", () => {
         expect(got).toEqual(["cmd/x=1"])
     })
 
+    test("issue 22: a QoS 1 PUBLISH over the inbound limit is acknowledged, counted and reported once, never delivered, and the connection stays", async () => {
+        const { s, net } = setup()
+        const got: string[] = []
+        const dropped: string[] = []
+        s.inboundDropped = { inboundDropped: (t, n, cause) => dropped.push(`${t} ${n} ${cause}`) }
+        await s.waitRequest(s.subscribe("cmd/#", 1, t => got.push(t)))
+        const big = { cmd: "publish", topic: "cmd/x", qos: 1, messageId: 0x0102, retain: false, dup: false } as const
+        net.current!.send({ ...big, payload: payload("1".repeat(20_000)) })
+        net.current!.send({ ...big, messageId: 0x0103, payload: payload("2") })
+        await until(() => net.current!.ofType("puback").length === 2, 1000)
+        expect(net.current!.ofType("puback").map(p => (p.cmd === "puback" ? p.messageId : 0))).toEqual([0x0102, 0x0103])
+        expect(got).toEqual(["cmd/x"])
+        expect(dropped).toEqual(["cmd/x 20000 too_large"])
+        expect(s.stats.inboundDrops).toEqual({ too_large: 1 })
+        expect(s.stats.protocolErrors).toBe(0)
+        expect(net.conns).toHaveLength(1)
+        expect(net.current!.closed).toBe(false)
+    })
+
     test("inbound QoS 2 is answered with PUBREC (never PUBACK), delivered once, completed with PUBCOMP", async () => {
         const { s, net } = setup()
         const got: string[] = []
@@ -545,7 +564,7 @@ describe("stop, Will and birth", () => {
 describe("protocol violations", () => {
     const corpus: [string, number[]][] = [
         ["C07 five-byte remaining length", [0x30, 0xff, 0xff, 0xff, 0xff, 0x7f]],
-        ["C08 C81 remaining length beyond the receive limit", [0x30, 0xff, 0xff, 0xff, 0x7f]],
+        ["C08 C81 a SUBACK beyond the receive limit", [0x90, 0xff, 0xff, 0xff, 0x7f]],
         ["C09 reserved type 0", [0x00, 0x00]],
         ["C09 reserved type 15", [0xf0, 0x00]],
         ["C10 CONNECT from the server", [0x10, 0x00]],

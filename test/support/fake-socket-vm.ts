@@ -20,6 +20,9 @@ export class FakeSocketVm extends EventEmitter implements SocketVm {
     readonly events: SockEvent[] = []
     private hooked = false
     private next = 16
+    /** Runs of the runtime's loop so far; `perTurn[i]`: data bytes reported before run i + 1. */
+    turns = 0
+    readonly perTurn: number[] = [0]
     sockOpen!: (hostPtr: number, port: number) => number
     sockWrite!: (ptr: number, len: number) => number
     sockClose!: () => number
@@ -33,6 +36,13 @@ export class FakeSocketVm extends EventEmitter implements SocketVm {
     }
     _free(): void {}
 
+    /** One run of the runtime's loop (BoardSocket wraps this property to feed the next receive window). */
+    _jd_em_process(): number {
+        this.turns++
+        this.perTurn.push(0)
+        return 10_000
+    }
+
     _jd_em_tcpsock_on_event(type: number, ptr: number, len: number): void {
         const bytes = Buffer.from(this.HEAPU8.subarray(ptr, ptr + len))
         const name = NAMES[type]
@@ -43,6 +53,7 @@ export class FakeSocketVm extends EventEmitter implements SocketVm {
                   ? { type: "data", bytes }
                   : { type: name as "open" | "close" }
         this.raw.push(ev)
+        if (ev.type === "data") this.perTurn[this.turns] += len
         this.emit("raw", ev)
         if (!this.hooked) return
         this.events.push(ev)

@@ -2,7 +2,6 @@ import { describe, expect, test } from "vitest"
 import { SessionStats } from "../../firmware/mqtt/stats.ts"
 import { newStats } from "../../firmware/mqtt/stats.ts"
 import { buildDiagnostics } from "../../firmware/telemetry/diagnostics.ts"
-import { parsePeriodCommand } from "../../firmware/telemetry/downlink.ts"
 import { buildPayload } from "../../firmware/telemetry/payload.ts"
 import type { Sensor } from "../../firmware/sensors/sensor.ts"
 
@@ -118,26 +117,5 @@ describe("diagnostics", () => {
             settings: { writes: 2, refused: 0 },
             time: { syncs: 1, rtt_ms: 6, accuracy_ms: 4 },
         })
-    })
-})
-
-describe("period downlink", () => {
-    test.each([
-        ["2000", true, 2000],
-        [" 100 ", true, 100],
-        ["3600000", true, 3_600_000],
-        ["99", false, 0],
-        ["3600001", false, 0],
-        ["abc", false, 0],
-        ["1e3", false, 0],
-        ["-5", false, 0],
-        ["", false, 0],
-        ["1000.5", false, 0],
-        [" ".repeat(600) + "2000", false, 0],
-    ])("'%s' -> ok=%s", (text, ok, ms) => {
-        const r = parsePeriodCommand(text)
-        expect(r.ok).toBe(ok)
-        expect(r.periodMs).toBe(ms)
-        expect(r.message).toMatch(ok ? /set to/ : /rejected period_ms .*100\.\.3600000/)
     })
 })

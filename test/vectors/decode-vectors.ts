@@ -132,7 +132,11 @@ export const DECODE_VECTORS: StreamVector[] = [
     },
 ]
 
-/** Every item of the checklist's "Malformed input" list that reaches the framer or decoder. */
+/**
+ * Every item of the checklist's "Malformed input" list that reaches the framer or decoder. The
+ * length limit is shown on SUBACK: an oversized PUBLISH is not an error but a drop (framer.ts,
+ * issue 22; test/mqtt/framer.test.ts "oversized PUBLISH").
+ */
 export const MALFORMED_VECTORS: StreamVector[] = [
     {
         name: "C07 malformed #1 5-byte remaining length",
@@ -141,17 +145,17 @@ export const MALFORMED_VECTORS: StreamVector[] = [
     },
     {
         name: "C08 malformed #2 remaining length 268435455 with no data",
-        bytes: ["30", "ff ff ff 7f"],
+        bytes: ["90", "ff ff ff 7f"],
         expect: "packet too large",
     },
     {
         name: "C08 remaining length 3 MB against an 8 KB limit",
-        bytes: ["30", "80 80 c0 01"],
+        bytes: ["90", "80 80 c0 01"],
         expect: "packet too large",
     },
     {
         name: "C08 remaining length 8193 against an 8 KB limit",
-        bytes: ["30", "81 40"],
+        bytes: ["90", "81 40"],
         expect: "packet too large",
     },
     {

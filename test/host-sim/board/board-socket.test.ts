@@ -97,6 +97,29 @@ describe.each([
     })
 })
 
+describe.each([
+    ["sim", 5744],
+    ["esp32", 5744],
+    ["picow", 11680],
+] as const)("%s receive window", (id, window) => {
+    test(`a 40,000 B burst reaches the program at most ${window} B per run of its loop, all of it, in order, before the close`, async () => {
+        const payload = Buffer.alloc(40_000, 0).map((_, i) => i % 251)
+        const port = await server(s => s.end(payload))
+        const { vm } = rig(id)
+        vm.open("127.0.0.1", port)
+        const loop = setInterval(() => vm._jd_em_process(), 5)
+        try {
+            await vm.waitFor("close", true)
+        } finally {
+            clearInterval(loop)
+        }
+        expect(Math.max(...vm.perTurn)).toBeLessThanOrEqual(window)
+        expect(vm.perTurn.filter(n => n > 0).length).toBeGreaterThanOrEqual(Math.ceil(40_000 / window))
+        const data = vm.events.filter(e => e.type === "data").map(e => (e as { bytes: Buffer }).bytes)
+        expect(Buffer.concat(data)).toEqual(payload)
+    })
+})
+
 describe("peer closes and resets", () => {
     test.each([
         ["esp32", []],

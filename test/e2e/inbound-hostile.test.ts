@@ -1,0 +1,118 @@
+/**
+ * Issue 22, "no message can stop the device": messages larger than the device takes, on every topic
+ * it subscribes to, under the plain simulator and the ESP32 and Pico W profiles, from a private
+ * Mosquitto through the fault proxy. Before: a 20 KB QoS 1 command was an OutOfMemory panic that the
+ * broker's redelivery repeated after every boot, and a 1 KB+ one a reconnect loop; now each is
+ * acknowledged, counted and answered once, and the readings go on over the same connection.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
+import type { BoardId } from "../../host-sim/board/profiles.ts"
+import type { RunningBroker } from "../../host-sim/broker.ts"
+import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
+import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
+import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
+import { within } from "../support/timeout.ts"
+import { VmUnderTest } from "../support/vm-harness.ts"
+
+const HAS_MOSQUITTO = mosquittoPath() !== null
+const LIMIT = SESSION_DEFAULTS.maxInboundBytes
+
+function connections(vm: VmUnderTest): number {
+    return vm.log.filter(l => /-> connected/.test(l)).length
+}
+
+function answers(obs: Observer, device: string): string[] {
+    return obs.messages
+        .filter(m => m.topic === `devs/${device}/log`)
+        .map(m => (JSON.parse(m.payload.toString()) as { msg: string }).msg)
+}
+
+function latestDiagnostics(obs: Observer, device: string): { mqtt: Record<string, unknown> } | undefined {
+    const all = obs.messages.filter(m => m.topic === `devs/${device}/diagnostics`)
+    return all.length ? JSON.parse(all[all.length - 1].payload.toString()) : undefined
+}
+
+describe.skipIf(!HAS_MOSQUITTO)("messages larger than the device takes (issue 22)", () => {
+    let broker: RunningBroker
+    let proxy: ChaosProxy
+    let observer: Observer
+    let vm: VmUnderTest | undefined
+
+    beforeAll(async () => {
+        broker = await startMosquitto()
+        proxy = new ChaosProxy("127.0.0.1", broker.port)
+        await proxy.start()
+        observer = new Observer(broker.url, "devs/#", `observer-hostile-${process.pid}`)
+        await observer.start()
+    })
+    afterEach(async () => {
+        await vm?.stop()
+        vm = undefined
+    })
+    afterAll(async () => {
+        await observer?.stop()
+        await proxy?.stop()
+        await broker?.close()
+    })
+
+    describe.each(["sim", "esp32", "picow"] as const)("%s", (board: BoardId) => {
+        test("20 KB and 1.5 KB QoS 1 commands and a 20 KB QoS 0 time answer: each acknowledged, counted and answered once; readings go on over one connection, one boot", async () => {
+            vm = new VmUnderTest(proxy.port, { PERIOD_MS: 300, DIAG_EVERY_MS: 1000 }, "127.0.0.1", undefined, "", {
+                board,
+            }).start()
+            const name = vm.name
+            // A valid command first: its answer shows the device is subscribed.
+            await seqAtLeast(observer, name, 2, 30_000)
+            await observer.publish(`devs/${name}/set/period_ms`, "400", 1)
+            await within(
+                observer.waitFor(m => m.topic === `devs/${name}/log`, 20_000),
+                15_000,
+                "the answer to a valid command",
+            )
+            const hostile: [string, number, 0 | 1][] = [
+                [`devs/${name}/set/period_ms`, 20_000, 1],
+                [`devs/${name}/set/period_ms`, 1_500, 1],
+                [`devs/${name}/time/resp`, 20_000, 0],
+            ]
+            for (const [topic, size, qos] of hostile) await observer.publish(topic, Buffer.alloc(size, 0x31), qos)
+            const dropped = (m: Observed) => m.topic === `devs/${name}/log` && /dropped a/.test(m.payload.toString())
+            try {
+                await within(
+                    new Promise<void>(resolve => {
+                        const check = () => {
+                            if (observer.messages.filter(dropped).length >= hostile.length) resolve()
+                        }
+                        observer.on("message", check)
+                        check()
+                    }),
+                    30_000,
+                    `${hostile.length} answers naming the dropped messages`,
+                )
+                const target = Math.max(...seqsOf(observer, name)) + 8
+                await seqAtLeast(observer, name, target, 30_000)
+                await within(
+                    observer.waitFor(m => {
+                        if (m.topic !== `devs/${name}/diagnostics`) return false
+                        const d = JSON.parse(m.payload.toString())
+                        return (d.mqtt.inbound_dropped?.too_large ?? 0) >= hostile.length
+                    }, 20_000),
+                    15_000,
+                    "diagnostics counting the drops",
+                )
+            } catch (e) {
+                throw new Error(`${(e as Error).message}\n--- device log ---\n${vm.log.slice(-60).join("\n")}`)
+            }
+            const said = answers(observer, name).filter(a => /dropped a/.test(a))
+            for (const [topic, size] of hostile)
+                expect(said.filter(a => a.includes(`${size} B message on ${topic}`))).toHaveLength(1)
+            expect(said[0]).toContain(`at most ${LIMIT} B`)
+            expect(latestDiagnostics(observer, name)!.mqtt.inbound_dropped).toEqual({ too_large: hostile.length })
+            expect(missing(seqsOf(observer, name))).toEqual([])
+            expect(connections(vm)).toBe(1)
+            expect(vm.log.filter(l => /boot \d+ starts/.test(l))).toEqual([])
+            expect(vm.panics()).toEqual([])
+        }, 120_000)
+    })
+})
