@@ -5,7 +5,7 @@
  */
 import * as ds from "@devicescript/core"
 import { SESSION_DEFAULTS, SessionOptions } from "./mqtt/options"
-import { defaultDeviceName } from "./platform"
+import { boardArch, defaultDeviceName, receiveReserveBytes } from "./platform"
 import { K_BOOL, K_INT, K_LEVEL, SESSION, Setting, settingsTable } from "./settings"
 import { DECIMAL_MAX_DIGITS, parseSignedDecimal } from "./decimal"
 import { readStoredSetting } from "./settings-store"
@@ -38,6 +38,10 @@ export interface Config {
     noNetRebootS: number
     /** The SENSORS setting, parsed by sensors/registry. */
     sensors: string
+    /** SIM_ARCH: the simulator's board profile (platform.ts boardArch). */
+    simArch: string
+    /** Not a setting: the archId the firmware acts on (boardArch). */
+    arch: string
 }
 
 /** One setting, validated by its kind; the warning names the key, never a secret's value (strings are not logged). */
@@ -77,10 +81,14 @@ export async function readConfig(): Promise<Config> {
         let dflt = s.dflt
         // Defaults computed at boot (null in the table).
         if (s.key === "DEVICE_NAME") dflt = defaultDeviceName(ds.deviceIdentifier("self"))
-        else if (s.key === "QUEUE_BYTES") dflt = queueBytesFor(c.sensors)
+        else if (s.key === "QUEUE_BYTES") dflt = queueBytesFor(c.sensors, c.arch)
         else if (s.key === "QUEUE_MAX")
-            dflt = Math.min(SESSION_DEFAULTS.queueMaxCount, Math.floor(queueBytesFor(c.sensors) / QUEUE_BYTES_PER_SLOT))
+            dflt = Math.min(
+                SESSION_DEFAULTS.queueMaxCount,
+                Math.floor(queueBytesFor(c.sensors, c.arch) / QUEUE_BYTES_PER_SLOT),
+            )
         c[s.field] = await readOne(s, dflt)
+        if (s.key === "SIM_ARCH") c.arch = boardArch(ds._dcfgString("archId"), c.simArch)
     }
     return c as Config
 }
@@ -104,11 +112,17 @@ const QUEUE_BYTES_MIN = 4096
 /** About one reading per this many queue bytes: the count bound binds with the byte bound. */
 const QUEUE_BYTES_PER_SLOT = 128
 
-/** The default QUEUE_BYTES for a SENSORS setting ("" is the Jacdac sensors, two drivers' worth). */
-export function queueBytesFor(sensors: string): number {
+/**
+ * The default QUEUE_BYTES for a SENSORS setting ("" is the Jacdac sensors, two drivers' worth) on a
+ * board (`arch`: less the heap its receive window needs, platform.ts receiveReserveBytes).
+ */
+export function queueBytesFor(sensors: string, arch: string): number {
     const n = sensors === "" ? 2 : sensors.split(",").length
     const extra = n > SENSORS_IN_BUDGET ? n - SENSORS_IN_BUDGET : 0
-    return Math.max(QUEUE_BYTES_MIN, SESSION_DEFAULTS.queueMaxBytes - extra * QUEUE_BYTES_PER_EXTRA_SENSOR)
+    return Math.max(
+        QUEUE_BYTES_MIN,
+        SESSION_DEFAULTS.queueMaxBytes - extra * QUEUE_BYTES_PER_EXTRA_SENSOR - receiveReserveBytes(arch),
+    )
 }
 
 /** For the boot log: everything but the password. */

@@ -16,7 +16,7 @@ import { sensorsFromConfig } from "./sensors/registry"
 import { DeviceLog } from "./telemetry/device-log"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
-import { startPeriodDownlink } from "./telemetry/period-downlink"
+import { PeriodCommands } from "./telemetry/period-downlink"
 import { TelemetryPublisher } from "./telemetry/publisher"
 import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
 import { newBootId } from "./time/boot-id"
@@ -27,7 +27,8 @@ import { FIRMWARE_VERSION } from "./version"
 const boot = newBootId()
 const cfg = await readConfig()
 console.log("config: " + describeConfig(cfg) + ", boot " + boot)
-const arch = ds._dcfgString("archId")
+// The runtime's archId, or the simulator's board profile (platform.ts boardArch).
+const arch = cfg.arch
 // MQTT_HOSTS is parsed once, here: the session keeps these objects for the life of the program.
 const parsed = cfg.hosts ? parseBrokers(cfg.hosts, cfg.port, cfg.tls) : [brokerOf(cfg.host, cfg.port, cfg.tls)]
 let configError = typeof parsed === "string" ? parsed : ""
@@ -86,9 +87,9 @@ if (cfg.haDiscovery) {
 }
 const deviceLog = new DeviceLog(session, topics.log, opts.maxInboundBytes)
 session.inboundDropped = deviceLog
-startPeriodDownlink(session, topics, publisher, discovery, deviceLog)
+runService.start(new PeriodCommands(session, topics.setPeriod, publisher, discovery, deviceLog))
 
-const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock)
+const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock, arch)
 runService.start(diagnostics)
 
 await publisher.run()

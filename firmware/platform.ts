@@ -1,7 +1,32 @@
 /**
  * What the DeviceScript runtime of a board can do, by its `archId` (from the
- * board config). Portable: the device passes `ds._dcfgString("archId")`.
+ * board config). Portable: the device passes `boardArch(ds._dcfgString("archId"), SIM_ARCH)`.
  */
+import { parseDecimal } from "./decimal"
+
+/** The WASM VM's archId: the simulator, whatever board profile it applies. */
+export const SIM_RUNTIME_ARCH = "wasm"
+
+/**
+ * The archId the firmware acts on. On a board, the runtime's own; in the simulator (archId "wasm")
+ * the board profile's, which the simulator deploys as the SIM_ARCH setting, so that every branch
+ * below runs under its own profile (issue 23). On a board SIM_ARCH is ignored.
+ */
+export function boardArch(runtimeArch: string, simArch: string): string {
+    return runtimeArch === SIM_RUNTIME_ARCH && simArch ? simArch : runtimeArch
+}
+
+/**
+ * Heap kept free for one receive window of socket events (issue 22). The runtime makes every `data`
+ * event a GC buffer and a fiber before any bytecode runs: a Pico W's lwIP delivers up to TCP_WND
+ * (11,680 B) in one poll as 1,460 B pbufs (pico:src/lwip_sock.c:91-113, lwipopts.h:23-24), an ESP32
+ * up to its socket buffer (5,744 B) in 1,024 B reads. A 20 KB message at default settings ran out of
+ * memory on the Pico W profile in 2 of 5 runs with the full 10,240 B queue, in none of 5 with 4 KB of
+ * it kept free: that much comes off the queue's default there.
+ */
+export function receiveReserveBytes(archId: string): number {
+    return archId.indexOf("rp2040") === 0 ? 4096 : 0
+}
 
 /** The RP2040 runtimes (Pico, Pico W: archId "rp2040", "rp2040w") have no TLS sockets. */
 export function tlsSupported(archId: string): boolean {
@@ -18,11 +43,8 @@ export function tlsConfigError(tls: boolean, archId: string): string {
 export function isIpv4Literal(host: string): boolean {
     const parts = host.split(".")
     if (parts.length !== 4) return false
-    for (const p of parts) {
-        if (p.length === 0 || p.length > 3) return false
-        for (let i = 0; i < p.length; i++) if (p.charAt(i) < "0" || p.charAt(i) > "9") return false
-        if (parseInt(p) > 255) return false
-    }
+    // Char codes, not `c < "0"`: string comparison is not by character on the VM (decimal.ts).
+    for (const p of parts) if (!(parseDecimal(p, 3) <= 255)) return false
     return true
 }
 
@@ -46,6 +68,8 @@ export function noNetworkRebootS(archId: string): number {
     return archId.indexOf("rp2040") === 0 ? 120 : 0
 }
 
+const HEX_DIGITS = "0123456789abcdef"
+
 /**
  * The default device name, also the MQTT client id: "devs" + 12 hex digits
  * of the device id, so 16 characters of [0-9a-zA-Z], which every broker must
@@ -55,7 +79,7 @@ export function defaultDeviceName(deviceId: string): string {
     let hex = ""
     for (let i = 0; i < deviceId.length && hex.length < 12; i++) {
         const c = deviceId.charAt(i).toLowerCase()
-        if ((c >= "0" && c <= "9") || (c >= "a" && c <= "f")) hex += c
+        if (HEX_DIGITS.indexOf(c) >= 0) hex += c
     }
     return "devs" + hex
 }

@@ -56,6 +56,8 @@ export function settingsTable(): Setting[] {
         row("RETRY_BASE_MS", "retryBaseMs", K_INT | SESSION, d.retryBaseMs, 10, 3600000),
         row("RETRY_CAP_MS", "retryCapMs", K_INT | SESSION, d.retryCapMs, 10, 3600000),
         row("SENSORS", "sensors", K_STR, ""),
+        // The simulator's board profile (platform.ts boardArch); ignored on a board. Before the queue: its default follows.
+        row("SIM_ARCH", "simArch", K_STR, ""),
         row("QUEUE_BYTES", "queueMaxBytes", K_INT | SESSION, null, 256, 32768),
         row("QUEUE_MAX", "queueMaxCount", K_INT | SESSION, null, 1, 10000),
         row("WINDOW_BYTES", "windowBytes", K_INT | SESSION, d.windowBytes, 256, 16384),

@@ -15,7 +15,7 @@ import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
-import type { BoardId } from "./board/profiles.ts"
+import { boardProfile, deviceBrokerHost, type BoardId } from "./board/profiles.ts"
 import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { TimeResponder } from "./time-responder.ts"
@@ -124,6 +124,7 @@ export class Simulation {
                 settings.MQTT_HOST = "127.0.0.1"
                 settings.MQTT_PORT = proxy.port
             }
+            settings.MQTT_HOST = deviceBrokerHost(boardProfile(this.opts.board), String(settings.MQTT_HOST))
             const config = {
                 deviceId: (0xd5e70000 + i).toString(16).padStart(8, "0") + "00c0ffee",
                 bytecodePath: bytecode,

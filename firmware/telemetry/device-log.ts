@@ -12,13 +12,14 @@ export class DeviceLog implements InboundDropListener {
         private readonly maxInboundBytes: number,
     ) {}
 
-    say(level: string, source: string, msg: string) {
+    /** `replace`: while this answer waits in the queue, a newer replacing one takes its place (outbox.ts). */
+    say(level: string, source: string, msg: string, replace: boolean) {
         console.log(`${source}: ${msg}`)
         this.session.publish(this.topic, Buffer.from(JSON.stringify({ level: level, msg: msg })), {
             qos: 1,
             retain: false,
             ttlMs: 0,
-            replace: false,
+            replace: replace,
         })
     }
 
@@ -28,6 +29,7 @@ export class DeviceLog implements InboundDropListener {
             "error",
             "mqtt",
             `dropped a ${bytes} B message on ${topic} (${cause}): the device takes at most ${this.maxInboundBytes} B`,
+            true,
         )
     }
 }

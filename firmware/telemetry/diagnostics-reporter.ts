@@ -31,6 +31,7 @@ export class DiagnosticsReporter {
         private readonly periodMs: number,
         private readonly boot: string,
         private readonly clock: ClockSync,
+        private readonly arch: string,
     ) {
         this.connects = new ConnectWatch(session)
     }
@@ -41,7 +42,7 @@ export class DiagnosticsReporter {
         const d = buildDiagnostics({
             fw: FIRMWARE_VERSION,
             boot: this.boot,
-            arch: ds._dcfgString("archId"),
+            arch: this.arch,
             uptimeMs: ds.millis(),
             stats: s.stats,
             queue: s.queue,

@@ -30,6 +30,11 @@ export interface BoardProfile {
     id: BoardId
     /** How log lines name the board. */
     label: string
+    /**
+     * The runtime's `archId` on this board, deployed as the SIM_ARCH setting so the firmware takes
+     * the board's branches (firmware/platform.ts boardArch); "wasm" is the simulator's own.
+     */
+    archId: string
     /** The fstor partition: program + settings (ds:runtime/posix/flash.c:48 reads Module.flashSize). */
     flashBytes: number
     /** Keep the flash image across a reset of this device's VM. */
@@ -70,6 +75,7 @@ const KIB = 1024
 const SIM: BoardProfile = {
     id: "sim",
     label: "simulator",
+    archId: "wasm",
     flashBytes: 128 * KIB, // em_flash_size() default in the CLI bundle
     persistFlash: true, // only a reboot/powercut scenario restarts its VM: what the firmware wrote is there at the next boot
 
@@ -93,6 +99,7 @@ const SIM: BoardProfile = {
 const ESP32: BoardProfile = {
     id: "esp32",
     label: "ESP32",
+    archId: "esp32", // as in boards/mqtt_esp32_devkit_c.board.json
     flashBytes: 256 * KIB, // fstor partition, esp:boards/partitions.csv:1-6
     persistFlash: true,
     rxChunkBytes: 1024, // static uint8_t sockbuf[1024], esp:main/sock.c:31, read at :369, :387
@@ -113,6 +120,7 @@ const ESP32: BoardProfile = {
 const PICOW: BoardProfile = {
     id: "picow",
     label: "Pico W",
+    archId: "rp2040w", // as in boards/mqtt_pico_w.board.json
     flashBytes: 128 * KIB, // pico:src/jd_user_config.h:22-42
     persistFlash: true,
     rxChunkBytes: 1460, // one event per pbuf (≤ 1 MSS), pico:src/lwip_sock.c:91-113
@@ -134,8 +142,8 @@ export const BOARD_PROFILES: Record<BoardId, BoardProfile> = {
     sim: SIM,
     esp32: ESP32,
     // Same firmware source and partition table (esp:boards/esp32c3|esp32s3/arch.json:5-10).
-    esp32c3: { ...ESP32, id: "esp32c3", label: "ESP32-C3" },
-    esp32s3: { ...ESP32, id: "esp32s3", label: "ESP32-S3" },
+    esp32c3: { ...ESP32, id: "esp32c3", label: "ESP32-C3", archId: "esp32c3" },
+    esp32s3: { ...ESP32, id: "esp32s3", label: "ESP32-S3", archId: "esp32s3" },
     picow: PICOW,
 }
 
@@ -145,4 +153,13 @@ export function boardProfile(name: string | undefined): BoardProfile {
     if (!(BOARD_IDS as readonly string[]).includes(id))
         throw new Error(`unknown board '${name}': use one of ${BOARD_IDS.join(", ")}`)
     return BOARD_PROFILES[id as BoardId]
+}
+
+/**
+ * The broker host a device on this board is given. A Pico W cannot keep a connection to an IP
+ * address, and the firmware refuses one there at boot (firmware/platform.ts brokerHostError), so
+ * under that profile the loopback address goes by its name.
+ */
+export function deviceBrokerHost(profile: BoardProfile, host: string): string {
+    return profile.archId.startsWith("rp2040") && host === "127.0.0.1" ? "localhost" : host
 }

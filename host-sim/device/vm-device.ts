@@ -217,7 +217,9 @@ export class VmDevice {
     private async writeSettings() {
         const service = await this.waitForSettingsService()
         const client = new jd.SettingsClient(service)
-        for (const [key, value] of Object.entries(this.opts.settings)) {
+        // The board profile reaches the firmware (firmware/platform.ts boardArch); a SIM_ARCH of the caller's wins.
+        const arch = this.board.archId === "wasm" ? {} : { SIM_ARCH: this.board.archId }
+        for (const [key, value] of Object.entries({ ...arch, ...this.opts.settings })) {
             if (key.length > 13) throw new Error(`setting key ${key} is longer than 13 characters`)
             await client.setValue(key, jd.stringToUint8Array(jd.toUTF8(JSON.stringify(value))))
         }

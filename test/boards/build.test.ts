@@ -15,12 +15,14 @@ import { archOf, loadBoards, programAreaBytes } from "../../scripts/lib/boards.t
 import { DEVS_CLI, makeProjectCopy, PROJECT_DIR, removeDir } from "./support.ts"
 
 /**
- * Bytecode budget, the same for every board because it is one bytecode: 80 KiB.
- * Measured 67.3 KB with `devs build --stats` once the I2C drivers, diagnostics and
- * Home Assistant discovery were in (docs/boards.md, "Bytecode size budget"); the budget keeps
- * at least 32 KiB of the smallest flash store (Pico W, 112 KiB) for settings and headroom.
+ * Bytecode budget, the same for every board because it is one bytecode: 96 KiB. The program runs
+ * in place from flash (no heap) and settings have pages of their own, so what bounds it is the
+ * largest program the smallest board takes: 110,464 B on the Pico W (../shared/devicescript-notes.md,
+ * from the runtime source). The budget keeps 12 KiB of that for growth that is planned, not
+ * stumbled into (docs/boards.md, "Bytecode size budget").
  */
-const BYTECODE_BUDGET_BYTES = 80 * 1024
+const PICO_W_LARGEST_PROGRAM_BYTES = 110_464
+const BYTECODE_BUDGET_BYTES = 96 * 1024
 
 const BOARDS = loadBoards(PROJECT_DIR)
 const built = new Map<string, { bytes: number; sha: string; statsLine: string }>()
@@ -87,6 +89,7 @@ describe("bytecode size", () => {
             expect(b!.statsLine).toMatch(/^bytecode: [\d.]+kb$/)
             expect(b!.bytes).toBeLessThanOrEqual(BYTECODE_BUDGET_BYTES)
             expect(BYTECODE_BUDGET_BYTES).toBeLessThan(programAreaBytes(archOf(board)))
+            expect(BYTECODE_BUDGET_BYTES).toBeLessThan(PICO_W_LARGEST_PROGRAM_BYTES)
         })
 })
 

@@ -8,6 +8,7 @@ import { SimDevice } from "../../host-sim/device/sim-device.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
 import type { DeviceProcessConfig } from "../../host-sim/device/device-main.ts"
 import { SIM_QUANTITIES } from "../../host-sim/sensors/sim-sensors.ts"
+import { boardProfile, deviceBrokerHost } from "../../host-sim/board/profiles.ts"
 
 let nextId = 1
 
@@ -35,7 +36,7 @@ export class VmUnderTest extends EventEmitter {
                 deviceId: (0xe2e00000 + process.pid * 16 + n).toString(16).slice(-8).padStart(8, "0") + "0000beef",
                 bytecodePath,
                 settings: {
-                    MQTT_HOST: host,
+                    MQTT_HOST: opts.board ? deviceBrokerHost(boardProfile(opts.board), host) : host,
                     MQTT_PORT: port,
                     DEVICE_NAME: `vm${n}`,
                     ...(opts.productDefaults
