@@ -97,6 +97,8 @@ export function resume(s: Session, sessionPresent: boolean) {
         const filters: string[] = []
         const qos: number[] = []
         for (const sub of s.subs.subs) {
+            // A new session asks for every subscription at once, refused ones too.
+            sub.retryAtMs = 0
             if (!pendingFor(s, sub.filter)) {
                 filters.push(sub.filter)
                 qos.push(sub.qos)

@@ -116,7 +116,7 @@ export class Framer {
     }
 
     /** Appends a chunk (kept by reference until consumed). Checks the header as soon as it is complete. */
-    push(chunk: Buffer): void {
+    push(chunk: Buffer | null | undefined): void {
         if (this.error !== "" || chunk === undefined || chunk === null || chunk.length === 0) return
         this.chunks.push(chunk)
         this.queued += chunk.length

@@ -26,7 +26,7 @@ import {
 } from "./packet"
 import { errorMessage } from "./errors"
 import { countCause, INBOUND_TOO_LARGE } from "./stats"
-import { REQ_DONE } from "./subscriptions"
+import { REQ_DONE, subRetryDelayMs } from "./subscriptions"
 import { LOG_WARN } from "./transport"
 import type { Session } from "./session"
 
@@ -98,12 +98,31 @@ function onSubOrUnsubAck(s: Session, p: InPacket): string {
     if (p.type === SUBACK) {
         // One return code per filter, in order (C72).
         if (p.returnCodes.length !== r.filters.length) return "SUBACK return code count mismatch"
+        let refused = ""
         for (let i = 0; i < p.returnCodes.length; i++) {
-            if (p.returnCodes[i] === 0x80) {
-                s.subs.remove(r.filters[i])
-                s.failRequest(r, `subscription to '${r.filters[i]}' refused by the broker (0x80)`)
-                return ""
+            const sub = s.subs.find(r.filters[i])
+            if (p.returnCodes[i] !== SUBACK_REFUSED) {
+                if (sub) sub.refusals = 0
+                continue
             }
+            // Kept, and asked for again later (outbound.ts): downlink and time sync must not stay off for the boot.
+            s.stats.subscribeRefusals++
+            const n = sub ? (sub.refusals || 0) + 1 : 1
+            const delay = subRetryDelayMs(n)
+            if (sub) {
+                sub.refusals = n
+                sub.retryAtMs = s.rt.now() + delay
+                s.wakeAt(sub.retryAtMs)
+            }
+            s.rt.log(
+                LOG_WARN,
+                `mqtt: the broker refused the subscription to '${r.filters[i]}' (0x80); asking again in ${delay / 1000} s`,
+            )
+            if (!refused) refused = r.filters[i]
+        }
+        if (refused) {
+            s.failRequest(r, `subscription to '${refused}' refused by the broker (0x80)`)
+            return ""
         }
         r.granted = p.returnCodes
     }
@@ -124,10 +143,19 @@ export async function breathe(s: Session): Promise<void> {
     await s.rt.sleep(0)
 }
 
-/** Handles received bytes; returns "" or the cause for closing. */
-export async function receive(s: Session, chunk: Buffer): Promise<string> {
+/** §3.9.3: the SUBACK return code of a refused filter (C72). */
+const SUBACK_REFUSED = 0x80
+/** An acknowledgement (PUBACK, PUBREC, PUBCOMP) is 4 bytes. */
+const ACK_BYTES = 4
+
+/**
+ * Handles received bytes (none: frames left from before); returns "" or the cause for closing.
+ * Stops early, leaving frames in the framer, while an answer could not be written (tx-pacer.ts).
+ */
+export async function receive(s: Session, chunk: Buffer | undefined): Promise<string> {
     s.framer.push(chunk)
     for (;;) {
+        if (s.txHeld(ACK_BYTES)) return ""
         let f: Frame | null
         try {
             f = s.framer.next()

@@ -15,6 +15,7 @@ import { REQ_PENDING, REQ_SENT } from "./subscriptions"
  * or SLICE_BYTES bytes, so a reconnect with a full queue never trips the VM's watchdog.
  */
 export async function flush(s: Session): Promise<string> {
+    retryRefused(s)
     for (const r of s.subs.requests) {
         if (r.state !== REQ_PENDING) continue
         r.id = s.outbox.window.allocId(s.idInUse)
@@ -29,6 +30,8 @@ export async function flush(s: Session): Promise<string> {
     let wrote = false
     for (;;) {
         while (w.nextRun(TX_MAX_BYTES)) {
+            // Not written yet: the run stays in the window's queue until the peer has heard the last ones.
+            if (s.txHeld(w.runTo - w.runFrom)) return ""
             if (!s.send(copyOut(w.ring.data, w.runFrom, w.runTo), "PUBLISH")) return "write_failed"
             const n = w.runWritten(s.rt.now())
             s.stats.published += n
@@ -49,6 +52,20 @@ export async function flush(s: Session): Promise<string> {
     // QoS 0 messages finished: a producer waiting for room may go on.
     if (wrote) s.changed.notify()
     return ""
+}
+
+/** Asks again for each refused subscription whose time has come (inbound.ts sets it). */
+function retryRefused(s: Session) {
+    const now = s.rt.now()
+    for (const sub of s.subs.subs) {
+        if (!sub.retryAtMs) continue
+        if (now < sub.retryAtMs) {
+            s.wakeAt(sub.retryAtMs)
+            continue
+        }
+        sub.retryAtMs = 0
+        s.request(SUBSCRIBE, [sub.filter], [sub.qos])
+    }
 }
 
 /** A planned stop: the retained offline status (no Will follows a DISCONNECT), then DISCONNECT. */

@@ -45,6 +45,7 @@ import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./tra
 import { without } from "./list"
 import { TopicCache } from "./topic-cache"
 import { newStats, SessionSnapshot, SessionStats, countCause } from "./stats"
+import { TxPacer } from "./tx-pacer"
 import { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTING, ST_IDLE, ST_STOPPED } from "./states"
 
 export { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTING, ST_IDLE, ST_STOPPED } from "./states"
@@ -85,6 +86,10 @@ export class Session {
 
     /** Chunks and frames handled since the connection fiber last yielded (see `breathe`, inbound.ts). */
     sinceYield = 0
+    /** Everything written, paced for the smallest board's send buffer (tx-pacer.ts). */
+    readonly pacer = new TxPacer()
+    /** When the connection loop must look again: a write the pacer held back, a refused subscription's retry (0: none). */
+    wakeAtMs = 0
     private readonly failures = new RepeatedFailures()
     /** Short sessions in a row (heuristics.ts). */
     private shortSessions = 0
@@ -116,7 +121,7 @@ export class Session {
         }
         this.backoff = new Backoff(this.transient)
         const stats = this.stats
-        this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0 }
+        this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0, subsRefused: [] }
         this.outbox = new Outbox(opts, (reason, tagged) => {
             countCause(stats.drops, reason)
             if (tagged) countCause(stats.taggedDrops, reason)
@@ -187,6 +192,7 @@ export class Session {
         s.queue = o.count()
         s.queueBytes = o.bytes()
         s.inflight = o.window.inflight
+        s.subsRefused = this.subs.refused()
         return s
     }
 
@@ -278,6 +284,8 @@ export class Session {
         this.setState(ST_CONNECTING, b.url)
         this.framer.reset()
         this.stats.connectAttempts++
+        this.pacer.reset()
+        this.wakeAtMs = 0
         try {
             await this.transport.open(b.host, b.port, b.tls, this.opts.connectTimeoutMs)
         } catch (e) {
@@ -299,7 +307,7 @@ export class Session {
         for (const l of this.onConnect) l.connected()
         // Packets that arrived in the same chunk as the CONNACK (a clean=0 session's queued
         // messages) are handled now, not when some later chunk happens to arrive.
-        const early = await receive(this, Buffer.alloc(0))
+        const early = await receive(this, undefined)
         const cause = early ? early : await this.connectedLoop()
         const lasted = this.rt.now() - upSince
         if (lasted >= this.opts.stableMs) {
@@ -337,9 +345,14 @@ export class Session {
             const k = ka.check(this.rt.now())
             if (k === KA_DEAD) return "keepalive_timeout"
             if (k === KA_PING && !this.send(encodePingreq(), "PINGREQ")) return "write_failed"
-            const chunk = await this.transport.read(ka.nextWakeMs(this.rt.now()) - this.rt.now())
+            const now = this.rt.now()
+            let wake = ka.nextWakeMs(now)
+            if (this.wakeAtMs > 0 && this.wakeAtMs < wake) wake = this.wakeAtMs
+            this.wakeAtMs = 0
+            const chunk = await this.transport.read(wake - now)
             if (chunk === null) return "connection_lost"
-            if (chunk) {
+            // Frames left in the framer while the pacer held their answers are taken up again.
+            if (chunk || this.framer.buffered() > 0) {
                 const err = await receive(this, chunk)
                 if (err) return err
                 await breathe(this)
@@ -369,8 +382,24 @@ export class Session {
             this.rt.log(LOG_DEBUG, `mqtt: write of ${name} failed: ${errorMessage(e)}`)
             return false
         }
-        this.ka.lastSentMs = this.rt.now()
+        const now = this.rt.now()
+        this.ka.lastSentMs = now
+        this.pacer.wrote(data.length, now)
         return true
+    }
+
+    /** True when `n` bytes must wait for the peer (tx-pacer.ts); the connection loop then wakes in time. */
+    txHeld(n: number): boolean {
+        const now = this.rt.now()
+        const ms = this.pacer.waitMs(n, now)
+        if (ms === 0) return false
+        this.wakeAt(now + ms)
+        return true
+    }
+
+    /** The connection loop looks again at `t` at the latest. */
+    wakeAt(t: number) {
+        if (this.wakeAtMs === 0 || t < this.wakeAtMs) this.wakeAtMs = t
     }
 
     setState(next: string, reason: string) {

@@ -21,6 +21,8 @@ export interface SessionStats {
     taggedDrops: Record<string, number>
     /** PUBLISH -> PUBACK time of the last acknowledged message. */
     lastRttMs: number
+    /** SUBACK return codes 0x80: subscriptions the broker refused (each is asked for again later). */
+    subscribeRefusals: number
     /** Messages from the broker acknowledged and not delivered, by cause: too_large. */
     inboundDrops: Record<string, number>
 }
@@ -44,6 +46,7 @@ export function newStats(): SessionStats {
         taggedDrops: {},
         lastRttMs: 0,
         inboundDrops: {},
+        subscribeRefusals: 0,
     }
 }
 
@@ -61,4 +64,6 @@ export interface SessionSnapshot {
     queueBytes: number
     /** QoS 1 messages written and not yet acknowledged, plus QoS 0 staged for a write. */
     inflight: number
+    /** Filters the broker refused that wait for their retry (a new array each snapshot; usually empty). */
+    subsRefused: string[]
 }

@@ -12,6 +12,20 @@ export interface Subscription {
     filter: string
     qos: number
     handler: MessageHandler
+    /** Refusals (SUBACK 0x80) in a row; 0 once granted. */
+    refusals?: number
+    /** When a refused subscription is asked for again; 0 while granted or asked for. */
+    retryAtMs?: number
+}
+
+/** A refused subscription is asked for again after 30 s, doubling up to 10 minutes (issue 22). */
+export const SUB_RETRY_BASE_MS = 30000
+export const SUB_RETRY_CAP_MS = 600000
+
+export function subRetryDelayMs(refusals: number): number {
+    let d = SUB_RETRY_BASE_MS
+    for (let i = 1; i < refusals && d < SUB_RETRY_CAP_MS; i++) d *= 2
+    return d < SUB_RETRY_CAP_MS ? d : SUB_RETRY_CAP_MS
 }
 
 export const REQ_PENDING = 0
@@ -42,6 +56,18 @@ export class Subscriptions {
 
     remove(filter: string) {
         this.subs = this.subs.filter(s => s.filter !== filter)
+    }
+
+    find(filter: string): Subscription | null {
+        for (const s of this.subs) if (s.filter === filter) return s
+        return null
+    }
+
+    /** Filters the broker refused and that wait for their retry. */
+    refused(): string[] {
+        const r: string[] = []
+        for (const s of this.subs) if (s.retryAtMs) r.push(s.filter)
+        return r
     }
 
     idInUse(id: number): boolean {

@@ -48,6 +48,7 @@ export class DiagnosticsReporter {
             queue: s.queue,
             queueBytes: s.queueBytes,
             inflight: s.inflight,
+            subsRefused: s.subsRefused,
             rssi: rssi === -128 ? NaN : rssi,
             settingsWrites: settingsStats.writes,
             settingsRefused: settingsStats.refused,

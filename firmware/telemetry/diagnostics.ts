@@ -13,6 +13,8 @@ export interface DiagnosticsInput {
     queue: number
     queueBytes: number
     inflight: number
+    /** Subscriptions the broker refused, waiting for their retry. */
+    subsRefused: string[]
     /** NaN when the platform does not report it. */
     rssi: number
     /** Settings written / refused (over the size limit) since boot. */
@@ -54,6 +56,8 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             inflight: i.inflight,
             rtt_ms: s.lastRttMs,
             inbound_dropped: s.inboundDrops,
+            subscribe_refusals: s.subscribeRefusals,
+            subs_refused: i.subsRefused,
         },
         settings: { writes: i.settingsWrites, refused: i.settingsRefused },
         time: { syncs: i.timeSyncs, rtt_ms: i.timeRttMs, accuracy_ms: i.timeAccuracyMs },

@@ -5,6 +5,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { brokerOf } from "../../firmware/mqtt/brokers.ts"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
+import { ACK_DELAY_MS, TX_UNHEARD_MAX_BYTES } from "../../firmware/mqtt/tx-pacer.ts"
+import { SUB_RETRY_BASE_MS, SUB_RETRY_CAP_MS, subRetryDelayMs } from "../../firmware/mqtt/subscriptions.ts"
 import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox-codes.ts"
 import {
     Session,
@@ -390,14 +392,26 @@ describe("subscribe", () => {
         expect(net.conns[1].ofType("subscribe")).toHaveLength(1)
     })
 
-    test("C72: SUBACK 0x80 surfaces as an error and the filter is not considered subscribed", async () => {
+    test("C72 issue 22: SUBACK 0x80 surfaces as an error, is logged and counted, and the filter is asked for again after 30 s, 60 s, ... until granted", async () => {
         const net = new FakeNet()
-        net.script = scriptedBroker({ suback: () => [0x80] })
-        const { s } = setup({}, net)
+        let refuse = 2
+        net.script = scriptedBroker({ suback: p => p.subscriptions.map(x => (refuse-- > 0 ? 0x80 : x.qos)) })
+        const { s, rt } = setup({}, net)
         const r = s.subscribe("a/b", 1, () => {})
         await until(() => r.state === 3, 5000)
         await expect(s.waitRequest(r)).rejects.toThrow(/refused by the broker/)
-        expect(s.subs.subs).toHaveLength(0)
+        expect(s.stats.subscribeRefusals).toBe(1)
+        expect(s.subs.refused()).toEqual(["a/b"])
+        expect(rt.logs.some(l => /refused the subscription to 'a\/b' \(0x80\); asking again in 30 s/.test(l))).toBe(true)
+        const t0 = Date.now()
+        await until(() => net.conns[0].ofType("subscribe").length === 2, 40_000, 100)
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(SUB_RETRY_BASE_MS - 100)
+        await until(() => net.conns[0].ofType("subscribe").length === 3, 70_000, 100)
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * SUB_RETRY_BASE_MS - 200)
+        await until(() => s.subs.refused().length === 0 && s.stats.subscribeRefusals === 2, 5000)
+        expect(net.conns).toHaveLength(1)
+        expect(subRetryDelayMs(1)).toBe(SUB_RETRY_BASE_MS)
+        expect(subRetryDelayMs(10)).toBe(SUB_RETRY_CAP_MS)
     })
 
     test("C72: a SUBACK with the wrong number of return codes closes the connection", async () => {
@@ -451,6 +465,43 @@ describe("subscribe", () => {
         expect(s.stats.protocolErrors).toBe(0)
         expect(net.conns).toHaveLength(1)
         expect(net.current!.closed).toBe(false)
+    })
+
+    test("issue 22: 400 inbound QoS 1 messages in one chunk are acknowledged in order, in bursts of at most 1,460 B, 250 ms apart", async () => {
+        const { s, net } = setup()
+        await s.waitRequest(s.subscribe("cmd/#", 1, () => {}))
+        const c = net.current!
+        const writes: [number, number][] = []
+        const answer = c.onPacket
+        c.onPacket = (p, conn) => {
+            writes.push([Date.now(), p.raw.length])
+            answer(p, conn)
+        }
+        const one = (i: number) =>
+            mqttPacket.generate({
+                cmd: "publish",
+                topic: "cmd/x",
+                payload: payload("1"),
+                qos: 1,
+                messageId: i + 1,
+                retain: false,
+                dup: false,
+            })
+        c.send(Buffer.concat(Array.from({ length: 400 }, (_, i) => one(i))))
+        await until(() => c.ofType("puback").length === 400, 20_000)
+        expect(c.ofType("puback").map(p => (p.cmd === "puback" ? p.messageId : 0))).toEqual(
+            Array.from({ length: 400 }, (_, i) => i + 1),
+        )
+        // Writes go in bursts of at most one MSS, 250 ms apart.
+        let unheard = 0
+        let last = -Infinity
+        for (const [t, n] of writes) {
+            if (t - last >= ACK_DELAY_MS) unheard = 0
+            unheard += n
+            last = t
+            expect(unheard).toBeLessThanOrEqual(TX_UNHEARD_MAX_BYTES)
+        }
+        expect(net.conns).toHaveLength(1)
     })
 
     test("inbound QoS 2 is answered with PUBREC (never PUBACK), delivered once, completed with PUBCOMP", async () => {

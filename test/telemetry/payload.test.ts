@@ -64,6 +64,7 @@ describe("diagnostics", () => {
         timeSyncs: 1,
         timeRttMs: 6,
         timeAccuracyMs: 4,
+        subsRefused: [] as string[],
     }
     test("counters, sums and optional RSSI", () => {
         const stats: SessionStats = {
@@ -93,6 +94,9 @@ describe("diagnostics", () => {
             queue_bytes: 200,
             inflight: 1,
             rtt_ms: 12,
+            inbound_dropped: {},
+            subscribe_refusals: 0,
+            subs_refused: [],
         })
         expect("rssi" in d).toBe(false)
         expect(
