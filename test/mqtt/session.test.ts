@@ -402,7 +402,9 @@ describe("subscribe", () => {
         await expect(s.waitRequest(r)).rejects.toThrow(/refused by the broker/)
         expect(s.stats.subscribeRefusals).toBe(1)
         expect(s.subs.refused()).toEqual(["a/b"])
-        expect(rt.logs.some(l => /refused the subscription to 'a\/b' \(0x80\); asking again in 30 s/.test(l))).toBe(true)
+        expect(rt.logs.some(l => /refused the subscription to 'a\/b' \(0x80\); asking again in 30 s/.test(l))).toBe(
+            true,
+        )
         const t0 = Date.now()
         await until(() => net.conns[0].ofType("subscribe").length === 2, 40_000, 100)
         expect(Date.now() - t0).toBeGreaterThanOrEqual(SUB_RETRY_BASE_MS - 100)
