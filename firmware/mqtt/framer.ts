@@ -16,7 +16,8 @@
  * reconnect, so closing on it would keep the device off the air for as long as the broker keeps the
  * message. Its first OVERSIZE_KEEP_BYTES (topic and packet id) are kept, the rest is skipped as it
  * arrives without being buffered, and next() returns a frame whose `size` is larger than its body:
- * the session acknowledges it and counts a drop. Any other packet type over the limit is an error.
+ * the session acknowledges it and counts a drop. Any other packet type over the limit, or a PUBLISH
+ * over OVERSIZE_SKIP_MAX_BYTES, is an error.
  *
  * Errors are sticky until reset(): after one, the stream is out of sync and the only way on is to
  * close the connection (C80). Later pushes are dropped.
@@ -35,6 +36,12 @@ export const MAX_PACKET_BYTES_DEFAULT = 8192
 const MAX_LENGTH_BYTES = 4
 /** Kept of an oversized PUBLISH: topic length (2) + a topic of up to 256 bytes + packet id (2). */
 export const OVERSIZE_KEEP_BYTES = 260
+/**
+ * Largest PUBLISH skipped rather than refused: 1 MiB, ~180 runs of the VM's loop at a receive
+ * window each. A header that claims more (up to 256 MB) is a protocol violation: skipping it would
+ * hold the connection for as long as the broker cares to trickle.
+ */
+export const OVERSIZE_SKIP_MAX_BYTES = 1048576
 const PUBLISH_TYPE = 3
 
 export interface Frame {
@@ -173,7 +180,7 @@ export class Framer {
                 const first = this.peek(0)
                 let keep = rl
                 if (rl > this.maxPacketBytes) {
-                    if (first >> 4 !== PUBLISH_TYPE) {
+                    if (first >> 4 !== PUBLISH_TYPE || rl > OVERSIZE_SKIP_MAX_BYTES) {
                         this.fail("packet too large")
                         return false
                     }

@@ -55,6 +55,8 @@ export class DiagnosticsReporter {
             timeSyncs: this.clock.syncs,
             timeRttMs: this.clock.rttMs,
             timeAccuracyMs: this.clock.accuracyMs(),
+            timeRefused: this.clock.refused,
+            timeStepsBack: this.clock.stepsBack,
         })
         this.session.publish(this.topic, Buffer.from(JSON.stringify(d)), {
             qos: 1,

@@ -24,6 +24,9 @@ export interface DiagnosticsInput {
     timeSyncs: number
     timeRttMs: number
     timeAccuracyMs: number
+    /** Answers refused as implausible, and steps back absorbed (clock-sync.ts). */
+    timeRefused: number
+    timeStepsBack: number
 }
 
 function sum(counts: Record<string, number>): number {
@@ -60,7 +63,13 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             subs_refused: i.subsRefused,
         },
         settings: { writes: i.settingsWrites, refused: i.settingsRefused },
-        time: { syncs: i.timeSyncs, rtt_ms: i.timeRttMs, accuracy_ms: i.timeAccuracyMs },
+        time: {
+            syncs: i.timeSyncs,
+            rtt_ms: i.timeRttMs,
+            accuracy_ms: i.timeAccuracyMs,
+            refused: i.timeRefused,
+            steps_back: i.timeStepsBack,
+        },
     }
     if (!isNaN(i.rssi)) d.rssi = i.rssi
     return d

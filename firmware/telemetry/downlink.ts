@@ -28,7 +28,7 @@ export function parsePeriodCommand(text: string): PeriodCommand {
         return {
             ok: false,
             periodMs: 0,
-            message: `rejected period_ms '${printable(t.slice(0, 36))}': expected an integer in ${PERIOD_MIN_MS}..${PERIOD_MAX_MS}`,
+            message: `rejected period_ms '${printable(t.slice(0, 32))}': expected an integer in ${PERIOD_MIN_MS}..${PERIOD_MAX_MS}`,
         }
     return { ok: true, periodMs: v, message: `period_ms set to ${v}` }
 }

@@ -10,6 +10,9 @@ import { Session } from "../mqtt/session"
 import { ConnectWatch } from "../net/connect-watch"
 import { CLOCK_DEFAULTS, ClockSync } from "./clock-sync"
 
+/** {"t": <device ms>, "now": <Unix ms>} is under 60 bytes; anything longer is not an answer. */
+const ANSWER_MAX_BYTES = 96
+
 export class TimeSync {
     readonly clock = new ClockSync()
     /** CONNACKs (a round starts after each) and answers wake the fiber. */
@@ -28,7 +31,17 @@ export class TimeSync {
         const c = this.clock
         const wake = this.wake
         s.subscribe(this.respTopic, 0, (topic, payload) => {
-            if (c.onAnswer(payload.toString("utf-8"), ds.millis())) wake.notify()
+            const refused = c.refused
+            const back = c.stepsBack
+            // Only what an answer can hold becomes text (a 1 KB payload would take a second block).
+            const text = (payload.length > ANSWER_MAX_BYTES ? payload.slice(0, ANSWER_MAX_BYTES) : payload).toString(
+                "utf-8",
+            )
+            if (c.onAnswer(text, ds.millis())) wake.notify()
+            if (c.refused !== refused)
+                console.warn("time: refused an answer outside 2026..2036 (a wrong or lying time server)")
+            if (c.stepsBack !== back)
+                console.warn("time: the server moved the clock back; ts holds until it passes the last value")
         })
         let seen = 0
         let due = 0

@@ -166,4 +166,58 @@ describe.skipIf(!HAS_MOSQUITTO)("messages larger than the device takes (issue 22
             expect(vm.panics()).toEqual([])
         }, 180_000)
     })
+
+    test("a lying time server (10 years back, 10 years ahead, 1e300, then an hour back): ts is never absurd and never goes backwards", async () => {
+        vm = new VmUnderTest(proxy.port, { PERIOD_MS: 300, DIAG_EVERY_MS: 1000 }).start()
+        const name = vm.name
+        const YEAR_MS = 365.25 * 24 * 3600 * 1000
+        const lies = [-10 * YEAR_MS, 10 * YEAR_MS, NaN, 0, -3_600_000]
+        let asked = 0
+        const answerer = (m: Observed) => {
+            if (m.topic !== `devs/${name}/time/req`) return
+            const lie = lies[Math.min(asked++, lies.length - 1)]
+            const now = Number.isNaN(lie) ? 1e300 : Date.now() + lie
+            void observer.publish(`devs/${name}/time/resp`, JSON.stringify({ t: Number(m.payload.toString()), now }), 0)
+        }
+        observer.on("message", answerer)
+        const tsOf = () =>
+            observer.messages
+                .filter(m => m.topic === `devs/${name}/telemetry`)
+                .map(m => JSON.parse(m.payload.toString()).ts as number | undefined)
+        try {
+            // Three refused answers (the device asks again after 3, 6 and 12 s), then the truth.
+            await within(
+                observer.waitFor(
+                    m => m.topic === `devs/${name}/telemetry` && JSON.parse(m.payload.toString()).ts > 0,
+                    60_000,
+                ),
+                55_000,
+                "a reading with ts after three refused answers and a true one",
+            )
+            // A reconnect starts a new round: this answer is an hour back.
+            proxy.reset()
+            await within(
+                observer.waitFor(m => {
+                    if (m.topic !== `devs/${name}/diagnostics`) return false
+                    return JSON.parse(m.payload.toString()).time.steps_back >= 1
+                }, 30_000),
+                25_000,
+                "diagnostics counting the step back",
+            )
+            const target = Math.max(...seqsOf(observer, name)) + 5
+            await seqAtLeast(observer, name, target, 20_000)
+        } catch (e) {
+            throw new Error(`${(e as Error).message}\n--- device log ---\n${vm.log.slice(-60).join("\n")}`)
+        } finally {
+            observer.off("message", answerer)
+        }
+        const ts = tsOf().filter((t): t is number => typeof t === "number")
+        expect(ts.length).toBeGreaterThan(5)
+        for (const t of ts) expect(Math.abs(t - Date.now())).toBeLessThan(10 * 60_000)
+        for (let i = 1; i < ts.length; i++) expect(ts[i]).toBeGreaterThanOrEqual(ts[i - 1])
+        const diag = latestDiagnostics(observer, name) as unknown as { time: { refused: number; steps_back: number } }
+        expect(diag.time.refused).toBeGreaterThanOrEqual(3)
+        expect(vm.log.filter(l => /time: refused an answer/.test(l)).length).toBeGreaterThanOrEqual(3)
+        expect(vm.panics()).toEqual([])
+    }, 120_000)
 })

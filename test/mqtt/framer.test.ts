@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
-import { Framer, frameHeader, MAX_PACKET_BYTES_DEFAULT, OVERSIZE_KEEP_BYTES } from "../../firmware/mqtt/framer.ts"
+import {
+    Framer,
+    frameHeader,
+    MAX_PACKET_BYTES_DEFAULT,
+    OVERSIZE_KEEP_BYTES,
+    OVERSIZE_SKIP_MAX_BYTES,
+} from "../../firmware/mqtt/framer.ts"
 import { decodePacket, encodePuback, encodePublish, type InPacket } from "../../firmware/mqtt/packet.ts"
 import { REMAINING_LENGTH_VECTORS, hexToBytes } from "../vectors/codec-vectors.ts"
 import { DECODE_VECTORS } from "../vectors/decode-vectors.ts"
@@ -265,6 +271,13 @@ describe("an oversized PUBLISH is skipped, not buffered (issue 22)", () => {
             expect(fr?.size).toBe(LIMIT + 1)
             expect(fr?.body.length).toBe(OVERSIZE_KEEP_BYTES)
         }
+    })
+
+    test("a PUBLISH over 1 MiB is refused from its header, like any other type over the limit", () => {
+        const f = new Framer(LIMIT)
+        f.push(Buffer.from([0x30, 0x81, 0x80, 0x40])) // 1 MiB + 1
+        expect(OVERSIZE_SKIP_MAX_BYTES).toBe(1 << 20)
+        expect(f.error).toBe("packet too large")
     })
 
     test("any other packet type over the limit is still an error", () => {

@@ -64,6 +64,8 @@ describe("diagnostics", () => {
         timeSyncs: 1,
         timeRttMs: 6,
         timeAccuracyMs: 4,
+        timeRefused: 0,
+        timeStepsBack: 0,
         subsRefused: [] as string[],
     }
     test("counters, sums and optional RSSI", () => {
@@ -119,7 +121,7 @@ describe("diagnostics", () => {
             fw: "0.1.0",
             boot: "c0ffee000001",
             settings: { writes: 2, refused: 0 },
-            time: { syncs: 1, rtt_ms: 6, accuracy_ms: 4 },
+            time: { syncs: 1, rtt_ms: 6, accuracy_ms: 4, refused: 0, steps_back: 0 },
         })
     })
 })
