@@ -17,7 +17,7 @@ import { afterAll, expect, test } from "vitest"
 import mqttPacket from "mqtt-packet"
 import { ScriptedBroker, type BrokerConn, type Packet } from "../support/fake-broker.ts"
 import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
 import { aligned, Mutator, type FuzzCase } from "./mutate.ts"
 import { writePart, type FuzzResult } from "./report.ts"
 import { LOG_DIR } from "./rig.ts"
@@ -99,7 +99,10 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         publishingAtEnd: false,
         durationMs: 0,
     }
+    /** The last case counted, kept for a failure's message: the mutant that preceded it. */
+    let last = ""
     const count = (k: FuzzCase, outcome: "closed" | "accepted" | "stalled") => {
+        last = `case ${r.cases + 1} on connection ${r.connections - 1} (${k.phase}, ${k.op} of ${k.seed}, ${outcome}): ${k.bytes.toString("hex")}`
         r.cases++
         r.byOp[k.op] = (r.byOp[k.op] ?? 0) + 1
         r[outcome]++
@@ -220,6 +223,8 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         )
         r.publishingAtEnd = true
         r.connectedAtEnd = !current.closed && vm.device.running
+    } catch (e) {
+        throw withDeviceLog(e, vm, `--- the last mutant: ${last || "none yet"} ---`)
     } finally {
         // Whatever happened is reported, with the device log for the post-mortem.
         r.panics = vm.panics()
