@@ -130,7 +130,8 @@ export async function receive(s: Session, chunk: Buffer): Promise<string> {
         if (isDecodeError(p)) return violation(s, (p as DecodeError).error)
         s.ka.received(s.rt.now())
         const err = handleInbound(s, p as InPacket)
-        if (err) return violation(s, err)
+        // An answer (PUBACK, PUBREC, PUBCOMP) the link did not take is the link's failure, not the broker's.
+        if (err) return err === "write_failed" ? err : violation(s, err)
         // Application handlers can be heavy (they may publish): yield after each delivered message.
         if ((p as InPacket).type === PUBLISH) {
             s.sinceYield = 0

@@ -569,6 +569,29 @@ describe("protocol violations", () => {
             await until(() => net.conns.length === 2 && s.state === ST_CONNECTED, 200_000, 50)
         })
     }
+
+    test("a PUBACK the link does not take (the broker closed right after its PUBLISH) is a write failure, not a protocol violation", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            if (p.cmd === "connect") {
+                c.send({
+                    cmd: "publish",
+                    topic: "t/in",
+                    payload: Buffer.from("x"),
+                    qos: 1,
+                    messageId: 7,
+                    retain: false,
+                    dup: false,
+                })
+                c.end()
+            }
+        }
+        const { s, rt } = setup({}, net)
+        await until(() => (s.stats.disconnects.write_failed ?? 0) >= 1, 10_000)
+        expect(s.stats.protocolErrors).toBe(0)
+        expect(rt.logs.filter(l => /protocol violation/.test(l))).toEqual([])
+    })
 })
 
 const mqttGenerate = (p: mqttPacket.Packet) => mqttPacket.generate(p)
