@@ -4,7 +4,8 @@
  *   (checklist S8 "no log flood"); a connect starts a fresh count;
  * - client-id conflict: a broker that keeps closing fresh sessions within SHORT_SESSION_MS of
  *   CONNACK usually means a second client with our id takes the session over [MQTT-3.1.4-2] (S12);
- *   links reset by the network right after CONNACK do not count (closedByBroker).
+ *   links reset by the network right after CONNACK do not count (closedByBroker), and they and
+ *   sessions the device closed on a protocol violation (endedByViolation) break the run.
  */
 
 /** A failure that repeats is logged at info level once per this many attempts. */
@@ -52,4 +53,13 @@ const PICOW_PEER_CLOSE = "recv without buf?"
  */
 export function closedByBroker(closeReason: string): boolean {
     return closeReason === "" || closeReason === PICOW_PEER_CLOSE
+}
+
+/**
+ * Whether the device closed the session on a protocol violation (inbound.ts `violation`). A broker
+ * that sends garbage is not handing our session to another client: such a session breaks a run of
+ * short ones (issue 30: a fuzzing broker's closes, dozens of sessions apart, counted as 3 in a row).
+ */
+export function endedByViolation(cause: string): boolean {
+    return cause.indexOf("protocol_error:") === 0
 }

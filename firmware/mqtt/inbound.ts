@@ -173,7 +173,8 @@ export async function receive(s: Session, chunk: Buffer | undefined): Promise<st
         s.ka.received(s.rt.now())
         const ip = p as InPacket
         const err = handleInbound(s, ip, f.size > f.body.length ? f.size - f.body.length + ip.payload.length : 0)
-        if (err) return violation(s, err)
+        // An answer (PUBACK, PUBREC, PUBCOMP) the link did not take is the link's failure, not the broker's.
+        if (err) return err === "write_failed" ? err : violation(s, err)
         // Application handlers can be heavy (they may publish): yield after each delivered message.
         if (ip.type === PUBLISH) {
             s.sinceYield = 0

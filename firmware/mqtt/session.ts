@@ -23,7 +23,14 @@ import { PublishOptions, SessionOptions, SLICE_ITEMS, YIELD_EVERY } from "./opti
 import { connectFields, handshake, refused, resume } from "./connect"
 import { errorMessage, PublishError } from "./errors"
 import { Framer } from "./framer"
-import { closedByBroker, isShortSession, RepeatedFailures, SHORT_SESSION_MS, SHORT_SESSIONS_WARN } from "./heuristics"
+import {
+    closedByBroker,
+    endedByViolation,
+    isShortSession,
+    RepeatedFailures,
+    SHORT_SESSION_MS,
+    SHORT_SESSIONS_WARN,
+} from "./heuristics"
 import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
@@ -317,10 +324,7 @@ export class Session {
         } else if (isShortSession(lasted, cause)) {
             this.stats.shortSessions++
             // Reset by the network, not closed by the broker: no takeover, and the run is broken.
-            if (!closedByBroker(this.transport.closeReason())) {
-                this.shortSessions = 0
-                return cause
-            }
+            if (!closedByBroker(this.transport.closeReason())) return this.breakRun(cause)
             // The backoff already grows; say what is likely going on (heuristics.ts, S12).
             const n = ++this.shortSessions
             if (n === SHORT_SESSIONS_WARN)
@@ -332,7 +336,18 @@ export class Session {
                 if (this.backoff.policy !== BACKOFF_CONFLICT) this.backoff.reset(BACKOFF_CONFLICT)
                 return "id_conflict_suspected"
             }
-        }
+        } else if (endedByViolation(cause)) return this.breakRun(cause)
+        return cause
+    }
+
+    /**
+     * A session that shows no takeover ends the run of short sessions and, if one was suspected, the
+     * conflict's backoff: the transient policy goes on from the same attempt, so the wait stays within
+     * its cap instead of the conflict's 2 minutes (issue 30).
+     */
+    private breakRun(cause: string): string {
+        this.shortSessions = 0
+        if (this.backoff.policy === BACKOFF_CONFLICT) this.backoff.policy = this.transient
         return cause
     }
 

@@ -20,7 +20,7 @@ import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
 import { seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
 
 export interface OutageResult {
     ledger: Ledger
@@ -65,9 +65,6 @@ export function outageRig(): OutageRig {
 function sum(r: Record<string, number>): number {
     return Object.values(r).reduce((a, b) => a + b, 0)
 }
-
-/** Device log lines kept with a failed scenario's error. */
-const DEVICE_LOG_TAIL = 60
 
 /**
  * Starts a device, waits for its first readings, runs `fault` (which returns when the fault is
@@ -135,11 +132,7 @@ export async function runOutage(
         if (opts.expectLoss) expect(ledger.missing).toBeGreaterThan(0)
         return { ledger, dropped, recoveryS: (first.atMs - healed) / 1000, vm }
     } catch (e) {
-        // What the device said last is where a failure is explained: keep it with the error.
-        const tail = vm.log.slice(-DEVICE_LOG_TAIL).join("\n")
-        throw new Error(`${(e as Error).message}\n--- ${name}'s last ${DEVICE_LOG_TAIL} log lines ---\n${tail}`, {
-            cause: e,
-        })
+        throw withDeviceLog(e, vm)
     } finally {
         await vm.stop()
     }

@@ -15,9 +15,11 @@ import { mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, expect, test } from "vitest"
 import mqttPacket from "mqtt-packet"
+import { BACKOFF_CONFLICT } from "../../firmware/mqtt/backoff.ts"
+import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { ScriptedBroker, type BrokerConn, type Packet } from "../support/fake-broker.ts"
 import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
 import { aligned, Mutator, type FuzzCase } from "./mutate.ts"
 import { writePart, type FuzzResult } from "./report.ts"
 import { LOG_DIR } from "./rig.ts"
@@ -29,6 +31,16 @@ const BATCH = 32
 const QUIET_MS = 1500
 const PROBE_TOPIC = "fuzz/probe"
 const CONNACK_OK = Buffer.from([0x20, 0x02, 0x00, 0x00])
+/** Fast retries: the fuzz needs thousands of connections. */
+const SETTINGS = { PERIOD_MS: 1000, HA_DISCOVERY: false, RETRY_BASE_MS: 10, RETRY_CAP_MS: 10 }
+/**
+ * The longest the device may stay away between two connections, by its own policy: a broker that
+ * closes 3 sessions in a row right after CONNACK (a cut mutant ends with a FIN) is a suspected
+ * client-id conflict, up to BACKOFF_CONFLICT's cap per attempt (docs/mqtt-client.md); otherwise the
+ * transient cap above. Plus the device's own connect timeout. The mutator never sends a well-formed
+ * refusing CONNACK, so the auth and config backoffs do not apply.
+ */
+const RECONNECT_MS = Math.max(SETTINGS.RETRY_CAP_MS, BACKOFF_CONFLICT.capMs) + SESSION_DEFAULTS.connectTimeoutMs
 
 const broker = new ScriptedBroker()
 let vm: VmUnderTest | undefined
@@ -99,7 +111,10 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         publishingAtEnd: false,
         durationMs: 0,
     }
+    /** The last case counted, kept for a failure's message: the mutant that preceded it. */
+    let last = ""
     const count = (k: FuzzCase, outcome: "closed" | "accepted" | "stalled") => {
+        last = `case ${r.cases + 1} on connection ${r.connections - 1} (${k.phase}, ${k.op} of ${k.seed}, ${outcome}): ${k.bytes.toString("hex")}`
         r.cases++
         r.byOp[k.op] = (r.byOp[k.op] ?? 0) + 1
         r[outcome]++
@@ -110,16 +125,11 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
     // The device answers everything itself; the broker only answers what the fuzz does not take over.
     broker.hook = p => p.cmd === "connect"
     await broker.start()
-    vm = new VmUnderTest(broker.port, {
-        PERIOD_MS: 1000,
-        HA_DISCOVERY: false,
-        RETRY_BASE_MS: 10,
-        RETRY_CAP_MS: 10,
-    }).start()
+    vm = new VmUnderTest(broker.port, SETTINGS).start()
 
     try {
         for (let n = 0; r.cases < TARGET_CASES; n++) {
-            const c = await within(broker.connection(n), 30_000, `connection ${n}`)
+            const c = await within(broker.connection(n), RECONNECT_MS, `connection ${n}`)
             r.connections++
             await within(
                 broker.packet(c, p => p.cmd === "connect"),
@@ -210,7 +220,7 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         broker.hook = () => false
         const n = broker.conns.length
         broker.conns[n - 1]?.socket.destroy()
-        const current = await within(broker.connection(n), 30_000, "the reconnection after the fuzz")
+        const current = await within(broker.connection(n), RECONNECT_MS, "the reconnection after the fuzz")
         const telemetry = (p: Packet) => p.cmd === "publish" && p.topic.endsWith("/telemetry")
         const before = current.received.filter(telemetry).length
         await within(
@@ -220,6 +230,8 @@ test(`fuzz: ${TARGET_CASES} mutated broker packets against one VM, zero panics (
         )
         r.publishingAtEnd = true
         r.connectedAtEnd = !current.closed && vm.device.running
+    } catch (e) {
+        throw withDeviceLog(e, vm, `--- the last mutant: ${last || "none yet"} ---`)
     } finally {
         // Whatever happened is reported, with the device log for the post-mortem.
         r.panics = vm.panics()

@@ -641,6 +641,29 @@ describe("protocol violations", () => {
             await until(() => net.conns.length === 2 && s.state === ST_CONNECTED, 200_000, 50)
         })
     }
+
+    test("a PUBACK the link does not take (the broker closed right after its PUBLISH) is a write failure, not a protocol violation", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            if (p.cmd === "connect") {
+                c.send({
+                    cmd: "publish",
+                    topic: "t/in",
+                    payload: Buffer.from("x"),
+                    qos: 1,
+                    messageId: 7,
+                    retain: false,
+                    dup: false,
+                })
+                c.end()
+            }
+        }
+        const { s, rt } = setup({}, net)
+        await until(() => (s.stats.disconnects.write_failed ?? 0) >= 1, 10_000)
+        expect(s.stats.protocolErrors).toBe(0)
+        expect(rt.logs.filter(l => /protocol violation/.test(l))).toEqual([])
+    })
 })
 
 const mqttGenerate = (p: mqttPacket.Packet) => mqttPacket.generate(p)
@@ -874,6 +897,44 @@ describe("S12 client-id takeover", () => {
         resetting = false
         // BACKOFF_TRANSIENT's cap (30 s) plus its jitter, not BACKOFF_CONFLICT's 2 minutes.
         await until(() => s.state === ST_CONNECTED && net.current !== undefined && !net.current.closed, 31_000, 50)
+    })
+    // The fuzz's broker (issue 30): a PUBLISH with QoS 3, the last mutant before the 82 s wait that reproduced it.
+    const GARBAGE = Buffer.from("370a000666757a7a2f650104", "hex")
+
+    test("a broker that sends garbage between its closes is no id conflict: a protocol violation breaks the run (issue 30)", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // Every other session: the broker closes it 100 ms after CONNACK, or sends garbage.
+            if (p.cmd === "connect") setTimeout(() => (c.index % 2 === 0 ? c.end() : c.send(GARBAGE)), 100)
+        }
+        const { s, rt } = setup({}, net)
+        await vi.advanceTimersByTimeAsync(10 * 60_000)
+        expect(s.stats.shortSessions).toBeGreaterThanOrEqual(3)
+        expect(s.stats.protocolErrors).toBeGreaterThanOrEqual(3)
+        expect(rt.infoLogs.filter(l => /another client using client id/.test(l))).toEqual([])
+        expect(rt.logs.filter(l => /id_conflict_suspected/.test(l))).toEqual([])
+    })
+
+    test("after a suspected conflict, a broker that sends garbage gets the transient backoff, not the conflict's 2 minutes", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // Three sessions closed by the broker (a takeover, as far as the device can tell), then garbage.
+            if (p.cmd === "connect") setTimeout(() => (c.index < 3 ? c.end() : c.send(GARBAGE)), 100)
+        }
+        const { s, rt } = setup({}, net)
+        await until(() => s.stats.protocolErrors >= 5, 10 * 60_000, 100)
+        expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
+        // Every wait chosen after the first violation is within the transient cap.
+        const first = rt.logs.findIndex(l => /protocol_error/.test(l) && /reconnecting in/.test(l))
+        const waits = rt.logs
+            .slice(first)
+            .map(l => /reconnecting in (\d+) ms/.exec(l))
+            .filter(m => m !== null)
+            .map(m => Number(m[1]))
+        expect(waits.length).toBeGreaterThanOrEqual(5)
+        expect(Math.max(...waits)).toBeLessThanOrEqual(SESSION_DEFAULTS.retryCapMs)
     })
 })
 

@@ -12,6 +12,22 @@ import { boardProfile, deviceBrokerHost } from "../../host-sim/board/profiles.ts
 
 let nextId = 1
 
+/** Device log lines kept with a failed test's error. */
+export const DEVICE_LOG_TAIL = 60
+
+/**
+ * `e` with the device's last DEVICE_LOG_TAIL log lines (and `context`, what the test did last)
+ * appended to its message: what the device said last is where a failure is explained.
+ */
+export function withDeviceLog(e: unknown, vm: VmUnderTest, context = ""): Error {
+    const tail = vm.log.slice(-DEVICE_LOG_TAIL).join("\n")
+    const message = e instanceof Error ? e.message : String(e)
+    return new Error(
+        `${message}${context ? `\n${context}` : ""}\n--- ${vm.name}'s last ${DEVICE_LOG_TAIL} log lines ---\n${tail}`,
+        { cause: e },
+    )
+}
+
 export class VmUnderTest extends EventEmitter {
     readonly log: string[] = []
     readonly device: SimDevice
