@@ -59,16 +59,17 @@ export const ADC_SKIPPED_20 = 0x80000
 /** The value a skipped 16-bit humidity conversion reads as. */
 export const ADC_SKIPPED_16 = 0x8000
 
-function u16le(b: Buffer, off: number): number {
+/** Little-endian unsigned 16 bits (the Bosch trimming registers); shared with bme680-compensation.ts. */
+export function u16le(b: Buffer, off: number): number {
     return b[off] | (b[off + 1] << 8)
 }
 
-function s16le(b: Buffer, off: number): number {
+export function s16le(b: Buffer, off: number): number {
     const v = u16le(b, off)
     return v > 0x7fff ? v - 0x10000 : v
 }
 
-function s8(v: number): number {
+export function s8(v: number): number {
     return v > 0x7f ? v - 0x100 : v
 }
 
@@ -110,7 +111,10 @@ export function parseCalibration(tp: Buffer, h: Buffer | null): Bme280Calibratio
     return c
 }
 
-/** Registers 0xF7..0xFE: press_msb/lsb/xlsb, temp_msb/lsb/xlsb, hum_msb/lsb (BME280 datasheet 5.4.7-5.4.9). */
+/**
+ * Registers 0xF7..0xFE: press_msb/lsb/xlsb, temp_msb/lsb/xlsb, hum_msb/lsb (BME280 datasheet 5.4.7-5.4.9).
+ * The BME680 lays out its data field 0x1F..0x26 the same way (BME680 datasheet 5.3.4): bme680.ts uses this too.
+ */
 export function unpackRaw(data: Buffer, hasHumidity: boolean): Bme280Raw {
     return {
         adcP: (data[0] << 12) | (data[1] << 4) | (data[2] >> 4),

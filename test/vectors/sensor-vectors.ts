@@ -5,6 +5,7 @@
  * Expected values are what the firmware publishes (rounded to 0.01).
  */
 import { Bme280Calibration } from "../../firmware/sensors/bme280-compensation"
+import { Bme680Calibration } from "../../firmware/sensors/bme680-compensation"
 import { crc8 } from "../../firmware/sensors/sensirion-crc"
 
 /**
@@ -118,6 +119,78 @@ export function encodeBme280Calibration(c: Bme280Calibration): { tp: number[]; h
     h[5] = (c.H5 >> 4) & 0xff
     h[6] = c.H6 & 0xff
     return { tp: tp, h: h }
+}
+
+/**
+ * BME680: the datasheet has no worked example. These trimming values are
+ * typical of real parts (par_t1 ~26000, par_p1 ~37000, par_h1 ~790, par_h2
+ * ~1000, par_h7 negative). The expected values are the BME68x API's
+ * floating-point formulas, rounded as published; its integer formulas
+ * (test/sensors/bme680-reference.ts, recomputed there independently) give
+ * 25.49 °C, 993.29 hPa and 47.66 %RH for the same raw values.
+ */
+export const BME680_EXAMPLE = {
+    cal: {
+        T1: 26203,
+        T2: 26475,
+        T3: 3,
+        P1: 37287,
+        P2: -10328,
+        P3: 88,
+        P4: 6596,
+        P5: -133,
+        P6: 30,
+        P7: 46,
+        P8: -2446,
+        P9: -3104,
+        P10: 30,
+        H1: 791,
+        H2: 1000,
+        H3: 0,
+        H4: 45,
+        H5: 20,
+        H6: 120,
+        H7: -100,
+    } as Bme680Calibration,
+    adcT: 500000,
+    adcP: 350000,
+    adcH: 22000,
+    temperature: 25.49,
+    /** hPa, as published */
+    pressure: 993.32,
+    humidity: 47.67,
+}
+
+/**
+ * The register images of a BME680 calibration, the inverse of
+ * parseBme680Calibration: `a` for 0x8A..0xA0 (23 bytes), `b` for 0xE1..0xEA (10 bytes).
+ */
+export function encodeBme680Calibration(c: Bme680Calibration): { a: number[]; b: number[] } {
+    const a: number[] = []
+    for (let i = 0; i < 23; i++) a.push(0)
+    putU16le(a, 0, c.T2)
+    a[2] = c.T3 & 0xff
+    putU16le(a, 4, c.P1)
+    putU16le(a, 6, c.P2)
+    a[8] = c.P3 & 0xff
+    putU16le(a, 10, c.P4)
+    putU16le(a, 12, c.P5)
+    a[14] = c.P7 & 0xff
+    a[15] = c.P6 & 0xff
+    putU16le(a, 18, c.P8)
+    putU16le(a, 20, c.P9)
+    a[22] = c.P10 & 0xff
+    const b: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    b[0] = (c.H2 >> 4) & 0xff
+    b[1] = ((c.H2 & 0x0f) << 4) | (c.H1 & 0x0f)
+    b[2] = (c.H1 >> 4) & 0xff
+    b[3] = c.H3 & 0xff
+    b[4] = c.H4 & 0xff
+    b[5] = c.H5 & 0xff
+    b[6] = c.H6 & 0xff
+    b[7] = c.H7 & 0xff
+    putU16le(b, 8, c.T1)
+    return { a: a, b: b }
 }
 
 export interface TicksVector {
