@@ -9,6 +9,7 @@ import { describe, expect, test } from "@devicescript/test"
 import { aht20Suites } from "./aht20"
 import { bh1750Suites } from "./bh1750"
 import { bme280Suites } from "./bme280"
+import { bme680Suites } from "./bme680"
 import { i2cSensorSuites } from "./i2c-sensor"
 import { ltr390Suites } from "./ltr390"
 import { registrySuites } from "./registry"
@@ -20,6 +21,7 @@ import { specSuites } from "./spec"
 
 specSuites()
 bme280Suites()
+bme680Suites()
 sht4xSuites()
 bh1750Suites()
 scd4xSuites()
