@@ -3,9 +3,8 @@
  *
  *   const sensors = sensorsFromConfig(await readSetting("SENSORS", ""))
  *
- * `jacdac` (the default) gives the three Jacdac role sensors; our chips get an
- * I2CSensor over their driver; the BME680, the one chip left on
- * @devicescript/drivers, gets a StockSensor. A bad entry is logged and becomes a sensor that is always
+ * `jacdac` (the default) gives the three Jacdac role sensors; every chip gets
+ * an I2CSensor over our driver for it. A bad entry is logged and becomes a sensor that is always
  * failed with error "bad_config", so the payload says why it is missing; every
  * other sensor works as usual.
  */
@@ -13,6 +12,7 @@ import { I2C } from "@devicescript/i2c"
 import { AHT20Driver } from "./aht20"
 import { BH1750Driver } from "./bh1750"
 import { BME280Driver } from "./bme280"
+import { BME680Driver } from "./bme680"
 import { ChipDriver, ChipDriverOptions } from "./chip-driver"
 import { I2CSensor } from "./i2c-sensor"
 import { builtinSensors, jacdacLightSensor } from "./jacdac-sensor"
@@ -24,7 +24,6 @@ import { CHIP_JACDAC, CHIP_JACDAC_LIGHT, parseSensorSpec, planSensors } from "./
 import { SHT3xDriver } from "./sht3x"
 import { SHT4xDriver } from "./sht4x"
 import { SHTC3Driver } from "./shtc3"
-import { StockSensor } from "./stock-sensor"
 
 /** The settings key (DeviceScript keys are at most 13 characters). */
 export const SENSORS_SETTING = "SENSORS"
@@ -60,13 +59,13 @@ export function driverFor(chip: string, address: number, i2c?: I2CLike): ChipDri
     if (chip === "shtc3") return new SHTC3Driver(address, o)
     if (chip === "aht20") return new AHT20Driver(address, o)
     if (chip === "ltr390") return new LTR390Driver(address, o)
+    if (chip === "bme680") return new BME680Driver(address, o)
     return null
 }
 
 /**
  * The sensors the SENSORS setting asks for, in its order. `i2c` is the bus for
- * our drivers (default: the board's; tests pass a fake). The stock BME680
- * driver always uses the board's bus. Never throws; nothing is probed yet (that is
+ * our drivers (default: the board's; tests pass a fake). Never throws; nothing is probed yet (that is
  * each sensor's ready()).
  */
 export function sensorsFromConfig(spec: string, i2c?: I2CLike): Sensor[] {
@@ -85,9 +84,9 @@ export function sensorsFromConfig(spec: string, i2c?: I2CLike): Sensor[] {
             continue
         }
         const driver = driverFor(p.chip, p.address, i2c)
-        // A chip of CHIPS (sensor-spec.ts, the one chip list) without a driver of ours is on a stock one.
+        // Every chip of CHIPS (sensor-spec.ts, the one chip list) has a driver; a row without one is a bug, not a crash.
         if (driver) sensors.push(new I2CSensor(p.name, driver, p.keys))
-        else sensors.push(new StockSensor(p.name, p.chip, p.address, p.keys))
+        else sensors.push(new ConfigErrorSensor(p.name))
     }
     for (const r of parsed.rejected) sensors.push(new ConfigErrorSensor(r))
     console.log("sensors: " + (names.length ? names.join(", ") : "none"))

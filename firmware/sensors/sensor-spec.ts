@@ -55,7 +55,6 @@ export const CHIPS: ChipInfo[] = [
     row("shtc3", [0x70], TH),
     row("aht20", [0x38], TH),
     row("ltr390", [0x53], [Q_ILLUMINANCE]),
-    // Stock @devicescript/drivers (firmware/sensors/stock-sensor.ts)
     row("bme680", [0x76, 0x77], THP),
 ]
 

@@ -3,10 +3,10 @@ import { I2CSensor } from "../../firmware/sensors/i2c-sensor"
 import { JacdacSensor } from "../../firmware/sensors/jacdac-sensor"
 import { ConfigErrorSensor, sensorsFromConfig } from "../../firmware/sensors/registry"
 import { SENSOR_FAILED, SENSOR_OK } from "../../firmware/sensors/sensor"
-import { StockSensor } from "../../firmware/sensors/stock-sensor"
-import { BMP280_EXAMPLE, bme280Calibration } from "../vectors/sensor-vectors"
+import { BME680_EXAMPLE, BMP280_EXAMPLE, bme280Calibration } from "../vectors/sensor-vectors"
 import { FakeI2C } from "./fakes/fake-bus"
 import { FakeBME280 } from "./fakes/fake-bme280"
+import { FakeBME680 } from "./fakes/fake-bme680"
 import { FakeSHT4x } from "./fakes/fake-sht4x"
 
 function names(list: { name: string }[]): string {
@@ -38,14 +38,29 @@ export function registrySuites() {
             expect(names(renamed)).toBe("sht4x,temperature_jacdac,humidity_jacdac,pressure")
         })
 
-        test("sht30, shtc3, aht20 and ltr390 get our drivers; only bme680 is left on the stock driver", async () => {
+        test("sht30, shtc3, aht20, ltr390 and bme680 get our drivers", async () => {
             const s = sensorsFromConfig("sht30@0x45,shtc3,aht20,ltr390,bme680", new FakeI2C())
             expect(names(s)).toBe("sht30,shtc3,aht20,ltr390,bme680")
-            for (let i = 0; i < 4; i++) expect(s[i].name + " " + (s[i] instanceof I2CSensor)).toBe(s[i].name + " true")
-            expect(s[4] instanceof StockSensor).toBe(true)
-            // In the simulator the stock driver finds nothing.
+            for (let i = 0; i < 5; i++) expect(s[i].name + " " + (s[i] instanceof I2CSensor)).toBe(s[i].name + " true")
+            // Nothing on the fake bus: not_found, probed again on the next read (I2CSensor).
             expect(await s[4].ready(100)).toBe(false)
             expect(s[4].error).toBe("not_found")
+        })
+
+        test("a bme680 on the bus is read through our driver", async () => {
+            const bus = new FakeI2C()
+            const chip = new FakeBME680(0x76, 0x61, BME680_EXAMPLE.cal)
+            chip.adcT = BME680_EXAMPLE.adcT
+            chip.adcP = BME680_EXAMPLE.adcP
+            chip.adcH = BME680_EXAMPLE.adcH
+            bus.attach(chip)
+            const s = sensorsFromConfig("bme680", bus)
+            expect(await s[0].ready(1000)).toBe(true)
+            const out: Record<string, number> = {}
+            await s[0].read(out)
+            expect(out["temperature"] + " " + out["humidity"] + " " + out["pressure"]).toBe(
+                BME680_EXAMPLE.temperature + " " + BME680_EXAMPLE.humidity + " " + BME680_EXAMPLE.pressure,
+            )
         })
 
         test("without a fake bus, the simulator's native I2C (which has none) makes our chips not_found", async () => {

@@ -111,6 +111,17 @@ describe("planSensors: sensor names and telemetry keys", () => {
         expect(ps[2].keys).toEqual({ illuminance: "illuminance" })
     })
 
+    test("a BME280 and a BME680 on one bus (0x76 and 0x77): the BME680 adds its name", () => {
+        const [bme280, bme680] = plan("bme280@0x76,bme680@0x77")
+        expect(bme280.keys).toEqual({ temperature: "temperature", humidity: "humidity", pressure: "pressure" })
+        expect(bme680.name).toBe("bme680")
+        expect(bme680.keys).toEqual({
+            temperature: "temperature_bme680",
+            humidity: "humidity_bme680",
+            pressure: "pressure_bme680",
+        })
+    })
+
     test("no two keys are ever the same", () => {
         const keys = plan("jacdac,bme280,bmp280@0x77,sht4x,sht30@0x45,scd4x,bh1750,ltr390").flatMap(p =>
             Object.values(p.keys),

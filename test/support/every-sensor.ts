@@ -1,6 +1,6 @@
 /**
- * A SENSORS value with every chip the firmware knows, each at an address of its own (bme680,
- * on the stock driver, is left out: it shares 0x76/0x77 with bme280/bmp280). One home for the
+ * A SENSORS value with every chip the firmware knows, each at an address of its own (bme680 is
+ * left out: it shares 0x76/0x77 with bme280/bmp280, and one bus has only those two). One home for the
  * tests that need the largest configuration; test/telemetry/ha-keys.test.ts checks it covers
  * every chip of sensor-spec.ts's CHIPS.
  */

@@ -17,6 +17,7 @@ describe("HA_KEYS: the announced SENSORS text, within the settings read-back lim
         const keys = keysOfSpec(EVERY_SENSOR)
         expect(keys.length).toBeGreaterThan(20)
         expect(parseSensorSpec(EVERY_SENSOR).errors).toEqual([])
+        // bme680 shares 0x76/0x77 with bme280/bmp280 (test/support/every-sensor.ts)
         for (const c of CHIPS.filter(c => c.chip !== "bme680")) expect(EVERY_SENSOR).toContain(c.chip)
         expect(settingBytes(HA_KEYS_SETTING, EVERY_SENSOR)).toBeLessThanOrEqual(SETTING_MAX_BYTES)
         // The list of keys written before issue 14: a reboot loop on hardware.
