@@ -15,6 +15,7 @@
  *
  * Portable: imports nothing from DeviceScript.
  */
+import { mod } from "./mod32"
 
 export interface Broker {
     host: string
@@ -73,13 +74,13 @@ export function parseBrokers(text: string, dfltPort: number, dfltTls: boolean): 
  * and each device keeps coming back to the node that holds its session.
  */
 export function shuffleBrokers(list: Broker[], key: string) {
-    // MINSTD (Park-Miller) in exact double arithmetic: no 32-bit tricks the two runtimes might disagree on.
+    // MINSTD (Park-Miller) in exact double arithmetic (mod32.ts: `%` is int32 on the VM).
     const M = 2147483647
     let h = 1
-    for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) % M
+    for (let i = 0; i < key.length; i++) h = mod(h * 31 + key.charCodeAt(i), M)
     if (h === 0) h = 1
     for (let i = list.length - 1; i > 0; i--) {
-        h = (h * 48271) % M
+        h = mod(h * 48271, M)
         const j = h % (i + 1)
         const t = list[i]
         list[i] = list[j]

@@ -25,6 +25,7 @@ import {
     UNSUBSCRIBE,
 } from "./packet"
 import { errorMessage } from "./errors"
+import { mod, U32 } from "./mod32"
 import { countCause, INBOUND_TOO_LARGE } from "./stats"
 import { REQ_DONE, subRetryDelayMs } from "./subscriptions"
 import { LOG_WARN } from "./transport"
@@ -47,7 +48,7 @@ function onPuback(s: Session, p: InPacket): string {
     const sentMs = s.outbox.window.ack(p.id)
     if (sentMs >= 0) {
         s.stats.acked++
-        s.stats.lastRttMs = (s.rt.now() % 4294967296) - sentMs
+        s.stats.lastRttMs = mod(s.rt.now() - sentMs, U32)
         s.changed.notify()
     }
     return ""

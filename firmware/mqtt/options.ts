@@ -39,6 +39,8 @@ export interface SessionOptions {
     /** Largest packet received: a larger one closes the connection (C81). Commands are small. */
     maxInboundBytes: number
     connectTimeoutMs: number
+    /** A QoS 1 PUBLISH or (UN)SUBSCRIBE unanswered this long closes the link; 0: max(2 × keepalive, 30 s) (ack-watch.ts). */
+    ackTimeoutMs: number
     /** A connection that lasted this long resets the backoff. */
     stableMs: number
     /** Transient failures: full-jitter backoff from this base up to the cap. */
@@ -66,6 +68,7 @@ export const SESSION_DEFAULTS: SessionOptions = {
     maxPacketBytes: 1400,
     maxInboundBytes: 1024,
     connectTimeoutMs: 10000,
+    ackTimeoutMs: 0,
     stableMs: 60000,
     retryBaseMs: BACKOFF_TRANSIENT.baseMs,
     retryCapMs: BACKOFF_TRANSIENT.capMs,

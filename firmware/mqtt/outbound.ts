@@ -8,6 +8,7 @@ import { SLICE_BYTES, SLICE_ITEMS, TX_MAX_BYTES } from "./options"
 import { encodeDisconnect, encodePublish, encodeSubscribe, encodeUnsubscribe, packetName, SUBSCRIBE } from "./packet"
 import type { Session } from "./session"
 import { REQ_PENDING, REQ_SENT } from "./subscriptions"
+import { mod, U32 } from "./mod32"
 
 /**
  * Sends pending requests, then moves queued packets into the window and writes them, runs of
@@ -22,6 +23,7 @@ export async function flush(s: Session): Promise<string> {
         const pkt = r.type === SUBSCRIBE ? encodeSubscribe(r.id, r.filters, r.qos) : encodeUnsubscribe(r.id, r.filters)
         if (!s.send(pkt, packetName(r.type))) return "write_failed"
         r.state = REQ_SENT
+        r.sentAtMs = mod(s.rt.now(), U32)
     }
     const o = s.outbox
     const w = o.window

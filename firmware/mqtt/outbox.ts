@@ -36,7 +36,8 @@ import {
 } from "./outbox-codes"
 import { PacketRing, RF_2, RF_3 } from "./packet-ring"
 import { idOffset, publishBytes, topicOffset, writePublish } from "./publish-record"
-import { F_TAGGED, TICKET, U32, Window, WindowOwner } from "./window"
+import { mod, U32 } from "./mod32"
+import { F_TAGGED, TICKET, Window, WindowOwner } from "./window"
 
 /** Queue record flags (F_TAGGED, window.ts, is the third). */
 const Q_DEAD = 1
@@ -117,7 +118,7 @@ export class Outbox implements WindowOwner {
         writePublish(this.queue.data, this.queue.off(s), topic, topicBytes, payload, qos, retain, 0)
         this.queue.setFlags(s, (replace ? Q_REPLACE : 0) | (tagged ? F_TAGGED : 0))
         this.queue.setField(s, TICKET, ticket)
-        this.queue.setField(s, QUEUED_AT, nowMs % U32)
+        this.queue.setField(s, QUEUED_AT, mod(nowMs, U32))
         this.queue.setField(s, TTL, ttlMs)
         this.live++
         if (replace) this.replaceOlder(s)
@@ -222,14 +223,15 @@ export class Outbox implements WindowOwner {
 
     private outcomeOf(ticket: number): number {
         const o = this.outcomes
-        for (let i = 0; i < OUTCOMES_KEPT; i++) if (getU32(o, i * 5) === ticket % U32 && ticket > 0) return o[i * 5 + 4]
+        for (let i = 0; i < OUTCOMES_KEPT; i++)
+            if (getU32(o, i * 5) === mod(ticket, U32) && ticket > 0) return o[i * 5 + 4]
         return -1
     }
 
     /** Records the end of a message: done ("") or dropped with a reason (counted). For the window too. */
     finish(ticket: number, reason: string, tagged: boolean) {
         const at = this.nextOutcome * 5
-        setU32(this.outcomes, at, ticket % U32)
+        setU32(this.outcomes, at, mod(ticket, U32))
         this.outcomes[at + 4] = reason === "" ? 0 : 1 + DROP_REASONS.indexOf(reason)
         this.nextOutcome = (this.nextOutcome + 1) % OUTCOMES_KEPT
         if (reason !== "") this.onDrop(reason, tagged)
@@ -272,6 +274,5 @@ export class Outbox implements WindowOwner {
 
 /** ms from a stored (mod 2^32) time to now. */
 function elapsed(nowMs: number, thenMod: number): number {
-    const d = (nowMs % U32) - thenMod
-    return d < 0 ? d + U32 : d
+    return mod(nowMs - thenMod, U32)
 }

@@ -31,6 +31,7 @@ import {
     SHORT_SESSION_MS,
     SHORT_SESSIONS_WARN,
 } from "./heuristics"
+import { ackDueIn, ackTimeoutFor } from "./ack-watch"
 import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
 import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
@@ -90,6 +91,8 @@ export class Session {
     qos2Ids: number[] = []
     connected = false
     readonly idInUse: (id: number) => boolean
+    /** A QoS 1 PUBLISH or a (UN)SUBSCRIBE unanswered this long on a live link closes it (ack-watch.ts). */
+    readonly ackTimeoutMs: number
 
     /** Chunks and frames handled since the connection fiber last yielded (see `breathe`, inbound.ts). */
     sinceYield = 0
@@ -117,6 +120,7 @@ export class Session {
         this.changed = signal
         this.framer = new Framer(opts.maxInboundBytes)
         this.ka = new KeepAlive(opts.keepAliveS * 1000)
+        this.ackTimeoutMs = opts.ackTimeoutMs > 0 ? opts.ackTimeoutMs : ackTimeoutFor(opts.keepAliveS)
         this.brokers = new BrokerPicker(
             opts.brokers.length > 0 ? opts.brokers : [brokerOf(opts.host, opts.port, opts.tls)],
         )
@@ -185,7 +189,10 @@ export class Session {
      * InfiniteLoop watchdog.
      */
     async waitForRoom(n: number): Promise<void> {
-        if (++this.roomCalls % YIELD_EVERY === 0) await this.rt.sleep(0)
+        if (++this.roomCalls >= YIELD_EVERY) {
+            this.roomCalls = 0
+            await this.rt.sleep(0)
+        }
         while (this.outbox.count() >= n && !this.stopRequested) await this.changed.wait(1000)
     }
 
@@ -361,7 +368,10 @@ export class Session {
             if (k === KA_DEAD) return "keepalive_timeout"
             if (k === KA_PING && !this.send(encodePingreq(), "PINGREQ")) return "write_failed"
             const now = this.rt.now()
+            const due = ackDueIn(this, now)
+            if (due === 0) return this.ackTimedOut()
             let wake = ka.nextWakeMs(now)
+            if (due > 0 && now + due < wake) wake = now + due
             if (this.wakeAtMs > 0 && this.wakeAtMs < wake) wake = this.wakeAtMs
             this.wakeAtMs = 0
             const chunk = await this.transport.read(wake - now)
@@ -373,6 +383,15 @@ export class Session {
                 await breathe(this)
             }
         }
+    }
+
+    /** An answer is overdue on a live link: close it, the reconnect resends (ack-watch.ts). */
+    private ackTimedOut(): string {
+        this.rt.log(
+            LOG_WARN,
+            `mqtt: the broker has not acknowledged a packet for ${this.ackTimeoutMs} ms on a live link: reconnecting to resend it`,
+        )
+        return "ack_timeout"
     }
 
     request(type: number, filters: string[], qos: number[]): Request {

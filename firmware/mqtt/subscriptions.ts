@@ -40,6 +40,8 @@ export interface Request {
     filters: string[]
     qos: number[]
     state: number
+    /** ms (mod 2^32) it was last written at; read while REQ_SENT (ack-watch.ts). */
+    sentAtMs?: number
     /** SUBACK return codes, in filter order. */
     granted: number[]
     error: string

@@ -11,6 +11,7 @@
  *
  * Portable: no DeviceScript imports.
  */
+import { mod, U32 } from "./mod32"
 import { PacketRing, RF_1, RF_2, RF_3, RF_4 } from "./packet-ring"
 
 /** Window records beyond the QoS 1 in-flight limit: QoS 0 packets staged for writing. */
@@ -24,7 +25,7 @@ const W_STAGED = 1
 const W_SENT = 2
 const W_DONE = 3
 
-export const U32 = 4294967296
+export { U32 } from "./mod32"
 
 // Record fields (packet-ring.ts); TICKET is the same field in the queue (outbox.ts).
 export const TICKET = RF_1
@@ -134,7 +135,7 @@ export class Window {
             const s = w.slot(i)
             if (w.field(s, PACKET_ID) > 0) {
                 this.setState(s, W_SENT)
-                w.setField(s, SENT_AT, nowMs % U32)
+                w.setField(s, SENT_AT, mod(nowMs, U32))
             } else this.finishRecord(s, "")
         }
         this.firstStaged = this.runEnd
@@ -172,6 +173,17 @@ export class Window {
         return sent
     }
 
+    /** ms (mod 2^32) the oldest QoS 1 packet waiting for its PUBACK was written at; -1 when none waits. */
+    oldestSentAt(): number {
+        const w = this.ring
+        // Records are written in ring order, so the first one sent is the oldest.
+        for (let i = 0; i < w.count; i++) {
+            const s = w.slot(i)
+            if (this.state(s) === W_SENT) return w.field(s, SENT_AT)
+        }
+        return -1
+    }
+
     idInUse(id: number): boolean {
         return this.find(PACKET_ID, id) >= 0
     }
@@ -201,13 +213,13 @@ export class Window {
         // while the counter has not gone round since then, the next id cannot be one of them, and
         // the scan of the ring (the cost of a publish on the VM) is skipped.
         const w = this.ring
-        const span = w.count > 0 ? (this.idSteps - w.field(w.slot(0), ID_STEPS) + U32) % U32 : 0
+        const span = w.count > 0 ? mod(this.idSteps - w.field(w.slot(0), ID_STEPS), U32) : 0
         for (let n = 0; n < 65535; n++) {
             id = id >= 65535 ? 1 : id + 1
             if (otherInUse(id)) continue
             if (w.count > 0 && span + n + 1 >= 65535 && this.idInUse(id)) continue
             this.lastId = id
-            this.idSteps = (this.idSteps + n + 1) % U32
+            this.idSteps = mod(this.idSteps + n + 1, U32)
             return id
         }
         return 0

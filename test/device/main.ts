@@ -5,6 +5,7 @@
  * (without --test-self-exit no test runs and the command still exits 0).
  */
 import { describe, expect, test } from "@devicescript/test"
+import { arithSuites } from "./arith"
 import { bytesSuites } from "./bytes"
 import { codecSuites } from "./codec"
 import { commandSuites } from "./commands"
@@ -19,6 +20,7 @@ framingSuites()
 bytesSuites()
 wakerSuites()
 commandSuites()
+arithSuites()
 
 describe("summary", () => {
     test("vector checks ran", () => {

@@ -40,6 +40,7 @@ const opts: SessionOptions = {
     maxPacketBytes: d.maxPacketBytes,
     maxInboundBytes: d.maxInboundBytes,
     connectTimeoutMs: d.connectTimeoutMs,
+    ackTimeoutMs: d.ackTimeoutMs,
     stableMs: d.stableMs,
     retryBaseMs: await readSetting("RETRY_BASE_MS", 100),
     retryCapMs: await readSetting("RETRY_CAP_MS", 400),

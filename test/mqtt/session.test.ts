@@ -4,9 +4,10 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest"
 import { brokerOf } from "../../firmware/mqtt/brokers.ts"
+import { ACK_TIMEOUT_MIN_MS, ackTimeoutFor } from "../../firmware/mqtt/ack-watch.ts"
 import { PublishError } from "../../firmware/mqtt/errors.ts"
 import { ACK_DELAY_MS, TX_UNHEARD_MAX_BYTES } from "../../firmware/mqtt/tx-pacer.ts"
-import { SUB_RETRY_BASE_MS, SUB_RETRY_CAP_MS, subRetryDelayMs } from "../../firmware/mqtt/subscriptions.ts"
+import { REQ_DONE, SUB_RETRY_BASE_MS, SUB_RETRY_CAP_MS, subRetryDelayMs } from "../../firmware/mqtt/subscriptions.ts"
 import { MSG_DONE, MSG_DROPPED } from "../../firmware/mqtt/outbox-codes.ts"
 import {
     Session,
@@ -704,16 +705,84 @@ describe("session state and robustness", () => {
         expect(net.conns[1].received[0]).toMatchObject({ cmd: "connect", clean: true })
     })
 
-    test("C63: on a healthy connection an unacknowledged PUBLISH is not retransmitted by a timer", async () => {
+    test("C63: on a live link an unacknowledged PUBLISH is not resent; after the ack timeout the link is closed and the reconnect resends it (DUP, same id)", async () => {
         const net = new FakeNet()
-        net.script = scriptedBroker({ puback: false })
+        let swallow = 1
+        net.script = (p, c) => {
+            if (p.cmd === "publish" && swallow > 0) {
+                swallow--
+                return
+            }
+            scriptedBroker()(p, c)
+        }
         const { s } = setup({ keepAliveS: 10 }, net)
         await until(() => s.state === ST_CONNECTED, 1000)
-        s.publish("t/a", payload("x"), QOS1)
-        await vi.advanceTimersByTimeAsync(5 * 60_000)
+        expect(s.ackTimeoutMs).toBe(ACK_TIMEOUT_MIN_MS)
+        const m = s.publish("t/a", payload("x"), QOS1)
+        await until(() => net.conns[0].ofType("publish").length === 1, 1000)
+        const t0 = Date.now()
+        // The link stays alive (PINGRESPs) and no second copy goes out on it.
+        await vi.advanceTimersByTimeAsync(ACK_TIMEOUT_MIN_MS - 1000)
         expect(net.conns).toHaveLength(1)
-        expect(net.current!.ofType("publish")).toHaveLength(1)
-        expect(net.current!.ofType("pingreq").length).toBeGreaterThan(10)
+        expect(net.conns[0].ofType("publish")).toHaveLength(1)
+        expect(net.conns[0].ofType("pingreq").length).toBeGreaterThan(1)
+        await until(() => net.conns[0].closed, 5000)
+        expect(Date.now() - t0).toBeLessThanOrEqual(ACK_TIMEOUT_MIN_MS + 1000)
+        expect(s.stats.disconnects.ack_timeout).toBe(1)
+        await until(() => s.stateOf(m) === MSG_DONE, 120_000, 50)
+        const first = net.conns[0].ofType("publish")[0]
+        const again = net.conns[1].ofType("publish")
+        expect(again).toHaveLength(1)
+        if (first.cmd !== "publish" || again[0].cmd !== "publish") return
+        expect(again[0].dup).toBe(true)
+        expect(again[0].messageId).toBe(first.messageId)
+        expect(s.stats.drops).toEqual({})
+    })
+
+    test("C63: PUBACKs that come 10 s late, always, cause no reconnect", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            if (p.cmd === "publish" && p.qos === 1) {
+                const id = p.messageId
+                setTimeout(() => c.send({ cmd: "puback", messageId: id }), 10_000)
+                return
+            }
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({ keepAliveS: 10 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        let sent = 0
+        for (let t = 0; t < 10 * 60_000; t += 2000) {
+            s.publish("t/a", payload(String(t)), QOS1)
+            sent++
+            await vi.advanceTimersByTimeAsync(2000)
+        }
+        await vi.advanceTimersByTimeAsync(11_000)
+        expect(net.conns).toHaveLength(1)
+        expect(s.stats.acked).toBe(sent)
+        expect(s.stats.disconnects).toEqual({})
+    })
+
+    test("C63: a SUBSCRIBE never answered closes the link after the ack timeout; the reconnect asks again", async () => {
+        const net = new FakeNet()
+        let answer = false
+        net.script = (p, c) => {
+            if (p.cmd === "subscribe" && !answer) return
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({ keepAliveS: 30 }, net)
+        await until(() => s.state === ST_CONNECTED, 1000)
+        expect(s.ackTimeoutMs).toBe(ackTimeoutFor(30))
+        expect(s.ackTimeoutMs).toBe(60_000)
+        const r = s.subscribe("c/#", 1, () => {})
+        await until(() => net.conns[0].ofType("subscribe").length === 1, 1000)
+        answer = true
+        const t0 = Date.now()
+        await until(() => net.conns[0].closed, 70_000, 50)
+        expect(Date.now() - t0).toBeGreaterThanOrEqual(60_000 - 50)
+        expect(s.stats.disconnects.ack_timeout).toBe(1)
+        await until(() => r.state === REQ_DONE, 120_000, 50)
+        expect(net.conns[1].ofType("subscribe")).toHaveLength(1)
     })
 
     test("C53: a PUBLISH that matches no handler is still acknowledged", async () => {
