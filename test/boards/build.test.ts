@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import { archOf, loadBoards, programAreaBytes } from "../../scripts/lib/boards.ts"
+import { CODE_END_LIMIT_BYTES, codeEnd } from "../../scripts/lib/image-layout.ts"
 import { DEVS_CLI, makeProjectCopy, PROJECT_DIR, removeDir } from "./support.ts"
 
 /**
@@ -23,9 +24,15 @@ import { DEVS_CLI, makeProjectCopy, PROJECT_DIR, removeDir } from "./support.ts"
  */
 const PICO_W_LARGEST_PROGRAM_BYTES = 110_464
 const BYTECODE_BUDGET_BYTES = 96 * 1024
+/**
+ * The function code must end below 64 KiB on every board (scripts/lib/image-layout.ts), a wall the
+ * image reached in issue 23 (64,884 B) before the stock BME680 driver went. The budget keeps 2 KiB
+ * below the wall: code past it is not a slower device but a refused build.
+ */
+const CODE_END_BUDGET_BYTES = 62 * 1024
 
 const BOARDS = loadBoards(PROJECT_DIR)
-const built = new Map<string, { bytes: number; sha: string; statsLine: string }>()
+const built = new Map<string, { bytes: number; codeEnd: number; sha: string; statsLine: string }>()
 
 function devsBuild(cwd: string) {
     return spawnSync(process.execPath, [DEVS_CLI, "--no-colors", "-v", "build", "firmware/main.ts", "--stats"], {
@@ -66,6 +73,7 @@ describe("each board config, alone in boards/, builds the firmware", () => {
                 const bytecode = readFileSync(join(copy, ".devicescript/bin/bytecode.devs"))
                 built.set(board.id, {
                     bytes: bytecode.length,
+                    codeEnd: codeEnd(bytecode),
                     sha: createHash("sha256").update(bytecode).digest("hex"),
                     statsLine: /^bytecode: .*$/m.exec(r.stdout)?.[0] ?? "",
                 })
@@ -91,6 +99,16 @@ describe("bytecode size", () => {
             expect(BYTECODE_BUDGET_BYTES).toBeLessThan(programAreaBytes(archOf(board)))
             expect(BYTECODE_BUDGET_BYTES).toBeLessThan(PICO_W_LARGEST_PROGRAM_BYTES)
         })
+
+    test(`the function code ends within the ${CODE_END_BUDGET_BYTES / 1024} KiB budget, below the runtime's 64 KiB wall`, () => {
+        const b = built.get(BOARDS[0].id)
+        expect(b, "built above").toBeDefined()
+        console.log(
+            `function code ends at ${b!.codeEnd} B (budget ${CODE_END_BUDGET_BYTES}, wall ${CODE_END_LIMIT_BYTES})`,
+        )
+        expect(b!.codeEnd).toBeLessThanOrEqual(CODE_END_BUDGET_BYTES)
+        expect(CODE_END_BUDGET_BYTES).toBeLessThan(CODE_END_LIMIT_BYTES)
+    })
 })
 
 describe("a broken board config fails the build", () => {
