@@ -22,7 +22,7 @@ export interface Observed {
 
 export class Observer extends EventEmitter {
     readonly messages: Observed[] = []
-    /** When the observer lost the broker after its first subscription, and when it was back. */
+    /** When the observer lost the broker after its first subscription, and when it was back (each emitted as "hole" then). */
     readonly holes: Hole[] = []
     /** Host clock when the first subscription was granted (0: not yet). */
     startedAtMs = 0
@@ -68,7 +68,9 @@ export class Observer extends EventEmitter {
             })
             client.on("connect", () => {
                 const last = this.holes[this.holes.length - 1]
-                if (last && last.toMs === undefined) last.toMs = Date.now()
+                if (!last || last.toMs !== undefined) return
+                last.toMs = Date.now()
+                this.emit("hole", last)
             })
         } catch (e) {
             await this.stop()
