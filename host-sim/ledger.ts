@@ -77,8 +77,9 @@ export interface Observation {
 /**
  * How long a device may go without a reading before the ledger calls it silent: three periods
  * (Home Assistant's `expire_after`, firmware/telemetry/discovery.ts, marks the entity unavailable
- * then too), and never less than one period plus 30 s, so that a short period does not cry wolf
- * over one reconnect (a session's backoff, a resend) at the end of a run. docs/ledger.md.
+ * then too), and never less than one period plus 30 s, the device's own reconnect backoff cap
+ * (BACKOFF_TRANSIENT, firmware/mqtt/backoff.ts), so that one ordinary reconnect at the end of a run
+ * is not called silence. docs/ledger.md.
  */
 export const SILENCE = { periods: 3, slackMs: 30_000 }
 
@@ -180,7 +181,7 @@ export function periodOf(readings: readonly SeenReading[]): number {
     const seqs = [...bySeq.keys()].sort((a, b) => a - b)
     const device: number[] = []
     const receipt: number[] = []
-    for (let i = seqs.length - 1; i > 0 && device.length < PERIOD_SAMPLES; i--) {
+    for (let i = seqs.length - 1; i > 0 && device.length + receipt.length < PERIOD_SAMPLES; i--) {
         if (seqs[i] !== seqs[i - 1] + 1) continue
         const a = bySeq.get(seqs[i - 1])!
         const b = bySeq.get(seqs[i])!
@@ -237,7 +238,10 @@ export function deviceLedgers(
     const devices: string[] = []
     const boots: Record<string, string[]> = {}
     const byBoot: Record<string, SeenReading[]> = {}
+    /** Each device's reading received last. */
+    const latestOf: Record<string, SeenReading> = {}
     for (const r of readings) {
+        if (!latestOf[r.device] || latestOf[r.device].atMs <= r.atMs) latestOf[r.device] = r
         if (!boots[r.device]) {
             boots[r.device] = []
             devices.push(r.device)
@@ -272,7 +276,7 @@ export function deviceLedgers(
             if (before && inHole(holes, prevBootLastAt, at.get(l.firstSeq))) unobserved += before
             for (const g of l.gaps)
                 if (inHole(holes, at.get(g.from - 1), at.get(g.to + 1))) unobserved += g.to - g.from + 1
-            prevBootLastAt = Math.max(...rs.map(r => r.atMs))
+            prevBootLastAt = rs.reduce((t, r) => Math.max(t, r.atMs), -Infinity)
             return {
                 ...l,
                 missing,
@@ -284,8 +288,7 @@ export function deviceLedgers(
                 unobserved,
             }
         })
-        const mine = readings.filter(r => r.device === device)
-        const last = mine.reduce((a, b) => (b.atMs > a.atMs ? b : a))
+        const last = latestOf[device]
         // The period of the boot that sent the latest reading; an earlier boot's if that one has no two consecutive seqs.
         let periodMs = periodOf(byBoot[device + "\u0000" + last.boot])
         for (let i = boots[device].length - 1; isNaN(periodMs) && i >= 0; i--)
