@@ -9,7 +9,7 @@ import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/c
 import { boardProfile } from "./board/profiles.ts"
 import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { runCli } from "./cli-main.ts"
-import { deviceLedgers, formatLedgers, ledgerInputs } from "./ledger.ts"
+import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./ledger.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
@@ -71,19 +71,21 @@ async function main(o: CliOptions): Promise<number> {
             await sim.stop()
             await cluster?.close()
         })())
-    /** The loss ledger of what the observer received (the same report as `npm run verify`). */
-    const summary = () => {
+    /**
+     * The loss ledger of what the observer received (the same report as `npm run verify`, silent
+     * devices included). The observation ends when the run does: take it before stop().
+     */
+    const summary = (observation?: Observation) => {
         const { readings, diagnostics } = ledgerInputs(sim.observer?.messages ?? [], sim.prefix)
-        console.log(formatLedgers(deviceLedgers(readings, diagnostics)))
+        console.log(formatLedgers(deviceLedgers(readings, diagnostics, observation), observation))
     }
-    process.once(
-        "SIGINT",
-        () =>
-            void stop().then(() => {
-                summary()
-                process.exit(0)
-            }),
-    )
+    process.once("SIGINT", () => {
+        const observation = sim.observer?.observation()
+        void stop().then(() => {
+            summary(observation)
+            process.exit(0)
+        })
+    })
     process.once("SIGTERM", () => void stop().then(() => process.exit(0)))
     try {
         await sim.start()
@@ -113,10 +115,11 @@ async function main(o: CliOptions): Promise<number> {
     }
     if (o.durationS) {
         await new Promise(resolve => setTimeout(resolve, o.durationS * 1000))
+        const observation = sim.observer.observation()
         await stop()
         const telemetry = sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).length
         console.log(`done: ${telemetry} telemetry messages received`)
-        summary()
+        summary(observation)
         return 0
     }
     await new Promise(() => {})

@@ -1,7 +1,9 @@
 /**
  * The loss ledger of one device's telemetry as a subscriber saw it: which `seq` arrived, which
- * arrived twice (QoS 1 is at least once), and which never arrived, as ranges. Pure: the e2e tests
- * and the simulator's summary read the same numbers.
+ * arrived twice (QoS 1 is at least once), which never arrived, as ranges, and whether the device
+ * went silent before the observation ended (issue 23: readings after the last one received are
+ * no gap, and silence is a finding). Pure: the e2e tests, `npm run verify`, the simulator's
+ * summary and the dashboard read the same numbers and the same wording (docs/ledger.md).
  */
 
 export interface SeqRange {
@@ -54,6 +56,44 @@ export interface SeenReading {
     ts?: number
     /** Host clock at receipt. */
     atMs: number
+    /** The device's uptime when it read it (`uptime_ms`): the period is measured on the device's clock. */
+    uptimeMs?: number
+}
+
+/** A stretch of host time in which the observer itself was not connected to the broker. */
+export interface Hole {
+    fromMs: number
+    /** Host clock when it was subscribed again; absent: still away when the observation ended. */
+    toMs?: number
+}
+
+/** What the observer could see: when it started and ended (host clock) and its own holes. */
+export interface Observation {
+    startMs: number
+    endMs: number
+    holes: readonly Hole[]
+}
+
+/**
+ * How long a device may go without a reading before the ledger calls it silent: three periods
+ * (Home Assistant's `expire_after`, firmware/telemetry/discovery.ts, marks the entity unavailable
+ * then too), and never less than one period plus 30 s, the device's own reconnect backoff cap
+ * (BACKOFF_TRANSIENT, firmware/mqtt/backoff.ts), so that one ordinary reconnect at the end of a run
+ * is not called silence. docs/ledger.md.
+ */
+export const SILENCE = { periods: 3, slackMs: 30_000 }
+
+export function silenceBoundMs(periodMs: number): number {
+    return Math.max(SILENCE.periods * periodMs, periodMs + SILENCE.slackMs)
+}
+
+/** A device whose readings stopped while the observer was still listening. */
+export interface Silence {
+    /** Host clock at receipt of its last reading. */
+    sinceMs: number
+    periodMs: number
+    /** Readings it would have sent in the observed time since then (the observer's own holes left out). */
+    expected: number
 }
 
 /** What a device's diagnostics said about one boot (its latest report, by uptime). */
@@ -75,6 +115,8 @@ export interface BootLedger extends Ledger {
     unexplained: number
     /** Seqs 1..firstSeq-1: before the subscriber listened (first boot seen) or lost with the boot. */
     before: number
+    /** Missing readings whose gap spans a hole in the observer's own observation: not the device's loss. */
+    unobserved: number
 }
 
 export interface DeviceLedger {
@@ -91,6 +133,14 @@ export interface DeviceLedger {
     withTs: number
     lagMinMs: number
     lagMaxMs: number
+    /** Missing readings lost in the observer's own holes (not counted as unexplained). */
+    unobserved: number
+    /** The device's period as measured from its readings (ms); NaN: fewer than two consecutive seqs. */
+    periodMs: number
+    /** Host clock at receipt of its latest reading. */
+    lastAtMs: number
+    /** Set when the readings stopped while the observer listened (needs the observation's end). */
+    silence?: Silence
 }
 
 function sumOf(r: Record<string, number>): number {
@@ -99,31 +149,109 @@ function sumOf(r: Record<string, number>): number {
     return n
 }
 
+/** ms of [fromMs, toMs] that fall inside the holes (a hole still open runs to `toMs`). */
+export function holeOverlapMs(holes: readonly Hole[], fromMs: number, toMs: number): number {
+    let n = 0
+    for (const h of holes) {
+        const a = Math.max(fromMs, h.fromMs)
+        const b = Math.min(toMs, h.toMs ?? toMs)
+        if (b > a) n += b - a
+    }
+    return n
+}
+
+function median(xs: number[]): number {
+    if (!xs.length) return NaN
+    const s = [...xs].sort((a, b) => a - b)
+    const m = s.length >> 1
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** Consecutive seqs whose spacing sets the period: the latest few, so a period changed by downlink counts. */
+const PERIOD_SAMPLES = 5
+
+/**
+ * A boot's period from its readings (ms): the median device-clock spacing (`uptime_ms`) of its
+ * latest consecutive seqs, so readings queued in an outage and delivered in a burst do not shrink
+ * it; receipt spacing when the readings carry no uptime. NaN with fewer than two consecutive seqs.
+ */
+export function periodOf(readings: readonly SeenReading[]): number {
+    const bySeq = new Map<number, SeenReading>()
+    for (const r of readings) if (!bySeq.has(r.seq)) bySeq.set(r.seq, r)
+    const seqs = [...bySeq.keys()].sort((a, b) => a - b)
+    const device: number[] = []
+    const receipt: number[] = []
+    for (let i = seqs.length - 1; i > 0 && device.length + receipt.length < PERIOD_SAMPLES; i--) {
+        if (seqs[i] !== seqs[i - 1] + 1) continue
+        const a = bySeq.get(seqs[i - 1])!
+        const b = bySeq.get(seqs[i])!
+        if (typeof a.uptimeMs === "number" && typeof b.uptimeMs === "number" && b.uptimeMs > a.uptimeMs)
+            device.push(b.uptimeMs - a.uptimeMs)
+        else if (b.atMs > a.atMs) receipt.push(b.atMs - a.atMs)
+    }
+    return Math.round(median(device.length ? device : receipt))
+}
+
+/**
+ * Silence: the device's latest reading arrived at `lastAtMs` and the observer listened on until
+ * `o.endMs`. Counting only the time the observer was connected, a device that sent nothing for
+ * longer than silenceBoundMs(period) is silent; undefined when it is not, or when its period is
+ * unknown (one reading, or no two consecutive seqs: nothing to count against).
+ */
+export function silenceOf(lastAtMs: number, periodMs: number, o: Observation): Silence | undefined {
+    if (!(periodMs > 0)) return undefined
+    const observedMs = o.endMs - lastAtMs - holeOverlapMs(o.holes, lastAtMs, o.endMs)
+    if (observedMs <= silenceBoundMs(periodMs)) return undefined
+    return { sinceMs: lastAtMs, periodMs, expected: Math.floor(observedMs / periodMs) }
+}
+
+/** First receipt time of each seq of one boot. */
+function firstReceipts(rs: readonly SeenReading[]): Map<number, number> {
+    const at = new Map<number, number>()
+    for (const r of rs) if (!at.has(r.seq) || at.get(r.seq)! > r.atMs) at.set(r.seq, r.atMs)
+    return at
+}
+
+/** Readings lost between two receipts: the observer's own loss when one of its holes lies between them. */
+function inHole(holes: readonly Hole[], afterMs: number | undefined, beforeMs: number | undefined): boolean {
+    if (afterMs === undefined || beforeMs === undefined) return false
+    return holes.some(h => h.fromMs <= beforeMs && (h.toMs ?? Infinity) >= afterMs)
+}
+
 /**
  * The loss ledger by (device, boot): gaps inside a boot must be covered by the readings the device
  * counted as dropped in that same boot (its counters restart with the boot, which is why diagnostics
  * carry `boot`). Readings a boot took but never sent before a reboot or a power cut end the boot's
  * stream without a gap: the reboot explains them (the RAM queue is gone). Seqs before the first one
  * received in a later boot are missing too (they were queued and are gone only if counted as dropped).
+ *
+ * With `observation`: a gap whose neighbouring receipts bracket a hole in the observer's own
+ * observation is counted as `unobserved`, not as the device's loss; and a device whose latest
+ * reading is older than silenceBoundMs(its period) at the observation's end is `silence`.
  */
 export function deviceLedgers(
     readings: readonly SeenReading[],
     diagnostics: readonly SeenDiagnostics[],
+    observation?: Observation,
 ): DeviceLedger[] {
+    const holes = observation?.holes ?? []
     const devices: string[] = []
     const boots: Record<string, string[]> = {}
-    const seqs: Record<string, number[]> = {}
+    const byBoot: Record<string, SeenReading[]> = {}
+    /** Each device's reading received last. */
+    const latestOf: Record<string, SeenReading> = {}
     for (const r of readings) {
+        if (!latestOf[r.device] || latestOf[r.device].atMs <= r.atMs) latestOf[r.device] = r
         if (!boots[r.device]) {
             boots[r.device] = []
             devices.push(r.device)
         }
         const key = r.device + "\u0000" + r.boot
-        if (!seqs[key]) {
-            seqs[key] = []
+        if (!byBoot[key]) {
+            byBoot[key] = []
             boots[r.device].push(r.boot)
         }
-        seqs[key].push(r.seq)
+        byBoot[key].push(r)
     }
     const latest: Record<string, SeenDiagnostics> = {}
     for (const d of diagnostics) {
@@ -133,24 +261,39 @@ export function deviceLedgers(
     const lags: Record<string, number[]> = {}
     for (const r of readings) if (typeof r.ts === "number") (lags[r.device] ??= []).push(r.atMs - r.ts)
     return devices.map(device => {
+        let prevBootLastAt: number | undefined
         const bl = boots[device].map((boot, i): BootLedger => {
             const key = device + "\u0000" + boot
-            const l = ledgerOf(seqs[key])
+            const rs = byBoot[key]
+            const l = ledgerOf(rs.map(r => r.seq))
+            const at = firstReceipts(rs)
             const diag = latest[key]
             const dropped = diag ? diag.readingsDropped : {}
             // The first boot seen may have started before the subscriber: its early seqs are not a loss.
             const before = i === 0 ? 0 : l.firstSeq - 1
             const missing = l.missing + before
+            let unobserved = 0
+            if (before && inHole(holes, prevBootLastAt, at.get(l.firstSeq))) unobserved += before
+            for (const g of l.gaps)
+                if (inHole(holes, at.get(g.from - 1), at.get(g.to + 1))) unobserved += g.to - g.from + 1
+            prevBootLastAt = rs.reduce((t, r) => Math.max(t, r.atMs), -Infinity)
             return {
                 ...l,
                 missing,
                 boot,
                 dropped,
                 noDiagnostics: !diag,
-                unexplained: Math.max(0, missing - sumOf(dropped)),
+                unexplained: Math.max(0, missing - sumOf(dropped) - unobserved),
                 before,
+                unobserved,
             }
         })
+        const last = latestOf[device]
+        // The period of the boot that sent the latest reading; an earlier boot's if that one has no two consecutive seqs.
+        let periodMs = periodOf(byBoot[device + "\u0000" + last.boot])
+        for (let i = boots[device].length - 1; isNaN(periodMs) && i >= 0; i--)
+            periodMs = periodOf(byBoot[device + "\u0000" + boots[device][i]])
+        const silence = observation ? silenceOf(last.atMs, periodMs, observation) : undefined
         return {
             device,
             boots: bl,
@@ -162,6 +305,10 @@ export function deviceLedgers(
             withTs: lags[device]?.length ?? 0,
             lagMinMs: lags[device] ? Math.min(...lags[device]) : NaN,
             lagMaxMs: lags[device] ? Math.max(...lags[device]) : NaN,
+            unobserved: bl.reduce((n, b) => n + b.unobserved, 0),
+            periodMs,
+            lastAtMs: last.atMs,
+            ...(silence ? { silence } : {}),
         }
     })
 }
@@ -191,6 +338,7 @@ export function ledgerInputs(
                 seq: p.seq,
                 ...(typeof p.ts === "number" ? { ts: p.ts } : {}),
                 atMs: m.atMs,
+                ...(typeof p.uptime_ms === "number" ? { uptimeMs: p.uptime_ms } : {}),
             })
         if (parts[2] === "diagnostics" && p.mqtt)
             diagnostics.push({
@@ -208,26 +356,82 @@ function causes(r: Record<string, number>): string {
     return k.length ? k.map(c => `${c} ${r[c]}`).join(", ") : "none"
 }
 
-/** The report `npm run verify` and the simulator's closing summary print, one block per device. */
-export function formatLedgers(ls: readonly DeviceLedger[]): string {
-    if (!ls.length) return "no telemetry received"
+/** Host clock as the reports print it: UTC, to the ms. */
+export function clockText(ms: number): string {
+    return new Date(ms).toISOString()
+}
+
+/** The silent finding, worded once for every report (verify, the simulator's summary, the dashboard). */
+export function formatSilence(s: Silence): string {
+    return `SILENT since ${clockText(s.sinceMs)} (≈ ${s.expected} reading${s.expected === 1 ? "" : "s"} expected at its period of ${s.periodMs} ms)`
+}
+
+/** The observer's own holes: when it lost the broker, and for how long. */
+export function formatObservation(o: Observation): string {
+    const span = `observer: listened ${clockText(o.startMs)} to ${clockText(o.endMs)}`
+    if (!o.holes.length) return `${span}, never lost the broker`
+    const holes = o.holes.map(h =>
+        h.toMs === undefined
+            ? `${clockText(h.fromMs)} to the end (${((o.endMs - h.fromMs) / 1000).toFixed(1)} s, still away)`
+            : `${clockText(h.fromMs)} to ${clockText(h.toMs)} (${((h.toMs - h.fromMs) / 1000).toFixed(1)} s)`,
+    )
+    const n = o.holes.length
+    return (
+        `${span}, lost the broker ${n} time${n === 1 ? "" : "s"} (readings sent meanwhile are not the devices' loss):\n` +
+        holes.map(h => `  away ${h}`).join("\n")
+    )
+}
+
+/** Why `npm run verify` fails, one phrase per finding; empty when every device is accounted for. */
+export function ledgerProblems(ls: readonly DeviceLedger[]): string[] {
     const out: string[] = []
+    if (!ls.length) return ["no telemetry received"]
+    const unexplained = ls.reduce((n, d) => n + d.unexplained, 0)
+    if (unexplained)
+        out.push(
+            `${unexplained} missing reading${unexplained === 1 ? " is" : "s are"} not explained by a counted drop or a reboot`,
+        )
+    for (const d of ls) if (d.silence) out.push(`${d.device} went silent while the observer listened`)
+    return out
+}
+
+/**
+ * The report `npm run verify` and the simulator's closing summary print, one block per device;
+ * with the observation, also the observer's own holes and each device's silence.
+ */
+export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observation): string {
+    const out: string[] = observation ? [formatObservation(observation)] : []
+    if (!ls.length) return [...out, "no telemetry received"].join("\n")
     for (const d of ls) {
+        const away = d.unobserved ? ` (${d.unobserved} missing while the observer was away)` : ""
+        const verdict = d.unexplained
+            ? `, ${d.unexplained} NOT EXPLAINED`
+            : d.silence
+              ? away
+              : `, every gap explained${away}`
         out.push(
             `${d.device}: ${d.received} readings, ${d.duplicates} duplicates, ${d.missing} missing, ${d.reboots} reboot${d.reboots === 1 ? "" : "s"} seen` +
-                (d.unexplained ? `, ${d.unexplained} NOT EXPLAINED` : ", every gap explained"),
+                verdict +
+                (d.silence ? `, ${formatSilence(d.silence)}` : ""),
         )
         out.push(
             d.withTs
                 ? `  ts on ${d.withTs} of ${d.received}; receipt - ts: ${d.lagMinMs}..${d.lagMaxMs} ms (delivery delay + clock error)`
                 : `  ts on none of ${d.received} (no time responder answered: npm run time-server)`,
         )
+        if (observation)
+            out.push(
+                isNaN(d.periodMs)
+                    ? `  last reading received ${clockText(d.lastAtMs)}; period unknown (no two consecutive seqs): silence not judged`
+                    : `  last reading received ${clockText(d.lastAtMs)}; period ${d.periodMs} ms (silent after ${silenceBoundMs(d.periodMs) / 1000} s without one)`,
+            )
         for (const b of d.boots) {
             const gaps = b.gaps.map(g => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`))
             if (b.before) gaps.unshift(b.before === 1 ? "1" : `1-${b.before}`)
             out.push(
                 `  boot ${b.boot || "(none)"}: seq ${b.firstSeq}..${b.lastSeq}, ${b.received} received, ${b.duplicates} duplicates, ` +
                     `gaps ${gaps.length ? gaps.join(" ") : "none"}; device dropped: ${b.noDiagnostics ? "unknown (no diagnostics)" : causes(b.dropped)}` +
+                    (b.unobserved ? `; ${b.unobserved} while the observer was away` : "") +
                     (b.unexplained ? `; ${b.unexplained} not explained` : ""),
             )
         }

@@ -2,12 +2,15 @@
  * An independent MQTT.js subscriber: what the broker actually received. It
  * connects through broker-connect.ts, so it logs in with the same credentials
  * and trusts the same CAs as everything else on the host side, and a refusal
- * is one clear BrokerConnectError.
+ * is one clear BrokerConnectError. It records its own disconnects as holes in
+ * its observation (issue 23): what a device sent while the observer was away
+ * is not the device's loss, and `npm run verify` says when it happened.
  */
 import { EventEmitter } from "node:events"
 import type { MqttClient } from "mqtt"
 import { brokerTarget, connectBroker, type BrokerTarget, type Login } from "./broker-connect.ts"
 import { BrokerConnectError } from "./broker-failure.ts"
+import type { Hole, Observation } from "./ledger.ts"
 
 export interface Observed {
     topic: string
@@ -19,7 +22,12 @@ export interface Observed {
 
 export class Observer extends EventEmitter {
     readonly messages: Observed[] = []
+    /** When the observer lost the broker after its first subscription, and when it was back (each emitted as "hole" then). */
+    readonly holes: Hole[] = []
+    /** Host clock when the first subscription was granted (0: not yet). */
+    startedAtMs = 0
     private client?: MqttClient
+    private stopping = false
     readonly target: BrokerTarget
 
     constructor(
@@ -52,6 +60,18 @@ export class Observer extends EventEmitter {
         this.client = client
         try {
             await client.subscribeAsync(this.filter, { qos: 1 })
+            this.startedAtMs = Date.now()
+            // MQTT.js resubscribes before it emits "connect" again: the hole ends there.
+            client.on("close", () => {
+                const last = this.holes[this.holes.length - 1]
+                if (!this.stopping && (!last || last.toMs !== undefined)) this.holes.push({ fromMs: Date.now() })
+            })
+            client.on("connect", () => {
+                const last = this.holes[this.holes.length - 1]
+                if (!last || last.toMs !== undefined) return
+                last.toMs = Date.now()
+                this.emit("hole", last)
+            })
         } catch (e) {
             await this.stop()
             // SUBACK 0x80 [MQTT-3.9.3]: the login worked, but this user may not read the topics (an ACL).
@@ -93,7 +113,13 @@ export class Observer extends EventEmitter {
         await this.client.publishAsync(topic, payload, { qos })
     }
 
+    /** What it observed up to `endMs`: from its first subscription, with its own holes. */
+    observation(endMs = Date.now()): Observation {
+        return { startMs: this.startedAtMs, endMs, holes: this.holes.map(h => ({ ...h })) }
+    }
+
     async stop(): Promise<void> {
+        this.stopping = true
         const c = this.client
         if (c) await new Promise<void>(resolve => c.end(true, {}, () => resolve()))
     }

@@ -2,10 +2,11 @@
  * Everything the dashboard knows about one device, from what the broker
  * delivered: its status (online, offline = Will or planned stop), its last
  * reading, its sensors, its diagnostics, its discovery configs and its loss
- * ledger per boot (gaps per (boot, seq), via ../ledger.ts). Pure: no I/O, no
- * timers; the caller passes arrival times.
+ * ledger per boot (gaps per (boot, seq), via ../ledger.ts) with its silence
+ * (issue 23: the same finding and wording as `npm run verify`). Pure: no I/O,
+ * no timers; the caller passes arrival times and the observation so far.
  */
-import { ledgerOf, type Ledger } from "../ledger.ts"
+import { formatSilence, ledgerOf, silenceOf, type Ledger, type Observation } from "../ledger.ts"
 import { BootTracker } from "./boot-tracker.ts"
 
 export interface SensorState {
@@ -39,6 +40,8 @@ export interface LedgerView {
     unexplained: number
     reboots: number
     boots: number
+    /** ledger.ts formatSilence when its readings stopped while the dashboard listened; "" otherwise. */
+    silence: string
 }
 
 export interface DeviceView {
@@ -46,6 +49,8 @@ export interface DeviceView {
     status: "unknown" | "online" | "offline"
     statusAtMs: number
     lastSeenMs: number
+    /** Host clock at receipt of the latest reading (0: none yet). */
+    lastReadingAtMs: number
     boot: string
     seq: number
     uptimeMs: number
@@ -83,6 +88,7 @@ export class DeviceState {
     status: DeviceView["status"] = "unknown"
     statusAtMs = 0
     lastSeenMs = 0
+    lastReadingAtMs = 0
     boot = ""
     seq = 0
     uptimeMs = 0
@@ -115,6 +121,7 @@ export class DeviceState {
         rec.seqs.push(seq)
         rec.seen.add(seq)
         rec.ledger = undefined
+        this.lastReadingAtMs = Math.max(this.lastReadingAtMs, atMs)
         const changes: TelemetryResult["sensorChanges"] = []
         if (duplicate) return { boot, seq, reboot, duplicate, sensorChanges: changes }
         const newest = boot !== this.boot || seq > this.seq
@@ -160,7 +167,14 @@ export class DeviceState {
         for (const [cause, n] of Object.entries(dropped)) if (num(n) !== null) rec.readingsDropped[cause] = n as number
     }
 
-    ledger(): LedgerView {
+    /** Its silence at the end of `o` (ledger.ts silenceOf with the period measured here), worded by formatSilence; "" if none. */
+    silence(o?: Observation): string {
+        if (!o || !this.lastReadingAtMs || this.periodMs === null) return ""
+        const s = silenceOf(this.lastReadingAtMs, this.periodMs, o)
+        return s ? formatSilence(s) : ""
+    }
+
+    ledger(o?: Observation): LedgerView {
         const v: LedgerView = {
             received: 0,
             duplicates: 0,
@@ -171,6 +185,7 @@ export class DeviceState {
             unexplained: 0,
             reboots: 0,
             boots: 0,
+            silence: this.silence(o),
         }
         for (const rec of this.#boots.values()) {
             if (rec.seqs.length === 0) continue
@@ -193,9 +208,9 @@ export class DeviceState {
     }
 
     /** The view: every public field as it is (the private `#` ones are no own fields to copy), plus the derived two. */
-    view(): DeviceView {
+    view(o?: Observation): DeviceView {
         const { discovery, ...fields } = this
-        return { ...fields, discovery: [...discovery.values()], ledger: this.ledger() }
+        return { ...fields, discovery: [...discovery.values()], ledger: this.ledger(o) }
     }
 }
 

@@ -3,10 +3,13 @@
  * the prefix (device-state.ts), chart points for the last 15 minutes, an event
  * log, the topics it could not place, and the broker link. `ingest()` never
  * throws: a payload that is not JSON or a topic of an unknown shape becomes an
- * event on the page. `drain()` hands the feed what changed since the last call.
- * Pure: the caller passes arrival times.
+ * event on the page. `drain()` hands the feed what changed since the last call,
+ * a device that went silent (or spoke again) included. The broker link's losses
+ * are holes in the dashboard's own observation (ledger.ts), not a device's
+ * silence. Pure: the caller passes arrival times.
  */
 import { QUANTITIES } from "../../firmware/telemetry/quantities.ts"
+import type { Hole, Observation } from "../ledger.ts"
 import { DeviceState, isQuantity, type DeviceView } from "./device-state.ts"
 import { topicShape } from "./topic-shape.ts"
 
@@ -74,7 +77,12 @@ export class DashboardState {
     readonly events: DashEvent[] = []
     readonly unknown = new Map<string, UnknownTopic>()
     broker: BrokerLinkState
+    /** When the link was first connected (0: never), and the holes since: the dashboard's own observation. */
+    observedFromMs = 0
+    readonly holes: Hole[] = []
     private dirty = new Set<string>()
+    /** The silence each device's last view carried, so a change of it is sent without a message. */
+    private silenceSent = new Map<string, string>()
     private newPoints: Point[] = []
     private newEvents: DashEvent[] = []
     private unknownDirty = false
@@ -129,17 +137,33 @@ export class DashboardState {
 
     setBroker(state: BrokerLinkState["state"], error: string, atMs: number): void {
         if (state === this.broker.state && error === this.broker.error) return
+        const last = this.holes[this.holes.length - 1]
+        if (state === "connected") {
+            if (!this.observedFromMs) this.observedFromMs = atMs
+            if (last && last.toMs === undefined) last.toMs = atMs
+        } else if (this.broker.state === "connected") this.holes.push({ fromMs: atMs })
         this.broker = { ...this.broker, state, error, sinceMs: atMs }
         this.brokerDirty = true
         const text = state === "connected" ? `connected to ${this.broker.url}` : `${state}: ${error || this.broker.url}`
         this.event(atMs, "broker", "", text, state === "connected" ? "info" : "error")
     }
 
+    /** What the dashboard observed up to `nowMs` (nothing before its first connection). */
+    observation(nowMs: number): Observation | undefined {
+        if (!this.observedFromMs) return undefined
+        return { startMs: this.observedFromMs, endMs: nowMs, holes: this.holes }
+    }
+
     /** What changed since the last drain; points older than the window are forgotten. */
     drain(nowMs: number): Delta {
         this.prune(nowMs)
+        const o = this.observation(nowMs)
+        for (const [name, dev] of this.devices)
+            if ((this.silenceSent.get(name) ?? "") !== dev.silence(o)) this.dirty.add(name)
+        const devices = [...this.dirty].map(n => this.devices.get(n)!.view(o))
+        for (const v of devices) this.silenceSent.set(v.name, v.ledger.silence)
         const d: Delta = {
-            devices: [...this.dirty].map(n => this.devices.get(n)!.view()),
+            devices,
             points: this.newPoints,
             events: this.newEvents,
             unknown: this.unknownDirty ? [...this.unknown.values()] : [],
@@ -161,7 +185,7 @@ export class DashboardState {
             /** Quantity -> unit, from the firmware's table, for the chart titles. */
             units: Object.fromEntries(QUANTITIES.map(q => [q.key, q.unit])),
             broker: this.broker,
-            devices: [...this.devices.values()].map(d => d.view()),
+            devices: [...this.devices.values()].map(d => d.view(this.observation(nowMs))),
             points: this.points,
             events: this.events,
             unknown: [...this.unknown.values()],

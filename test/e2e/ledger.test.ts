@@ -5,16 +5,15 @@
  * sensor configured the HA_KEYS setting reads back after it (no boot loop) and nothing is written
  * to flash at boot.
  */
-import { spawn } from "node:child_process"
-import { createInterface } from "node:readline"
 import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
-import { PROJECT_DIR, Simulation } from "../../host-sim/simulation.ts"
+import { Simulation } from "../../host-sim/simulation.ts"
 import { TimeResponder } from "../../host-sim/time-responder.ts"
 import { brokerTarget } from "../../host-sim/broker-connect.ts"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
+import { runVerify } from "../support/run-verify.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
@@ -22,29 +21,6 @@ const WAIT_MS = 40_000
 /** Thirteen sensor drivers probing absent chips make a slow boot when the whole suite shares two cores. */
 const EVERY_SENSOR_WAIT_MS = 90_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
-
-/** Runs `npm run verify` (its tsx entry) and resolves with its exit code and output once it exits. */
-function runVerify(
-    url: string,
-    durationS: number,
-    onListening: () => void,
-): Promise<{ code: number | null; out: string }> {
-    const child = spawn(
-        process.execPath,
-        ["--import", "tsx", "host-sim/verify.ts", "--broker", url, "--duration", String(durationS)],
-        {
-            cwd: PROJECT_DIR,
-            stdio: ["ignore", "pipe", "pipe"],
-        },
-    )
-    let out = ""
-    createInterface({ input: child.stdout! }).on("line", l => {
-        out += l + "\n"
-        if (/^verify: listening/.test(l)) onListening()
-    })
-    createInterface({ input: child.stderr! }).on("line", l => (out += l + "\n"))
-    return new Promise(resolve => child.once("exit", code => resolve({ code, out })))
-}
 
 describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14), against mosquitto", () => {
     let broker: RunningMosquitto
@@ -126,10 +102,8 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
     }, 60_000)
 
     test("a power cut mid-run shows a new boot, and npm run verify explains every gap", async () => {
-        let listening!: () => void
-        const ready = new Promise<void>(r => (listening = r))
-        const verify = runVerify(broker.url, 25, listening)
-        await within(ready, 30_000, "verify listening")
+        const run = runVerify(broker.url, 25)
+        await within(run.listening, 30_000, "verify listening")
         const sim = new Simulation({
             brokerUrl: broker.url,
             periodMs: 400,
@@ -147,7 +121,7 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
             )
             const boots = [...new Set(sim.observer.messages.filter(tel).map(m => json(m).boot))]
             expect(boots).toHaveLength(2)
-            const { code, out } = await verify
+            const { code, out } = await run.done
             console.log(out)
             expect(out).toMatch(/cut1: \d+ readings, \d+ duplicates, \d+ missing, 1 reboot seen, every gap explained/)
             expect(out).toContain(`boot ${boots[0]}`)
@@ -159,10 +133,8 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
     }, 90_000)
 
     test("npm run verify exits 1 and names the device when a gap is not explained by a counted drop or a reboot", async () => {
-        let listening!: () => void
-        const ready = new Promise<void>(r => (listening = r))
-        const verify = runVerify(broker.url, 3, listening)
-        await within(ready, 30_000, "verify listening")
+        const run = runVerify(broker.url, 3)
+        await within(run.listening, 30_000, "verify listening")
         const c = await mqtt.connectAsync(broker.url, { clientId: `gap-${process.pid}` })
         try {
             for (const seq of [1, 2, 5])
@@ -177,7 +149,7 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
         } finally {
             await c.endAsync()
         }
-        const { code, out } = await verify
+        const { code, out } = await run.done
         expect(out).toMatch(/fake1: 3 readings, 0 duplicates, 2 missing, 0 reboots seen, 1 NOT EXPLAINED/)
         expect(out).toMatch(/error: 1 missing reading is not explained/)
         expect(code).toBe(1)

@@ -1,5 +1,16 @@
 import { describe, expect, test } from "vitest"
-import { deviceLedgers, formatLedgers, ledgerInputs, ledgerOf } from "../../host-sim/ledger.ts"
+import {
+    deviceLedgers,
+    formatLedgers,
+    formatObservation,
+    ledgerInputs,
+    ledgerOf,
+    ledgerProblems,
+    periodOf,
+    silenceBoundMs,
+    silenceOf,
+    type SeenReading,
+} from "../../host-sim/ledger.ts"
 
 describe("loss ledger", () => {
     test("counts duplicates and reports gaps as ranges", () => {
@@ -76,9 +87,151 @@ describe("loss ledger by (device, boot)", () => {
             m("devs/a/diagnostics", { boot: "b", uptime_ms: 7, mqtt: { readings_dropped: { expired: 1 } } }),
         ])
         expect(readings).toEqual([
-            { device: "a", boot: "b", seq: 1, ts: 99, atMs: 5 },
+            { device: "a", boot: "b", seq: 1, ts: 99, atMs: 5, uptimeMs: 3 },
             { device: "a", boot: "", seq: 2, atMs: 5 },
         ])
         expect(diagnostics).toEqual([{ device: "a", boot: "b", uptimeMs: 7, readingsDropped: { expired: 1 } }])
+    })
+})
+
+describe("silence is a finding (issue 23)", () => {
+    const T0 = Date.UTC(2026, 11, 7, 14, 0, 0)
+    /** Readings 1..n of one boot, taken every `periodMs` and received as they were taken. */
+    const steady = (device: string, n: number, periodMs: number, from = 1): SeenReading[] =>
+        Array.from({ length: n }, (_, i) => ({
+            device,
+            boot: "b1",
+            seq: from + i,
+            uptimeMs: 1000 + (from + i) * periodMs,
+            atMs: T0 + (from + i) * periodMs,
+        }))
+
+    test("a device whose readings stop while the observer listens is silent, and never 'every gap explained'", () => {
+        const readings = steady("a", 10, 5000)
+        const lastAtMs = T0 + 10 * 5000
+        const observation = { startMs: T0, endMs: lastAtMs + 120_000, holes: [] }
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l).toMatchObject({ missing: 0, unexplained: 0, periodMs: 5000, lastAtMs })
+        expect(l.silence).toEqual({ sinceMs: lastAtMs, periodMs: 5000, expected: 24 })
+        const report = formatLedgers([l], observation)
+        expect(report).toContain(
+            "a: 10 readings, 0 duplicates, 0 missing, 0 reboots seen, SILENT since 2026-12-07T14:00:50.000Z (≈ 24 readings expected at its period of 5000 ms)",
+        )
+        expect(report).not.toContain("every gap explained")
+        expect(ledgerProblems([l])).toEqual(["a went silent while the observer listened"])
+    })
+
+    test("a device still sending when the observation ends is not silent", () => {
+        const readings = steady("a", 10, 5000)
+        const observation = { startMs: T0, endMs: T0 + 10 * 5000 + 4000, holes: [] }
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l.silence).toBeUndefined()
+        expect(formatLedgers([l], observation)).toMatch(/a: 10 readings, .* every gap explained/)
+        expect(ledgerProblems([l])).toEqual([])
+    })
+
+    test("the bound is three periods, and never less than one period plus 30 s", () => {
+        expect(silenceBoundMs(5000)).toBe(35_000)
+        expect(silenceBoundMs(20_000)).toBe(60_000)
+        expect(silenceBoundMs(60_000)).toBe(180_000)
+        const o = (endMs: number) => ({ startMs: 0, endMs, holes: [] })
+        expect(silenceOf(1000, 5000, o(1000 + 35_000))).toBeUndefined()
+        expect(silenceOf(1000, 5000, o(1000 + 35_001))).toEqual({ sinceMs: 1000, periodMs: 5000, expected: 7 })
+    })
+
+    test("the period is measured on the device's clock: readings queued in an outage and delivered in a burst do not shrink it", () => {
+        // Seqs 1..6 read 2 s apart and all delivered at once after a reconnect.
+        const burst = steady("a", 6, 2000).map(r => ({ ...r, atMs: T0 + 60_000 }))
+        expect(periodOf(burst)).toBe(2000)
+        // A period changed by downlink: the latest spacing counts.
+        const changed = [
+            ...steady("a", 6, 5000),
+            ...steady("a", 6, 700, 7).map(r => ({ ...r, uptimeMs: 40_000 + r.seq * 700 })),
+        ]
+        expect(periodOf(changed)).toBe(700)
+        // Without uptime_ms (an old firmware), the receipt spacing.
+        expect(periodOf(steady("a", 4, 3000).map(({ uptimeMs: _u, ...r }) => r))).toBe(3000)
+    })
+
+    test("with one reading (no two consecutive seqs) the period is unknown: silence is not judged, and the report says so", () => {
+        const readings = steady("a", 1, 5000)
+        const observation = { startMs: T0, endMs: T0 + 600_000, holes: [] }
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l.periodMs).toBeNaN()
+        expect(l.silence).toBeUndefined()
+        expect(formatLedgers([l], observation)).toContain(
+            "period unknown (no two consecutive seqs): silence not judged",
+        )
+    })
+
+    test("time the observer itself was away does not count towards a device's silence", () => {
+        const lastAtMs = 10_000
+        // 60 s since the last reading, 40 s of them with the observer disconnected: 20 s observed < 35 s.
+        const away = {
+            startMs: 0,
+            endMs: lastAtMs + 60_000,
+            holes: [{ fromMs: lastAtMs + 5000, toMs: lastAtMs + 45_000 }],
+        }
+        expect(silenceOf(lastAtMs, 5000, away)).toBeUndefined()
+        // A hole still open at the end runs to the end.
+        const stillAway = { startMs: 0, endMs: lastAtMs + 60_000, holes: [{ fromMs: lastAtMs + 20_000 }] }
+        expect(silenceOf(lastAtMs, 5000, stillAway)).toBeUndefined()
+        // Listening for 50 of the 60 s: silent, and only the observed time counts readings.
+        const short = {
+            startMs: 0,
+            endMs: lastAtMs + 60_000,
+            holes: [{ fromMs: lastAtMs + 5000, toMs: lastAtMs + 15_000 }],
+        }
+        expect(silenceOf(lastAtMs, 5000, short)).toEqual({ sinceMs: lastAtMs, periodMs: 5000, expected: 10 })
+    })
+
+    test("a gap whose neighbouring receipts bracket a hole in the observer's own observation is not the device's loss", () => {
+        const readings = steady("a", 6, 1000).filter(r => r.seq !== 3 && r.seq !== 4)
+        const at = (seq: number) => T0 + seq * 1000
+        const hole = { fromMs: at(2) + 100, toMs: at(5) - 100 }
+        const observation = { startMs: T0, endMs: at(6) + 500, holes: [hole] }
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l).toMatchObject({ missing: 2, unobserved: 2, unexplained: 0 })
+        const report = formatLedgers([l], observation)
+        expect(report).toContain("every gap explained (2 missing while the observer was away)")
+        expect(report).toContain("gaps 3-4; device dropped: unknown (no diagnostics); 2 while the observer was away")
+        expect(report).toContain(
+            "observer: listened 2026-12-07T14:00:00.000Z to 2026-12-07T14:00:06.500Z, lost the broker 1 time (readings sent meanwhile are not the devices' loss):\n" +
+                "  away 2026-12-07T14:00:02.100Z to 2026-12-07T14:00:04.900Z (2.8 s)",
+        )
+        // A hole elsewhere explains nothing.
+        const elsewhere = { ...observation, holes: [{ fromMs: at(5) + 100, toMs: at(5) + 200 }] }
+        expect(deviceLedgers(readings, [], elsewhere)[0]).toMatchObject({ missing: 2, unobserved: 0, unexplained: 2 })
+    })
+
+    test("the first seqs of a later boot lost while the observer was away are not the device's loss", () => {
+        const readings = [
+            ...steady("a", 3, 1000),
+            { device: "a", boot: "b2", seq: 4, uptimeMs: 4000, atMs: T0 + 20_000 },
+            { device: "a", boot: "b2", seq: 5, uptimeMs: 5000, atMs: T0 + 21_000 },
+        ]
+        const observation = { startMs: T0, endMs: T0 + 22_000, holes: [{ fromMs: T0 + 10_000, toMs: T0 + 19_000 }] }
+        expect(deviceLedgers(readings, [], observation)[0]).toMatchObject({ missing: 3, unobserved: 3, unexplained: 0 })
+    })
+
+    test("the observer's report names each hole, one still open at the end included", () => {
+        expect(formatObservation({ startMs: T0, endMs: T0 + 60_000, holes: [] })).toBe(
+            "observer: listened 2026-12-07T14:00:00.000Z to 2026-12-07T14:01:00.000Z, never lost the broker",
+        )
+        expect(formatObservation({ startMs: T0, endMs: T0 + 60_000, holes: [{ fromMs: T0 + 50_000 }] })).toContain(
+            "  away 2026-12-07T14:00:50.000Z to the end (10.0 s, still away)",
+        )
+    })
+
+    test("a silent device with an unexplained gap reports both, and verify's reasons name both", () => {
+        const readings = steady("a", 10, 5000).filter(r => r.seq !== 5)
+        const observation = { startMs: T0, endMs: T0 + 10 * 5000 + 100_000, holes: [] }
+        const ls = deviceLedgers(readings, [], observation)
+        expect(formatLedgers(ls, observation)).toMatch(/1 NOT EXPLAINED, SILENT since .* \(≈ 20 readings expected/)
+        expect(ledgerProblems(ls)).toEqual([
+            "1 missing reading is not explained by a counted drop or a reboot",
+            "a went silent while the observer listened",
+        ])
+        expect(ledgerProblems([])).toEqual(["no telemetry received"])
     })
 })

@@ -73,6 +73,7 @@ export function ledgerRows(devices) {
                 ["dropped", byCause(l.dropped)],
                 ["unexplained", l.unexplained ? `<span class="bad">${l.unexplained}</span>` : "0", "num"],
                 ["reboots", l.reboots, "num"],
+                ["silence", l.silence ? `<span class="bad">${esc(l.silence)}</span>` : "–"],
             ])
         })
         .join("")

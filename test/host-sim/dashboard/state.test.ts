@@ -192,6 +192,39 @@ describe("the dashboard state", () => {
         ])
     })
 
+    test("a device whose readings stop while the dashboard listens is sent as silent, in verify's words, without a message of its own (issue 23)", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.setBroker("connected", "", clock)
+        // Readings one second apart (msg() steps the clock by 1 s, uptime by 1 s too).
+        for (let i = 1; i <= 5; i++) s.ingest(reading(i, i * 1000))
+        const lastAtMs = clock
+        expect(s.drain(clock).devices[0].ledger.silence).toBe("")
+        // 31 s later (the bound for a 1 s period is 1 s + 30 s): still not silent, and nothing to send.
+        expect(s.drain(lastAtMs + 31_000).devices).toEqual([])
+        const d = s.drain(lastAtMs + 31_001).devices
+        expect(d.map(v => [v.name, v.ledger.silence])).toEqual([
+            ["a", `SILENT since ${new Date(lastAtMs).toISOString()} (≈ 31 readings expected at its period of 1000 ms)`],
+        ])
+        // A reading again: no longer silent.
+        s.ingest(reading(6, 6000))
+        expect(s.drain(clock).devices[0].ledger.silence).toBe("")
+    })
+
+    test("time the dashboard's own broker link was down is a hole in its observation, not a device's silence", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.setBroker("connected", "", clock)
+        for (let i = 1; i <= 5; i++) s.ingest(reading(i, i * 1000))
+        const lastAtMs = clock
+        s.setBroker("reconnecting", "the connection to the broker was lost", lastAtMs + 1000)
+        s.setBroker("connected", "", lastAtMs + 21_000)
+        expect(s.holes).toEqual([{ fromMs: lastAtMs + 1000, toMs: lastAtMs + 21_000 }])
+        // 40 s since the last reading, 20 of them observed: not silent.
+        expect(s.drain(lastAtMs + 40_000).devices.map(v => v.ledger.silence)).toEqual([""])
+        expect(s.drain(lastAtMs + 51_001).devices.map(v => v.ledger.silence)).toEqual([
+            `SILENT since ${new Date(lastAtMs).toISOString()} (≈ 31 readings expected at its period of 1000 ms)`,
+        ])
+    })
+
     test("points older than the window are forgotten", () => {
         const s = new DashboardState("devs", "mqtt://x:1", { windowMs: 10_000 })
         for (let i = 1; i <= 30; i++) s.ingest(reading(i, i * 1000))
