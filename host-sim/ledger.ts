@@ -103,6 +103,10 @@ export interface SeenDiagnostics {
     uptimeMs: number
     /** mqtt.readings_dropped: telemetry the device dropped, by cause. */
     readingsDropped: Record<string, number>
+    /** mqtt.readings_acked: readings the broker acknowledged (absent before issue 23's firmware). */
+    readingsAcked?: number
+    /** Host clock at receipt of that report. */
+    atMs?: number
 }
 
 export interface BootLedger extends Ledger {
@@ -117,6 +121,11 @@ export interface BootLedger extends Ledger {
     before: number
     /** Missing readings whose gap spans a hole in the observer's own observation: not the device's loss. */
     unobserved: number
+    /**
+     * Readings the broker acknowledged (the boot's latest report) beyond those received by then:
+     * lost after the PUBACK (a broker node lost, an ACL that acknowledges and discards), not by the device.
+     */
+    lostAfterAck: number
 }
 
 export interface DeviceLedger {
@@ -135,6 +144,8 @@ export interface DeviceLedger {
     lagMaxMs: number
     /** Missing readings lost in the observer's own holes (not counted as unexplained). */
     unobserved: number
+    /** Readings the broker acknowledged and never delivered (BootLedger.lostAfterAck), over the boots. */
+    lostAfterAck: number
     /** The device's period as measured from its readings (ms); NaN: fewer than two consecutive seqs. */
     periodMs: number
     /** Host clock at receipt of its latest reading. */
@@ -277,15 +288,17 @@ export function deviceLedgers(
             for (const g of l.gaps)
                 if (inHole(holes, at.get(g.from - 1), at.get(g.to + 1))) unobserved += g.to - g.from + 1
             prevBootLastAt = rs.reduce((t, r) => Math.max(t, r.atMs), -Infinity)
+            const lostAfterAck = diag ? ackedNotDelivered(diag, at, unobserved) : 0
             return {
                 ...l,
                 missing,
                 boot,
                 dropped,
                 noDiagnostics: !diag,
-                unexplained: Math.max(0, missing - sumOf(dropped) - unobserved),
+                unexplained: Math.max(0, missing - sumOf(dropped) - unobserved - lostAfterAck),
                 before,
                 unobserved,
+                lostAfterAck,
             }
         })
         const last = latestOf[device]
@@ -306,11 +319,24 @@ export function deviceLedgers(
             lagMinMs: lags[device] ? Math.min(...lags[device]) : NaN,
             lagMaxMs: lags[device] ? Math.max(...lags[device]) : NaN,
             unobserved: bl.reduce((n, b) => n + b.unobserved, 0),
+            lostAfterAck: bl.reduce((n, b) => n + b.lostAfterAck, 0),
             periodMs,
             lastAtMs: last.atMs,
             ...(silence ? { silence } : {}),
         }
     })
+}
+
+/**
+ * Readings the broker acknowledged by the time of the report `d` that the observer had not received
+ * by the time that report reached it (the broker forwards a device's messages in order, so a reading
+ * acknowledged before the report arrives before it), less those lost in the observer's own holes.
+ */
+function ackedNotDelivered(d: SeenDiagnostics, firstAt: Map<number, number>, unobserved: number): number {
+    if (typeof d.readingsAcked !== "number" || typeof d.atMs !== "number") return 0
+    let received = 0
+    for (const t of firstAt.values()) if (t <= d.atMs) received++
+    return Math.max(0, d.readingsAcked - received - unobserved)
 }
 
 /** The telemetry and diagnostics messages of `<prefix>/<device>/...` as ledger inputs; anything else is skipped. */
@@ -346,6 +372,8 @@ export function ledgerInputs(
                 boot,
                 uptimeMs: Number(p.uptime_ms) || 0,
                 readingsDropped: p.mqtt.readings_dropped ?? {},
+                ...(typeof p.mqtt.readings_acked === "number" ? { readingsAcked: p.mqtt.readings_acked } : {}),
+                atMs: m.atMs,
             })
     }
     return { readings, diagnostics }
@@ -391,6 +419,11 @@ export function ledgerProblems(ls: readonly DeviceLedger[]): string[] {
         out.push(
             `${unexplained} missing reading${unexplained === 1 ? " is" : "s are"} not explained by a counted drop or a reboot`,
         )
+    for (const d of ls)
+        if (d.lostAfterAck)
+            out.push(
+                `${d.device}: ${d.lostAfterAck} reading${d.lostAfterAck === 1 ? " was" : "s were"} acknowledged by the broker and never delivered`,
+            )
     for (const d of ls) if (d.silence) out.push(`${d.device} went silent while the observer listened`)
     return out
 }
@@ -406,9 +439,11 @@ export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observa
         const away = d.unobserved ? ` (${d.unobserved} missing while the observer was away)` : ""
         const verdict = d.unexplained
             ? `, ${d.unexplained} NOT EXPLAINED`
-            : d.silence
-              ? away
-              : `, every gap explained${away}`
+            : d.lostAfterAck
+              ? `, ${d.lostAfterAck} LOST AFTER THE BROKER ACKNOWLEDGED THEM`
+              : d.silence
+                ? away
+                : `, every gap explained${away}`
         out.push(
             `${d.device}: ${d.received} readings, ${d.duplicates} duplicates, ${d.missing} missing, ${d.reboots} reboot${d.reboots === 1 ? "" : "s"} seen` +
                 verdict +
@@ -432,6 +467,7 @@ export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observa
                 `  boot ${b.boot || "(none)"}: seq ${b.firstSeq}..${b.lastSeq}, ${b.received} received, ${b.duplicates} duplicates, ` +
                     `gaps ${gaps.length ? gaps.join(" ") : "none"}; device dropped: ${b.noDiagnostics ? "unknown (no diagnostics)" : causes(b.dropped)}` +
                     (b.unobserved ? `; ${b.unobserved} while the observer was away` : "") +
+                    (b.lostAfterAck ? `; ${b.lostAfterAck} acknowledged by the broker and never delivered` : "") +
                     (b.unexplained ? `; ${b.unexplained} not explained` : ""),
             )
         }

@@ -61,6 +61,8 @@ export interface OutboxLimits {
 }
 
 export class Outbox implements WindowOwner {
+    /** Tagged messages (readings) finished without a drop: acknowledged by the broker (QoS 1) or written (QoS 0). */
+    taggedDone = 0
     readonly queue: PacketRing
     readonly window: Window
     /** Queued records that are not dead (replaced). */
@@ -235,6 +237,7 @@ export class Outbox implements WindowOwner {
         this.outcomes[at + 4] = reason === "" ? 0 : 1 + DROP_REASONS.indexOf(reason)
         this.nextOutcome = (this.nextOutcome + 1) % OUTCOMES_KEPT
         if (reason !== "") this.onDrop(reason, tagged)
+        else if (tagged) this.taggedDone++
     }
 
     private dropOldest(reason: string) {

@@ -132,7 +132,7 @@ export class Session {
         }
         this.backoff = new Backoff(this.transient)
         const stats = this.stats
-        this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0, subsRefused: [] }
+        this.snap = { stats, queue: 0, queueBytes: 0, inflight: 0, readingsAcked: 0, subsRefused: [] }
         this.outbox = new Outbox(opts, (reason, tagged) => {
             countCause(stats.drops, reason)
             if (tagged) countCause(stats.taggedDrops, reason)
@@ -206,6 +206,7 @@ export class Session {
         s.queue = o.count()
         s.queueBytes = o.bytes()
         s.inflight = o.window.inflight
+        s.readingsAcked = o.taggedDone
         s.subsRefused = this.subs.refused()
         return s
     }

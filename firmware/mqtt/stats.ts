@@ -64,6 +64,8 @@ export interface SessionSnapshot {
     queueBytes: number
     /** QoS 1 messages written and not yet acknowledged, plus QoS 0 staged for a write. */
     inflight: number
+    /** Tagged messages (readings, QoS 1) the broker acknowledged (outbox.ts taggedDone). */
+    readingsAcked: number
     /** Filters the broker refused that wait for their retry (a new array each snapshot; usually empty). */
     subsRefused: string[]
 }

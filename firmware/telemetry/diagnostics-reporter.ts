@@ -36,6 +36,11 @@ export class DiagnosticsReporter {
         this.connects = new ConnectWatch(session)
     }
 
+    /** A report now (a rebirth command), and another once the outbox has caught up. */
+    refresh() {
+        this.connects.set()
+    }
+
     async publishOnce(): Promise<void> {
         const rssi = await readRegister(this.wifi, this.wifi.reading, RSSI_TIMEOUT_MS)
         const s = this.session.snapshot()
@@ -48,6 +53,7 @@ export class DiagnosticsReporter {
             queue: s.queue,
             queueBytes: s.queueBytes,
             inflight: s.inflight,
+            readingsAcked: s.readingsAcked,
             subsRefused: s.subsRefused,
             rssi: rssi === -128 ? NaN : rssi,
             settingsWrites: settingsStats.writes,

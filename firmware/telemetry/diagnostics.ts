@@ -13,6 +13,8 @@ export interface DiagnosticsInput {
     queue: number
     queueBytes: number
     inflight: number
+    /** Readings the broker acknowledged: with what a subscriber received, the ledger names readings lost after the PUBACK. */
+    readingsAcked: number
     /** Subscriptions the broker refused, waiting for their retry. */
     subsRefused: string[]
     /** NaN when the platform does not report it. */
@@ -54,6 +56,7 @@ export function buildDiagnostics(i: DiagnosticsInput): any {
             dropped: sum(s.drops),
             drops: s.drops,
             readings_dropped: s.taggedDrops,
+            readings_acked: i.readingsAcked,
             queue: i.queue,
             queue_bytes: i.queueBytes,
             inflight: i.inflight,

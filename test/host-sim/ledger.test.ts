@@ -90,7 +90,28 @@ describe("loss ledger by (device, boot)", () => {
             { device: "a", boot: "b", seq: 1, ts: 99, atMs: 5, uptimeMs: 3 },
             { device: "a", boot: "", seq: 2, atMs: 5 },
         ])
-        expect(diagnostics).toEqual([{ device: "a", boot: "b", uptimeMs: 7, readingsDropped: { expired: 1 } }])
+        expect(diagnostics).toEqual([{ device: "a", boot: "b", uptimeMs: 7, readingsDropped: { expired: 1 }, atMs: 5 }])
+    })
+
+    test("readings the broker acknowledged and never delivered are named apart from the device's drops (issue 23)", () => {
+        // Seqs 1-6 sent; the broker acknowledged all six (readings_acked 6) but delivered 1, 2, 5, 6.
+        const at = (seq: number, atMs: number) => ({ device: "a", boot: "b1", seq, atMs })
+        const readings = [at(1, 10), at(2, 20), at(5, 50), at(6, 60), at(7, 80)]
+        const report = { ...diag("a", "b1", 70, {}), readingsAcked: 6, atMs: 70 }
+        const [l] = deviceLedgers(readings, [report])
+        // Seq 7 arrived after the report: acknowledged after it, so not counted against it.
+        expect(l).toMatchObject({ missing: 2, unexplained: 0, lostAfterAck: 2 })
+        expect(formatLedgers([l])).toMatch(/a: 5 readings, .*, 2 LOST AFTER THE BROKER ACKNOWLEDGED THEM/)
+        expect(formatLedgers([l])).toMatch(/; 2 acknowledged by the broker and never delivered/)
+        expect(ledgerProblems([l])).toEqual(["a: 2 readings were acknowledged by the broker and never delivered"])
+        // The device's own drop count explains a gap; then the broker lost nothing.
+        const [dropped] = deviceLedgers(readings, [
+            { ...diag("a", "b1", 70, { queue_full: 2 }), readingsAcked: 4, atMs: 70 },
+        ])
+        expect(dropped).toMatchObject({ missing: 2, unexplained: 0, lostAfterAck: 0 })
+        expect(formatLedgers([dropped])).toMatch(/every gap explained/)
+        // A firmware without readings_acked: the gap stays unexplained, as before.
+        expect(deviceLedgers(readings, [diag("a", "b1", 70, {})])[0]).toMatchObject({ unexplained: 2, lostAfterAck: 0 })
     })
 })
 

@@ -3,6 +3,7 @@ import { describe, expect, test } from "vitest"
 import { Outbox, type OutboxLimits } from "../../firmware/mqtt/outbox.ts"
 import {
     ADD_REPLACE,
+    ADD_TAGGED,
     MSG_DONE,
     MSG_DROPPED,
     MSG_INFLIGHT,
@@ -242,5 +243,25 @@ describe("packet ids", () => {
     test("ids used by pending SUBSCRIBEs are skipped too", () => {
         const { o } = outbox()
         expect(o.window.allocId(id => id === 1 || id === 2)).toBe(3)
+    })
+})
+
+describe("readings acknowledged (diagnostics readings_acked, issue 23)", () => {
+    test("only tagged messages the broker acknowledged count; drops and untagged ones do not", () => {
+        const { o } = outbox({ queueMaxCount: 3 })
+        const tagged = (p: string) => o.add("t/r", 3, Buffer.from(p), 0, 0, 1 | ADD_TAGGED)
+        tagged("a")
+        tagged("b")
+        add(o, "diag")
+        const sent = sendAll(o)
+        for (const p of sent) o.window.ack(p.messageId!)
+        expect(o.taggedDone).toBe(2)
+        for (let i = 0; i < 5; i++) tagged("x" + i)
+        // The queue holds 3: two tagged messages were dropped (queue_full), not acknowledged.
+        const more = sendAll(o)
+        o.window.ack(more[0].messageId!)
+        expect(o.taggedDone).toBe(3)
+        o.clear("stopped")
+        expect(o.taggedDone).toBe(3)
     })
 })

@@ -67,6 +67,7 @@ describe("diagnostics", () => {
         timeRefused: 0,
         timeStepsBack: 0,
         subsRefused: [] as string[],
+        readingsAcked: 0,
     }
     test("counters, sums and optional RSSI", () => {
         const stats: SessionStats = {
@@ -85,6 +86,7 @@ describe("diagnostics", () => {
             queueBytes: 200,
             inflight: 1,
             rssi: NaN,
+            readingsAcked: 7,
         })
         expect(d.mqtt).toMatchObject({
             connects: 3,
@@ -95,6 +97,7 @@ describe("diagnostics", () => {
             queue: 4,
             queue_bytes: 200,
             inflight: 1,
+            readings_acked: 7,
             rtt_ms: 12,
             inbound_dropped: {},
             subscribe_refusals: 0,
