@@ -8,6 +8,8 @@ export interface Topics {
     diagnostics: string
     log: string
     setPeriod: string
+    /** Any message here publishes discovery, status and diagnostics again (status-keeper.ts). */
+    rebirth: string
     /** Time sync (firmware/time/): the device asks, a host time responder answers. */
     timeReq: string
     timeResp: string
@@ -21,12 +23,15 @@ export function topicsFor(prefix: string, device: string): Topics {
         diagnostics: base + "diagnostics",
         log: base + "log",
         setPeriod: base + "set/period_ms",
+        rebirth: base + "cmd/rebirth",
         timeReq: base + "time/req",
         timeResp: base + "time/resp",
     }
 }
 
 export const HA_PREFIX = "homeassistant"
+/** Home Assistant's birth and last will: `online` after it (re)starts. */
+export const HA_STATUS_TOPIC = HA_PREFIX + "/status"
 
 export function discoveryTopic(device: string, key: string): string {
     return HA_PREFIX + "/sensor/" + device + "/" + key + "/config"
@@ -34,3 +39,6 @@ export function discoveryTopic(device: string, key: string): string {
 
 export const STATUS_ONLINE = "online"
 export const STATUS_OFFLINE = "offline"
+
+/** Wrong `offline`s on its status topic a connected device answers per minute (status-keeper.ts). */
+export const CORRECTIONS_PER_MINUTE = 3
