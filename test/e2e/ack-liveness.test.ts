@@ -6,14 +6,14 @@
  * and resends the reading (DUP, same id). A broker whose PUBACKs come 10 s late must not be taken
  * for a dead one.
  */
-import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { describe, expect, test } from "vitest"
 import { ackTimeoutFor } from "../../firmware/mqtt/ack-watch.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
 import { within } from "../support/timeout.ts"
-import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
+import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
+import { VmUnderTest } from "../support/vm-harness.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 
 const PUBACK = 4
@@ -24,32 +24,16 @@ const BOUND_MS = ackTimeoutFor(SESSION_DEFAULTS.keepAliveS)
 const SLACK_MS = 5000
 
 describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link (default settings)", () => {
-    let broker: RunningMosquitto
-    let observer: Observer
-
-    beforeAll(async () => {
-        broker = await startMosquitto()
-        observer = new Observer(broker.url, "devs/#", `observer-ack-${process.pid}`)
-        await observer.start()
-    })
-    afterAll(async () => {
-        await observer?.stop()
-        await broker?.close()
-    })
+    const rig = useMosquittoRig("ack")
 
     /** A device with the product's defaults behind its own proxy; `body` runs with both, then both stop. */
     async function withDevice(body: (vm: VmUnderTest, proxy: ChaosProxy) => Promise<void>) {
-        const proxy = new ChaosProxy("127.0.0.1", broker.port)
+        const proxy = new ChaosProxy("127.0.0.1", rig.broker.port)
         await proxy.start()
         const vm = new VmUnderTest(proxy.port, {}, "127.0.0.1", undefined, "", { productDefaults: true }).start()
         try {
-            await body(vm, proxy)
-            expect(vm.panics()).toEqual([])
-            expect(vm.log.filter(l => /Exception/.test(l))).toEqual([])
-        } catch (e) {
-            throw withDeviceLog(e, vm)
+            await checkedRun(vm, () => body(vm, proxy))
         } finally {
-            await vm.stop()
             await proxy.stop()
         }
     }
@@ -58,7 +42,7 @@ describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link 
         "one PUBACK swallowed: the device closes the link within the bound (ack_timeout), resends with DUP, nothing is missing",
         async () => {
             await withDevice(async (vm, proxy) => {
-                await seqAtLeast(observer, vm.name, 2, 30_000)
+                await seqAtLeast(rig.observer, vm.name, 2, 30_000)
                 const dropped = new Promise<number>(r => proxy.once("dropped", () => r(Date.now())))
                 proxy.dropNext = [PUBACK]
                 const connections = proxy.connections
@@ -72,13 +56,13 @@ describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link 
                 const noticedAfter = Date.now() - t0
                 expect(noticedAfter).toBeGreaterThanOrEqual(BOUND_MS - SLACK_MS)
                 expect(proxy.connectionTimes.filter(t => t < t0 + BOUND_MS - SLACK_MS)).toHaveLength(connections)
-                const target = Math.max(...seqsOf(observer, vm.name)) + 3
-                await seqAtLeast(observer, vm.name, target, 60_000)
+                const target = Math.max(...seqsOf(rig.observer, vm.name)) + 3
+                await seqAtLeast(rig.observer, vm.name, target, 60_000)
                 expect(proxy.connections).toBe(connections + 1)
-                expect(missing(seqsOf(observer, vm.name))).toEqual([])
+                expect(missing(seqsOf(rig.observer, vm.name))).toEqual([])
                 // The resent reading arrived again (at least once): the broker saw a DUP PUBLISH.
                 const diag = await within(
-                    observer.waitFor(
+                    rig.observer.waitFor(
                         m =>
                             m.topic === `devs/${vm.name}/diagnostics` &&
                             (JSON.parse(m.payload.toString()).mqtt?.disconnects?.ack_timeout ?? 0) >= 1,
@@ -97,7 +81,7 @@ describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link 
         "PUBACKs 10 s late for two bounds: no reconnect, nothing missing",
         async () => {
             await withDevice(async (vm, proxy) => {
-                await seqAtLeast(observer, vm.name, 2, 30_000)
+                await seqAtLeast(rig.observer, vm.name, 2, 30_000)
                 const connections = proxy.connections
                 proxy.holdTypes = [PUBACK]
                 const release = setInterval(() => {
@@ -105,9 +89,9 @@ describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link 
                     proxy.holdTypes = [PUBACK]
                 }, 10_000)
                 try {
-                    const start = Math.max(...seqsOf(observer, vm.name))
+                    const start = Math.max(...seqsOf(rig.observer, vm.name))
                     await seqAtLeast(
-                        observer,
+                        rig.observer,
                         vm.name,
                         start + Math.ceil((2 * BOUND_MS) / PERIOD_MS),
                         2 * BOUND_MS + 60_000,
@@ -118,7 +102,7 @@ describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link 
                 }
                 expect(proxy.connections).toBe(connections)
                 expect(vm.log.filter(l => /ack_timeout|has not acknowledged/.test(l))).toEqual([])
-                expect(missing(seqsOf(observer, vm.name))).toEqual([])
+                expect(missing(seqsOf(rig.observer, vm.name))).toEqual([])
             })
         },
         2 * BOUND_MS + 120_000,

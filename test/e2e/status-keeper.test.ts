@@ -6,45 +6,28 @@
  * not ping-pong their status.
  */
 import mqtt from "mqtt"
-import { afterAll, beforeAll, describe, expect, test } from "vitest"
+import { describe, expect, test } from "vitest"
 import { CORRECTIONS_PER_MINUTE } from "../../firmware/telemetry/topics.ts"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
 import { within } from "../support/timeout.ts"
-import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
+import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
+import { VmUnderTest } from "../support/vm-harness.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
 
 describe.skipIf(mosquittoPath() === null)("the device keeps its status and discovery true", () => {
-    let broker: RunningMosquitto
-    let observer: Observer
-
-    beforeAll(async () => {
-        broker = await startMosquitto()
-        observer = new Observer(broker.url, "#", `observer-status-${process.pid}`)
-        await observer.start()
-    })
-    afterAll(async () => {
-        await observer?.stop()
-        await broker?.close()
-    })
+    const rig = useMosquittoRig("status", { filter: "#" })
 
     async function withDevice(settings: Record<string, string | number>, body: (vm: VmUnderTest) => Promise<void>) {
-        const vm = new VmUnderTest(broker.port, settings).start()
-        try {
-            await seqAtLeast(observer, vm.name, 2, 30_000)
+        const vm = new VmUnderTest(rig.broker.port, settings).start()
+        await checkedRun(vm, async () => {
+            await seqAtLeast(rig.observer, vm.name, 2, 30_000)
             await body(vm)
-            expect(vm.panics()).toEqual([])
-            expect(vm.log.filter(l => /Exception/.test(l))).toEqual([])
-        } catch (e) {
-            throw withDeviceLog(e, vm)
-        } finally {
-            await vm.stop()
-        }
+        })
     }
 
     /** The retained status a new subscriber gets now. */
     async function retainedStatus(name: string): Promise<string> {
-        const c = await mqtt.connectAsync(broker.url, { clientId: `peek-${process.pid}-${Date.now()}` })
+        const c = await mqtt.connectAsync(rig.broker.url, { clientId: `peek-${process.pid}-${Date.now()}` })
         try {
             const got = new Promise<string>(resolve => c.on("message", (_t, p) => resolve(p.toString())))
             await c.subscribeAsync(`devs/${name}/status`)
@@ -57,7 +40,7 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
     test("ten 'offline's in a row get at most CORRECTIONS_PER_MINUTE answers, then the device says why", async () => {
         await withDevice({}, async vm => {
             const topic = `devs/${vm.name}/status`
-            const c = await mqtt.connectAsync(broker.url, { clientId: `rogue-${process.pid}` })
+            const c = await mqtt.connectAsync(rig.broker.url, { clientId: `rogue-${process.pid}` })
             try {
                 for (let i = 0; i < 10; i++) await c.publishAsync(topic, "offline", { qos: 1, retain: true })
             } finally {
@@ -69,13 +52,13 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
             const answers = vm.log.filter(l => /answered with 'online'/.test(l)).length
             expect(answers).toBeGreaterThanOrEqual(1)
             expect(answers).toBeLessThanOrEqual(CORRECTIONS_PER_MINUTE)
-            await observer.waitFor(
+            await rig.observer.waitFor(
                 m => m.topic === `devs/${vm.name}/log` && /second device/.test(m.payload.toString()),
                 10_000,
                 "the warning on the log topic",
             )
             // The last word is the device's: its status is online again.
-            await observer.waitFor(m => m.topic === topic && m.payload.toString() === "online", 10_000, "online")
+            await rig.observer.waitFor(m => m.topic === topic && m.payload.toString() === "online", 10_000, "online")
         })
     })
 
@@ -83,10 +66,10 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
         await withDevice({}, async vm => {
             const topic = `devs/${vm.name}/status`
             const t0 = Date.now()
-            const c = await mqtt.connectAsync(broker.url, { clientId: `stale-will-${process.pid}` })
+            const c = await mqtt.connectAsync(rig.broker.url, { clientId: `stale-will-${process.pid}` })
             await c.publishAsync(topic, "offline", { qos: 1, retain: true })
             await c.endAsync()
-            await observer.waitFor(
+            await rig.observer.waitFor(
                 m => m.topic === topic && m.payload.toString() === "online" && m.atMs > t0,
                 10_000,
                 "online again",
@@ -100,36 +83,36 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
         await withDevice({}, async vm => {
             const name = vm.name
             const since = (t0: number, pred: (topic: string) => boolean) =>
-                observer.messages.filter(m => m.atMs > t0 && pred(m.topic)).length
+                rig.observer.messages.filter(m => m.atMs > t0 && pred(m.topic)).length
             const isDiscovery = (t: string) => t.startsWith(`homeassistant/sensor/${name}/`)
-            await observer.waitFor(m => isDiscovery(m.topic), 10_000, "the first discovery")
+            await rig.observer.waitFor(m => isDiscovery(m.topic), 10_000, "the first discovery")
 
             const t1 = Date.now()
-            await observer.publish("homeassistant/status", "online", 0)
+            await rig.observer.publish("homeassistant/status", "online", 0)
             await vm.waitForLine(/rebirth/, 10_000)
-            await observer.waitFor(m => m.atMs > t1 && isDiscovery(m.topic), 10_000, "discovery after HA's birth")
-            await observer.waitFor(
+            await rig.observer.waitFor(m => m.atMs > t1 && isDiscovery(m.topic), 10_000, "discovery after HA's birth")
+            await rig.observer.waitFor(
                 m => m.atMs > t1 && m.topic === `devs/${name}/status` && m.payload.toString() === "online",
                 10_000,
                 "status after HA's birth",
             )
 
             const t2 = Date.now()
-            await observer.publish(`devs/${name}/cmd/rebirth`, "", 1)
-            await observer.waitFor(
+            await rig.observer.publish(`devs/${name}/cmd/rebirth`, "", 1)
+            await rig.observer.waitFor(
                 m => m.atMs > t2 && m.topic === `devs/${name}/diagnostics`,
                 10_000,
                 "diagnostics after rebirth",
             )
-            await observer.waitFor(m => m.atMs > t2 && isDiscovery(m.topic), 10_000, "discovery after rebirth")
+            await rig.observer.waitFor(m => m.atMs > t2 && isDiscovery(m.topic), 10_000, "discovery after rebirth")
             expect(since(t2, t => t === `devs/${name}/status`)).toBeGreaterThanOrEqual(1)
         })
     })
 
     test("two devices with one name: status corrections stay within their bound, no panic", async () => {
         const name = `twin${process.pid}`
-        const a = new VmUnderTest(broker.port, { DEVICE_NAME: name }).start()
-        const b = new VmUnderTest(broker.port, { DEVICE_NAME: name }).start()
+        const a = new VmUnderTest(rig.broker.port, { DEVICE_NAME: name }).start()
+        const b = new VmUnderTest(rig.broker.port, { DEVICE_NAME: name }).start()
         try {
             const t0 = Date.now()
             // Each takes the client id from the other, and the broker publishes the Will of the one it
