@@ -59,8 +59,8 @@ async function readOne(s: Setting, dflt: any): Promise<any> {
     }
     const v = v0 === undefined || v0 === null ? "" + dflt : "" + v0
     if (kind === K_BOOL) return dflt ? v !== "false" : v === "true"
-    if (kind === K_LEVEL && !validLevel(v)) {
-        console.warn(`config: ${s.key}='${v}' is not a valid topic level; using '${dflt}'`)
+    if (kind === K_LEVEL && (!validLevel(v) || v.length > s.max)) {
+        console.warn(`config: ${s.key}='${v}' is not a topic level of 1..${s.max} characters; using '${dflt}'`)
         return dflt
     }
     return v

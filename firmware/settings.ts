@@ -17,7 +17,7 @@ export const K_STR = 1
 export const K_INT = 2
 /** "true" / "false"; a default of true is turned off only by "false", a default of false on only by "true". */
 export const K_BOOL = 3
-/** A topic level: not empty, no '/', '+', '#' or NUL. */
+/** A topic level: not empty, no '/', '+', '#' or NUL, at most `max` characters. */
 export const K_LEVEL = 4
 /** Flag: the value is also the SessionOptions field of the same name. */
 export const SESSION = 16
@@ -49,8 +49,10 @@ export function settingsTable(): Setting[] {
         row("MQTT_USER", "username", K_STR | SESSION, d.username),
         // Never logged.
         row("MQTT_PASS", "password", K_STR, ""),
-        row("DEVICE_NAME", "deviceName", K_LEVEL, null),
-        row("TOPIC_PREFIX", "prefix", K_LEVEL, "devs"),
+        // Each is in every topic and, the name, several times in each of up to 29 discovery configs: with every
+        // sensor configured a 96-character name ran out of heap (issue 22); 64 + 32 is measured to fit.
+        row("DEVICE_NAME", "deviceName", K_LEVEL, null, 1, 64),
+        row("TOPIC_PREFIX", "prefix", K_LEVEL, "devs", 1, 32),
         row("PERIOD_MS", "periodMs", K_INT, 5000, PERIOD_MIN_MS, PERIOD_MAX_MS),
         row("KEEPALIVE_S", "keepAliveS", K_INT | SESSION, d.keepAliveS, 1, 65535),
         row("RETRY_BASE_MS", "retryBaseMs", K_INT | SESSION, d.retryBaseMs, 10, 3600000),

@@ -1,0 +1,58 @@
+/**
+ * The string settings that shape every topic have maxima the device is measured to live with (issue
+ * 22): DEVICE_NAME ≤ 64 and TOPIC_PREFIX ≤ 32 characters. Before, a 96-character name with every
+ * sensor configured ran out of heap while building the discovery configs (OOM, PANIC 60004, a
+ * reboot loop) and a 160-character one also tripped the VM's watchdog. At the maxima, with every
+ * sensor, the device announces all 29 configs and publishes; past them the setting is refused at boot
+ * with a warning and the default name is used.
+ */
+import { describe, expect, test } from "vitest"
+import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
+import { EVERY_SENSOR } from "../support/every-sensor.ts"
+import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
+import { within } from "../support/timeout.ts"
+import { VmUnderTest } from "../support/vm-harness.ts"
+
+describe.skipIf(mosquittoPath() === null)("DEVICE_NAME and TOPIC_PREFIX at and past their maxima", () => {
+    const rig = useMosquittoRig("limits", { filter: "#" })
+
+    test.concurrent(
+        "a 64-character name under a 32-character prefix with every sensor: all discovery configs, readings, no panic",
+        async () => {
+            const name = "n".repeat(60) + String(process.pid % 10000).padStart(4, "0")
+            const prefix = "p".repeat(32)
+            const vm = new VmUnderTest(rig.broker.port, {
+                DEVICE_NAME: name,
+                TOPIC_PREFIX: prefix,
+                SENSORS: EVERY_SENSOR,
+            }).start()
+            await checkedRun(vm, async () => {
+                await vm.waitForLine(/discovery: 29 Home Assistant configs published/, 60_000)
+                const reading = (seq: number) =>
+                    rig.observer.waitFor(
+                        m => m.topic === `${prefix}/${name}/telemetry` && JSON.parse(m.payload.toString()).seq >= seq,
+                        60_000,
+                    )
+                await within(reading(5), 60_000, "reading 5")
+                expect(vm.log.filter(l => /^> config:/.test(l))).toHaveLength(1)
+            })
+        },
+    )
+
+    test.concurrent(
+        "a 65-character name is refused at boot with a warning; the device runs under its default name",
+        async () => {
+            const vm = new VmUnderTest(rig.broker.port, { DEVICE_NAME: "x".repeat(65), SENSORS: EVERY_SENSOR }).start()
+            await checkedRun(vm, async () => {
+                const warning = await vm.waitForLine(/DEVICE_NAME=/, 30_000)
+                expect(warning).toMatch(/is not a topic level of 1\.\.64 characters; using 'devs[0-9a-f]{12}'/)
+                const fallback = /using '(devs[0-9a-f]{12})'/.exec(warning)![1]
+                await within(
+                    rig.observer.waitFor(m => m.topic === `devs/${fallback}/telemetry`, 30_000),
+                    30_000,
+                    "readings under the default name",
+                )
+            })
+        },
+    )
+})
