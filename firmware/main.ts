@@ -83,7 +83,7 @@ if (cfg.haDiscovery) {
         model: "DeviceScript MQTT telemetry (" + arch + ")",
         swVersion: FIRMWARE_VERSION,
     }
-    discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
+    discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs, cfg.diagPeriodMs)
     runService.start(discovery)
 }
 const deviceLog = new DeviceLog(session, topics.log, opts.maxInboundBytes)

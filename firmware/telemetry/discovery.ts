@@ -46,7 +46,11 @@ export const DIAGNOSTIC_ENTITIES = [
     },
 ]
 
-/** Telemetry older than 3 periods is stale: Home Assistant shows it as unavailable. */
+/**
+ * A value older than 3 of its own publishing periods is stale: Home Assistant shows it as unavailable
+ * (telemetry: PERIOD_MS; diagnostics: DIAG_EVERY_MS). Issue 29: without it the diagnostics kept
+ * showing the last numbers until the Will arrived, or forever if it never does.
+ */
 export function expireAfterS(periodMs: number): number {
     const s = Math.ceil((3 * periodMs) / 1000)
     return s < 1 ? 1 : s
@@ -118,7 +122,7 @@ function hexByte(s: string, i: number): number {
     return HEX.indexOf(s.charAt(i)) * 16 + HEX.indexOf(s.charAt(i + 1))
 }
 
-function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
+function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number): DiscoveryMessage {
     const c: any = {
         name: e.name,
         unique_id: d.name + "_" + e.key,
@@ -128,6 +132,7 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
         availability_topic: t.status,
         payload_available: STATUS_ONLINE,
         payload_not_available: STATUS_OFFLINE,
+        expire_after: expireAfterS(diagPeriodMs),
         entity_category: "diagnostic",
         device: deviceBlock(d),
     }
@@ -137,9 +142,9 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
     return { topic: discoveryTopic(d.name, e.key), payload: jsonText(c) }
 }
 
-export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] {
+export function diagnosticConfigs(d: DeviceInfo, t: Topics, diagPeriodMs: number): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
-    for (const e of DIAGNOSTIC_ENTITIES) out.push(diagnosticConfig(d, t, e))
+    for (const e of DIAGNOSTIC_ENTITIES) out.push(diagnosticConfig(d, t, e, diagPeriodMs))
     return out
 }
 
@@ -161,11 +166,12 @@ export function discoveryMessageAt(
     keys: string[],
     removed: string[],
     periodMs: number,
+    diagPeriodMs: number,
     i: number,
 ): DiscoveryMessage | null {
     if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
     const j = i - keys.length
-    if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j])
+    if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j], diagPeriodMs)
     const r = j - DIAGNOSTIC_ENTITIES.length
     if (r < removed.length) return { topic: discoveryTopic(d.name, removed[r]), payload: "" }
     return null
@@ -181,11 +187,12 @@ export function discoveryMessages(
     keys: string[],
     previous: string[],
     periodMs: number,
+    diagPeriodMs: number,
 ): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
     const removed = removedKeys(keys, previous)
     for (let i = 0; ; i++) {
-        const m = discoveryMessageAt(d, t, keys, removed, periodMs, i)
+        const m = discoveryMessageAt(d, t, keys, removed, periodMs, diagPeriodMs, i)
         if (!m) return out
         out.push(m)
     }

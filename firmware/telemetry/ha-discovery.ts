@@ -33,6 +33,8 @@ export class HaDiscovery {
         /** The SENSORS text: the entity keys follow from it. */
         private readonly spec: string,
         public periodMs: number,
+        /** DIAG_EVERY_MS: the diagnostic entities' expire_after follows from it. */
+        private readonly diagPeriodMs: number,
     ) {
         this.keys = keysOfSpec(spec)
         this.due = new ConnectWatch(session)
@@ -57,7 +59,15 @@ export class HaDiscovery {
         for (;;) {
             await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
             // Built one at a time (discoveryMessageAt): the whole set does not fit in the heap.
-            const m = discoveryMessageAt(this.device, this.topics, this.keys, removed, this.periodMs, n)
+            const m = discoveryMessageAt(
+                this.device,
+                this.topics,
+                this.keys,
+                removed,
+                this.periodMs,
+                this.diagPeriodMs,
+                n,
+            )
             if (!m) break
             this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
             n++

@@ -50,7 +50,7 @@ describe("sensor entities", () => {
 })
 
 test("diagnostic entities read the diagnostics topic and are marked entity_category: diagnostic", () => {
-    const all = diagnosticConfigs(device, topics)
+    const all = diagnosticConfigs(device, topics, 60_000)
     expect(all.length).toBeGreaterThanOrEqual(3)
     for (const m of all) {
         const c = JSON.parse(m.payload)
@@ -62,6 +62,19 @@ test("diagnostic entities read the diagnostics topic and are marked entity_categ
     }
 })
 
+test("every entity expires after three of its own publishing periods (diagnostics: DIAG_EVERY_MS) — none is retained", () => {
+    const msgs = discoveryMessages(device, topics, ["temperature", "co2_scd4x"], [], 5000, 60_000)
+    expect(msgs.length).toBe(2 + diagnosticConfigs(device, topics, 60_000).length)
+    for (const m of msgs) {
+        const c = JSON.parse(m.payload)
+        const diag = c.entity_category === "diagnostic"
+        expect(c.state_topic).toBe(diag ? "devs/dev1/diagnostics" : "devs/dev1/telemetry")
+        // Neither topic is retained (publisher.ts, diagnostics-reporter.ts): an expiry is the only guard.
+        expect(c.expire_after, c.name).toBe(diag ? 180 : 15)
+    }
+    expect(JSON.parse(diagnosticConfigs(device, topics, 1000)[0].payload).expire_after).toBe(3)
+})
+
 test("expire_after is three periods, at least 1 s", () => {
     expect(expireAfterS(5000)).toBe(15)
     expect(expireAfterS(100)).toBe(1)
@@ -69,7 +82,7 @@ test("expire_after is three periods, at least 1 s", () => {
 })
 
 test("a sensor removed from the config gets an empty retained message; kept ones are republished", () => {
-    const msgs = discoveryMessages(device, topics, ["temperature", "humidity"], ["temperature", "co2"], 5000)
+    const msgs = discoveryMessages(device, topics, ["temperature", "humidity"], ["temperature", "co2"], 5000, 60_000)
     const removed = msgs.filter(m => m.payload === "")
     expect(removed.map(m => m.topic)).toEqual(["homeassistant/sensor/dev1/co2/config"])
     expect(msgs.filter(m => m.topic.includes("/temperature/")).length).toBe(1)
