@@ -1,8 +1,10 @@
 /**
  * Home Assistant MQTT discovery configs (one retained message per entity).
  * Fields per https://www.home-assistant.io/integrations/sensor.mqtt/ :
- * unique_id, device, state_topic + value_template, unit_of_measurement,
+ * unique_id, default_entity_id, device, state_topic + value_template, unit_of_measurement,
  * device_class, state_class, availability_topic, expire_after, entity_category.
+ * `default_entity_id` replaced `object_id` (deprecated in Home Assistant 2025.10, gone from the
+ * 2026 schema); the schema facts the tests rely on are in test/telemetry/ha-schema.test.ts.
  * Portable: the Node tests check every field.
  */
 import { quantity } from "./quantities"
@@ -20,13 +22,19 @@ export interface DeviceInfo {
     swVersion: string
 }
 
-/** Diagnostic entities, read from the diagnostics topic. */
+/**
+ * Diagnostic entities, read from the diagnostics topic. State classes per Home Assistant's sensor
+ * documentation (test/telemetry/ha-schema.test.ts holds the facts relied on): uptime and the two
+ * counters only grow during a boot and restart at 0 with the next one, which is what
+ * `total_increasing` means (a decrease is a new cycle, not a negative change).
+ */
 export const DIAGNOSTIC_ENTITIES = [
     {
         key: "uptime",
         name: "Uptime",
         unit: "s",
         deviceClass: "duration",
+        stateClass: "total_increasing",
         template: "{{ (value_json.uptime_ms / 1000) | round(0) }}",
     },
     {
@@ -34,14 +42,23 @@ export const DIAGNOSTIC_ENTITIES = [
         name: "MQTT reconnects",
         unit: "",
         deviceClass: "",
+        stateClass: "total_increasing",
         template: "{{ value_json.mqtt.reconnects }}",
     },
-    { key: "dropped", name: "Dropped messages", unit: "", deviceClass: "", template: "{{ value_json.mqtt.dropped }}" },
+    {
+        key: "dropped",
+        name: "Dropped messages",
+        unit: "",
+        deviceClass: "",
+        stateClass: "total_increasing",
+        template: "{{ value_json.mqtt.dropped }}",
+    },
     {
         key: "rtt",
         name: "MQTT round trip",
         unit: "ms",
         deviceClass: "duration",
+        stateClass: "measurement",
         template: "{{ value_json.mqtt.rtt_ms }}",
     },
 ]
@@ -71,7 +88,7 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
     const c: any = {
         name: q ? (q.key === key ? q.name : q.name + " (" + key.slice(q.key.length + 1) + ")") : key,
         unique_id: d.name + "_" + key,
-        object_id: d.name + "_" + key,
+        default_entity_id: "sensor." + d.name + "_" + key,
         state_topic: t.telemetry,
         value_template: "{{ value_json." + key + " }}",
         availability_topic: t.status,
@@ -126,7 +143,7 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number
     const c: any = {
         name: e.name,
         unique_id: d.name + "_" + e.key,
-        object_id: d.name + "_" + e.key,
+        default_entity_id: "sensor." + d.name + "_" + e.key,
         state_topic: t.diagnostics,
         value_template: e.template,
         availability_topic: t.status,
@@ -138,7 +155,7 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number
     }
     if (e.unit) c.unit_of_measurement = e.unit
     if (e.deviceClass) c.device_class = e.deviceClass
-    if (e.unit) c.state_class = "measurement"
+    c.state_class = e.stateClass
     return { topic: discoveryTopic(d.name, e.key), payload: jsonText(c) }
 }
 

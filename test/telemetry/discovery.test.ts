@@ -8,19 +8,13 @@ import { diagnosticConfigs, discoveryMessages, expireAfterS, sensorConfig } from
 import { QUANTITIES } from "../../firmware/telemetry/quantities.ts"
 import { topicsFor } from "../../firmware/telemetry/topics.ts"
 import { FIRMWARE_VERSION } from "../../firmware/version.ts"
+import { HA_DEVICE_CLASS_UNITS } from "../support/ha-schema.ts"
 
 const device = { name: "dev1", model: "DeviceScript MQTT telemetry (esp32)", swVersion: "0.1.0" }
 const topics = topicsFor("devs", "dev1")
 
-/** Device classes and units Home Assistant accepts together (sensor device classes documentation). */
-const HA_UNITS: Record<string, string[]> = {
-    temperature: ["°C", "°F", "K"],
-    humidity: ["%"],
-    atmospheric_pressure: ["cbar", "bar", "hPa", "mmHg", "inHg", "kPa", "mbar", "Pa", "psi"],
-    illuminance: ["lx"],
-    carbon_dioxide: ["ppm"],
-    duration: ["d", "h", "min", "s", "ms"],
-}
+/** Device classes and units Home Assistant accepts together (the release and source in test/support/ha-schema.ts). */
+const HA_UNITS = HA_DEVICE_CLASS_UNITS
 
 describe("sensor entities", () => {
     for (const q of QUANTITIES) {
