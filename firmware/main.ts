@@ -80,6 +80,8 @@ let discovery: HaDiscovery = null
 if (cfg.haDiscovery) {
     const device = {
         name: cfg.deviceName,
+        // Home Assistant's identity of the device (issue 29): the hardware's, not the name.
+        id: ds.deviceIdentifier("self"),
         model: "DeviceScript MQTT telemetry (" + arch + ")",
         swVersion: FIRMWARE_VERSION,
     }

@@ -17,7 +17,10 @@ export interface DiscoveryMessage {
 }
 
 export interface DeviceInfo {
+    /** DEVICE_NAME: the display name, and the state topics' level (topicsFor). */
     name: string
+    /** The runtime's device id (ds.deviceIdentifier("self")): the same on every boot, unique per board. */
+    id: string
     model: string
     swVersion: string
 }
@@ -73,9 +76,18 @@ export function expireAfterS(periodMs: number): number {
     return s < 1 ? 1 : s
 }
 
+/**
+ * The device as Home Assistant knows it (issue 29): `identifiers`, every `unique_id` and the discovery
+ * topic's node carry the hardware's id, not DEVICE_NAME, so two boards with one name stay two devices
+ * and a rename keeps the device, its entities and their history. DEVICE_NAME stays the display name.
+ */
+export function haNodeId(d: DeviceInfo): string {
+    return "devs_" + d.id
+}
+
 function deviceBlock(d: DeviceInfo): any {
     return {
-        identifiers: [d.name],
+        identifiers: [haNodeId(d)],
         name: d.name,
         model: d.model,
         manufacturer: "devs-mqtt-telemetry",
@@ -87,7 +99,7 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
     const q = quantity(key)
     const c: any = {
         name: q ? (q.key === key ? q.name : q.name + " (" + key.slice(q.key.length + 1) + ")") : key,
-        unique_id: d.name + "_" + key,
+        unique_id: haNodeId(d) + "_" + key,
         default_entity_id: "sensor." + d.name + "_" + key,
         state_topic: t.telemetry,
         value_template: "{{ value_json." + key + " }}",
@@ -103,7 +115,7 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
         c.device_class = q.deviceClass
         c.state_class = q.stateClass
     }
-    return { topic: discoveryTopic(d.name, key), payload: jsonText(c) }
+    return { topic: discoveryTopic(haNodeId(d), key), payload: jsonText(c) }
 }
 
 /**
@@ -142,7 +154,7 @@ function hexByte(s: string, i: number): number {
 function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number): DiscoveryMessage {
     const c: any = {
         name: e.name,
-        unique_id: d.name + "_" + e.key,
+        unique_id: haNodeId(d) + "_" + e.key,
         default_entity_id: "sensor." + d.name + "_" + e.key,
         state_topic: t.diagnostics,
         value_template: e.template,
@@ -156,7 +168,7 @@ function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number
     if (e.unit) c.unit_of_measurement = e.unit
     if (e.deviceClass) c.device_class = e.deviceClass
     c.state_class = e.stateClass
-    return { topic: discoveryTopic(d.name, e.key), payload: jsonText(c) }
+    return { topic: discoveryTopic(haNodeId(d), e.key), payload: jsonText(c) }
 }
 
 export function diagnosticConfigs(d: DeviceInfo, t: Topics, diagPeriodMs: number): DiscoveryMessage[] {
@@ -172,10 +184,20 @@ export function removedKeys(keys: string[], previous: string[]): string[] {
     return out
 }
 
+/** Entity key `i` of keys, then the diagnostic entities, then `removed`. */
+function keyAt(keys: string[], removed: string[], i: number): string {
+    if (i < keys.length) return keys[i]
+    i -= keys.length
+    return i < DIAGNOSTIC_ENTITIES.length ? DIAGNOSTIC_ENTITIES[i].key : removed[i - DIAGNOSTIC_ENTITIES.length]
+}
+
 /**
- * Message `i` of the discovery sequence (sensor configs, diagnostic entities, removals), or null past
- * the end. One at a time: with every sensor configured the whole sequence is ~30 configs of ~600 B,
- * more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
+ * Message `i` of the discovery sequence, or null past the end: with `legacy` (the first round of a
+ * boot) first an empty retained config for every key under the layout of releases before issue 29
+ * (node and unique_id from DEVICE_NAME), so Home Assistant removes those entities and frees their
+ * entity ids before the new ones ask for them; then the sensor configs, the diagnostic entities and
+ * the removals. One at a time: with every sensor configured the whole sequence is ~30 configs of
+ * ~600 B, more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
  */
 export function discoveryMessageAt(
     d: DeviceInfo,
@@ -184,14 +206,19 @@ export function discoveryMessageAt(
     removed: string[],
     periodMs: number,
     diagPeriodMs: number,
+    legacy: boolean,
     i: number,
 ): DiscoveryMessage | null {
+    const n = keys.length + DIAGNOSTIC_ENTITIES.length + removed.length
+    if (legacy) {
+        if (i < n) return { topic: discoveryTopic(d.name, keyAt(keys, removed, i)), payload: "" }
+        i -= n
+    }
+    if (i >= n) return null
     if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
     const j = i - keys.length
     if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j], diagPeriodMs)
-    const r = j - DIAGNOSTIC_ENTITIES.length
-    if (r < removed.length) return { topic: discoveryTopic(d.name, removed[r]), payload: "" }
-    return null
+    return { topic: discoveryTopic(haNodeId(d), keyAt(keys, removed, i)), payload: "" }
 }
 
 /**
@@ -205,11 +232,12 @@ export function discoveryMessages(
     previous: string[],
     periodMs: number,
     diagPeriodMs: number,
+    legacy = false,
 ): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
     const removed = removedKeys(keys, previous)
     for (let i = 0; ; i++) {
-        const m = discoveryMessageAt(d, t, keys, removed, periodMs, diagPeriodMs, i)
+        const m = discoveryMessageAt(d, t, keys, removed, periodMs, diagPeriodMs, legacy, i)
         if (!m) return out
         out.push(m)
     }

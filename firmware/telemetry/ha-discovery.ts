@@ -25,6 +25,8 @@ export class HaDiscovery {
     private readonly keys: string[]
     /** HA_KEYS as stored: read from flash before the first publish only, then what was written. */
     private stored: any = undefined
+    /** The first round of a boot also clears the configs of the layout before issue 29 (discoveryMessageAt). */
+    private legacy = true
 
     constructor(
         private readonly session: Session,
@@ -66,6 +68,7 @@ export class HaDiscovery {
                 removed,
                 this.periodMs,
                 this.diagPeriodMs,
+                this.legacy,
                 n,
             )
             if (!m) break
@@ -73,6 +76,7 @@ export class HaDiscovery {
             n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
+        this.legacy = false
         if (this.stored !== this.spec) {
             await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
             this.stored = this.spec
