@@ -4,7 +4,7 @@
  * unique_id, default_entity_id, device, state_topic + value_template, unit_of_measurement,
  * device_class, state_class, availability_topic, expire_after, entity_category.
  * `default_entity_id` replaced `object_id` (deprecated in Home Assistant 2025.10, gone from the
- * 2026 schema); the schema facts the tests rely on are in test/telemetry/ha-schema.test.ts.
+ * 2026 schema); the schema facts relied on are a table in test/support/ha-schema.ts.
  * Portable: the Node tests check every field.
  */
 import { quantity } from "./quantities"
@@ -27,7 +27,7 @@ export interface DeviceInfo {
 
 /**
  * Diagnostic entities, read from the diagnostics topic. State classes per Home Assistant's sensor
- * documentation (test/telemetry/ha-schema.test.ts holds the facts relied on): uptime and the two
+ * documentation (test/support/ha-schema.ts holds the facts relied on): uptime and the two
  * counters only grow during a boot and restart at 0 with the next one, which is what
  * `total_increasing` means (a decrease is a new cycle, not a negative change).
  */
