@@ -80,10 +80,12 @@ let discovery: HaDiscovery = null
 if (cfg.haDiscovery) {
     const device = {
         name: cfg.deviceName,
+        // Home Assistant's identity of the device (issue 29): the hardware's, not the name.
+        id: ds.deviceIdentifier("self"),
         model: "DeviceScript MQTT telemetry (" + arch + ")",
         swVersion: FIRMWARE_VERSION,
     }
-    discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs)
+    discovery = new HaDiscovery(session, device, topics, cfg.sensors, cfg.periodMs, cfg.diagPeriodMs)
     runService.start(discovery)
 }
 const deviceLog = new DeviceLog(session, topics.log, opts.maxInboundBytes)

@@ -30,8 +30,9 @@ export async function retainedView(url: string, devices: string[], prefix = "dev
         devices.map(d => `${prefix}/${d}/status`),
     )
     const status = (m: Map<string, string>, d: string) => m.get(`${prefix}/${d}/status`)
+    // Issue 29: a config's node is the board's id; the device it belongs to is its `device.name`.
     const discoveryOf = (d: string) =>
-        [...wild.keys()].filter(t => t.startsWith("homeassistant/") && t.includes(`/${d}/`) && wild.get(t) !== "")
+        [...wild.entries()].filter(([t, p]) => t.startsWith("homeassistant/") && p !== "" && configDevice(p) === d)
             .length
     return {
         online: devices.filter(d => status(wild, d) === "online").length,
@@ -39,6 +40,16 @@ export async function retainedView(url: string, devices: string[], prefix = "dev
         discovery: devices.filter(d => discoveryOf(d) > 0).length,
         configs: devices.reduce((n, d) => n + discoveryOf(d), 0),
         onlineExact: devices.filter(d => status(exact, d) === "online").length,
+    }
+}
+
+/** The `device.name` of a discovery config, or "" if it is not one. */
+function configDevice(payload: string): string {
+    try {
+        const name = JSON.parse(payload)?.device?.name
+        return typeof name === "string" ? name : ""
+    } catch {
+        return ""
     }
 }
 

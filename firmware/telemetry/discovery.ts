@@ -1,8 +1,10 @@
 /**
  * Home Assistant MQTT discovery configs (one retained message per entity).
  * Fields per https://www.home-assistant.io/integrations/sensor.mqtt/ :
- * unique_id, device, state_topic + value_template, unit_of_measurement,
+ * unique_id, default_entity_id, device, state_topic + value_template, unit_of_measurement,
  * device_class, state_class, availability_topic, expire_after, entity_category.
+ * `default_entity_id` replaced `object_id` (deprecated in Home Assistant 2025.10, gone from the
+ * 2026 schema); the schema facts relied on are a table in test/support/ha-schema.ts.
  * Portable: the Node tests check every field.
  */
 import { quantity } from "./quantities"
@@ -15,18 +17,27 @@ export interface DiscoveryMessage {
 }
 
 export interface DeviceInfo {
+    /** DEVICE_NAME: the display name, and the state topics' level (topicsFor). */
     name: string
+    /** The runtime's device id (ds.deviceIdentifier("self")): the same on every boot, unique per board. */
+    id: string
     model: string
     swVersion: string
 }
 
-/** Diagnostic entities, read from the diagnostics topic. */
+/**
+ * Diagnostic entities, read from the diagnostics topic. State classes per Home Assistant's sensor
+ * documentation (test/support/ha-schema.ts holds the facts relied on): uptime and the two
+ * counters only grow during a boot and restart at 0 with the next one, which is what
+ * `total_increasing` means (a decrease is a new cycle, not a negative change).
+ */
 export const DIAGNOSTIC_ENTITIES = [
     {
         key: "uptime",
         name: "Uptime",
         unit: "s",
         deviceClass: "duration",
+        stateClass: "total_increasing",
         template: "{{ (value_json.uptime_ms / 1000) | round(0) }}",
     },
     {
@@ -34,27 +45,49 @@ export const DIAGNOSTIC_ENTITIES = [
         name: "MQTT reconnects",
         unit: "",
         deviceClass: "",
+        stateClass: "total_increasing",
         template: "{{ value_json.mqtt.reconnects }}",
     },
-    { key: "dropped", name: "Dropped messages", unit: "", deviceClass: "", template: "{{ value_json.mqtt.dropped }}" },
+    {
+        key: "dropped",
+        name: "Dropped messages",
+        unit: "",
+        deviceClass: "",
+        stateClass: "total_increasing",
+        template: "{{ value_json.mqtt.dropped }}",
+    },
     {
         key: "rtt",
         name: "MQTT round trip",
         unit: "ms",
         deviceClass: "duration",
+        stateClass: "measurement",
         template: "{{ value_json.mqtt.rtt_ms }}",
     },
 ]
 
-/** Telemetry older than 3 periods is stale: Home Assistant shows it as unavailable. */
+/**
+ * A value older than 3 of its own publishing periods is stale: Home Assistant shows it as unavailable
+ * (telemetry: PERIOD_MS; diagnostics: DIAG_EVERY_MS). Issue 29: without it the diagnostics kept
+ * showing the last numbers until the Will arrived, or forever if it never does.
+ */
 export function expireAfterS(periodMs: number): number {
     const s = Math.ceil((3 * periodMs) / 1000)
     return s < 1 ? 1 : s
 }
 
+/**
+ * The device as Home Assistant knows it (issue 29): `identifiers`, every `unique_id` and the discovery
+ * topic's node carry the hardware's id, not DEVICE_NAME, so two boards with one name stay two devices
+ * and a rename keeps the device, its entities and their history. DEVICE_NAME stays the display name.
+ */
+export function haNodeId(d: DeviceInfo): string {
+    return "devs_" + d.id
+}
+
 function deviceBlock(d: DeviceInfo): any {
     return {
-        identifiers: [d.name],
+        identifiers: [haNodeId(d)],
         name: d.name,
         model: d.model,
         manufacturer: "devs-mqtt-telemetry",
@@ -66,8 +99,8 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
     const q = quantity(key)
     const c: any = {
         name: q ? (q.key === key ? q.name : q.name + " (" + key.slice(q.key.length + 1) + ")") : key,
-        unique_id: d.name + "_" + key,
-        object_id: d.name + "_" + key,
+        unique_id: haNodeId(d) + "_" + key,
+        default_entity_id: "sensor." + d.name + "_" + key,
         state_topic: t.telemetry,
         value_template: "{{ value_json." + key + " }}",
         availability_topic: t.status,
@@ -82,7 +115,7 @@ export function sensorConfig(d: DeviceInfo, t: Topics, key: string, periodMs: nu
         c.device_class = q.deviceClass
         c.state_class = q.stateClass
     }
-    return { topic: discoveryTopic(d.name, key), payload: jsonText(c) }
+    return { topic: discoveryTopic(haNodeId(d), key), payload: jsonText(c) }
 }
 
 /**
@@ -118,28 +151,29 @@ function hexByte(s: string, i: number): number {
     return HEX.indexOf(s.charAt(i)) * 16 + HEX.indexOf(s.charAt(i + 1))
 }
 
-function diagnosticConfig(d: DeviceInfo, t: Topics, e: any): DiscoveryMessage {
+function diagnosticConfig(d: DeviceInfo, t: Topics, e: any, diagPeriodMs: number): DiscoveryMessage {
     const c: any = {
         name: e.name,
-        unique_id: d.name + "_" + e.key,
-        object_id: d.name + "_" + e.key,
+        unique_id: haNodeId(d) + "_" + e.key,
+        default_entity_id: "sensor." + d.name + "_" + e.key,
         state_topic: t.diagnostics,
         value_template: e.template,
         availability_topic: t.status,
         payload_available: STATUS_ONLINE,
         payload_not_available: STATUS_OFFLINE,
+        expire_after: expireAfterS(diagPeriodMs),
         entity_category: "diagnostic",
         device: deviceBlock(d),
     }
     if (e.unit) c.unit_of_measurement = e.unit
     if (e.deviceClass) c.device_class = e.deviceClass
-    if (e.unit) c.state_class = "measurement"
-    return { topic: discoveryTopic(d.name, e.key), payload: jsonText(c) }
+    c.state_class = e.stateClass
+    return { topic: discoveryTopic(haNodeId(d), e.key), payload: jsonText(c) }
 }
 
-export function diagnosticConfigs(d: DeviceInfo, t: Topics): DiscoveryMessage[] {
+export function diagnosticConfigs(d: DeviceInfo, t: Topics, diagPeriodMs: number): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
-    for (const e of DIAGNOSTIC_ENTITIES) out.push(diagnosticConfig(d, t, e))
+    for (const e of DIAGNOSTIC_ENTITIES) out.push(diagnosticConfig(d, t, e, diagPeriodMs))
     return out
 }
 
@@ -150,10 +184,20 @@ export function removedKeys(keys: string[], previous: string[]): string[] {
     return out
 }
 
+/** Entity key `i` of keys, then the diagnostic entities, then `removed`. */
+function keyAt(keys: string[], removed: string[], i: number): string {
+    if (i < keys.length) return keys[i]
+    i -= keys.length
+    return i < DIAGNOSTIC_ENTITIES.length ? DIAGNOSTIC_ENTITIES[i].key : removed[i - DIAGNOSTIC_ENTITIES.length]
+}
+
 /**
- * Message `i` of the discovery sequence (sensor configs, diagnostic entities, removals), or null past
- * the end. One at a time: with every sensor configured the whole sequence is ~30 configs of ~600 B,
- * more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
+ * Message `i` of the discovery sequence, or null past the end: with `legacy` (the first round of a
+ * boot) first an empty retained config for every key under the layout of releases before issue 29
+ * (node and unique_id from DEVICE_NAME), so Home Assistant removes those entities and frees their
+ * entity ids before the new ones ask for them; then the sensor configs, the diagnostic entities and
+ * the removals. One at a time: with every sensor configured the whole sequence is ~30 configs of
+ * ~600 B, more than the device heap has free (issue 14: an OutOfMemory at every boot, a boot loop).
  */
 export function discoveryMessageAt(
     d: DeviceInfo,
@@ -161,14 +205,20 @@ export function discoveryMessageAt(
     keys: string[],
     removed: string[],
     periodMs: number,
+    diagPeriodMs: number,
+    legacy: boolean,
     i: number,
 ): DiscoveryMessage | null {
+    const n = keys.length + DIAGNOSTIC_ENTITIES.length + removed.length
+    if (legacy) {
+        if (i < n) return { topic: discoveryTopic(d.name, keyAt(keys, removed, i)), payload: "" }
+        i -= n
+    }
+    if (i >= n) return null
     if (i < keys.length) return sensorConfig(d, t, keys[i], periodMs)
     const j = i - keys.length
-    if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j])
-    const r = j - DIAGNOSTIC_ENTITIES.length
-    if (r < removed.length) return { topic: discoveryTopic(d.name, removed[r]), payload: "" }
-    return null
+    if (j < DIAGNOSTIC_ENTITIES.length) return diagnosticConfig(d, t, DIAGNOSTIC_ENTITIES[j], diagPeriodMs)
+    return { topic: discoveryTopic(haNodeId(d), keyAt(keys, removed, i)), payload: "" }
 }
 
 /**
@@ -181,11 +231,13 @@ export function discoveryMessages(
     keys: string[],
     previous: string[],
     periodMs: number,
+    diagPeriodMs: number,
+    legacy = false,
 ): DiscoveryMessage[] {
     const out: DiscoveryMessage[] = []
     const removed = removedKeys(keys, previous)
     for (let i = 0; ; i++) {
-        const m = discoveryMessageAt(d, t, keys, removed, periodMs, i)
+        const m = discoveryMessageAt(d, t, keys, removed, periodMs, diagPeriodMs, legacy, i)
         if (!m) return out
         out.push(m)
     }

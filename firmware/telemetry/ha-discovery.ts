@@ -25,6 +25,8 @@ export class HaDiscovery {
     private readonly keys: string[]
     /** HA_KEYS as stored: read from flash before the first publish only, then what was written. */
     private stored: any = undefined
+    /** The first round of a boot also clears the configs of the layout before issue 29 (discoveryMessageAt). */
+    private legacy = true
 
     constructor(
         private readonly session: Session,
@@ -33,6 +35,8 @@ export class HaDiscovery {
         /** The SENSORS text: the entity keys follow from it. */
         private readonly spec: string,
         public periodMs: number,
+        /** DIAG_EVERY_MS: the diagnostic entities' expire_after follows from it. */
+        private readonly diagPeriodMs: number,
     ) {
         this.keys = keysOfSpec(spec)
         this.due = new ConnectWatch(session)
@@ -57,12 +61,22 @@ export class HaDiscovery {
         for (;;) {
             await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
             // Built one at a time (discoveryMessageAt): the whole set does not fit in the heap.
-            const m = discoveryMessageAt(this.device, this.topics, this.keys, removed, this.periodMs, n)
+            const m = discoveryMessageAt(
+                this.device,
+                this.topics,
+                this.keys,
+                removed,
+                this.periodMs,
+                this.diagPeriodMs,
+                this.legacy,
+                n,
+            )
             if (!m) break
             this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
             n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
+        this.legacy = false
         if (this.stored !== this.spec) {
             await writeSettingIfChanged(HA_KEYS_SETTING, this.spec)
             this.stored = this.spec

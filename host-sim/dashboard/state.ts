@@ -83,6 +83,8 @@ export class DashboardState {
     private dirty = new Set<string>()
     /** The silence each device's last view carried, so a change of it is sent without a message. */
     private silenceSent = new Map<string, string>()
+    /** Discovery node (`devs_<id>`) → device name, from the configs' `device.name`. */
+    private nodeNames = new Map<string, string>()
     private newPoints: Point[] = []
     private newEvents: DashEvent[] = []
     private unknownDirty = false
@@ -101,7 +103,7 @@ export class DashboardState {
     ingest(m: Message): void {
         const shape = topicShape(m.topic, this.prefix)
         if (shape.kind === "unknown") return this.unknownTopic(m)
-        const dev = this.device(shape.device)
+        const dev = this.device(shape.kind === "discovery" ? this.discoveryDevice(shape.device, m) : shape.device)
         dev.seen(m.atMs, m.retain)
         this.dirty.add(dev.name)
         const text = m.payload.toString("utf8")
@@ -247,6 +249,23 @@ export class DashboardState {
             this.points.push(pt)
             this.newPoints.push(pt)
         }
+    }
+
+    /**
+     * The device a discovery topic's node belongs to: since issue 29 the node is the board's id
+     * (`devs_<id>`) and the config's `device.name` is the device's name; an empty config (a removal)
+     * goes to the device its node last named, or to the node itself (the layout before issue 29).
+     */
+    private discoveryDevice(node: string, m: Message): string {
+        if (m.payload.length > 0) {
+            try {
+                const name = JSON.parse(m.payload.toString("utf8"))?.device?.name
+                if (typeof name === "string" && name) this.nodeNames.set(node, name)
+            } catch {
+                // reported as a bad discovery config by discovery()
+            }
+        }
+        return this.nodeNames.get(node) ?? node
     }
 
     private discovery(dev: DeviceState, component: string, key: string, text: string, m: Message) {

@@ -84,7 +84,7 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
             const name = vm.name
             const since = (t0: number, pred: (topic: string) => boolean) =>
                 rig.observer.messages.filter(m => m.atMs > t0 && pred(m.topic)).length
-            const isDiscovery = (t: string) => t.startsWith(`homeassistant/sensor/${name}/`)
+            const isDiscovery = (t: string) => t.startsWith(`homeassistant/sensor/devs_${vm.device.config.deviceId}/`)
             await rig.observer.waitFor(m => isDiscovery(m.topic), 10_000, "the first discovery")
 
             const t1 = Date.now()

@@ -81,39 +81,50 @@ describe("telemetry from a simulated device", () => {
         expect(typeof d.mqtt.dropped).toBe("number")
     })
 
-    test("Home Assistant discovery: retained configs per quantity and diagnostic entity; a removed entity is cleared", async () => {
+    test("Home Assistant discovery: retained configs per quantity and diagnostic entity under the hardware id; a removed entity and the old layout are cleared", async () => {
+        // Issue 29: the node, identifiers and unique_ids carry the runtime's device id, the name stays the display name.
+        const node = `devs_${sim.devices[0].config.deviceId}`
         for (const q of ["temperature", "humidity", "pressure", "illuminance"]) {
             const m = await ha.waitFor(
-                x => x.topic === `homeassistant/sensor/${dev}/${q}/config`,
+                x => x.topic === `homeassistant/sensor/${node}/${q}/config`,
                 WAIT_MS,
                 `${q} config`,
             )
             const c = json(m)
             expect(c).toMatchObject({
-                unique_id: `${dev}_${q}`,
+                unique_id: `${node}_${q}`,
+                default_entity_id: `sensor.${dev}_${q}`,
                 state_topic: `devs/${dev}/telemetry`,
                 availability_topic: `devs/${dev}/status`,
                 expire_after: 1,
             })
-            expect(c.device.identifiers).toEqual([dev])
+            expect(c.device.identifiers).toEqual([node])
+            expect(c.device.name).toBe(dev)
             // Units as Home Assistant reads them (the VM's JSON.stringify escapes UTF-8 per byte: repaired).
             expect(c.unit_of_measurement).toBe(
                 { temperature: "°C", humidity: "%", pressure: "hPa", illuminance: "lx" }[q],
             )
         }
         const cleared = await ha.waitFor(
-            x => x.topic === `homeassistant/sensor/${dev}/gone/config`,
+            x => x.topic === `homeassistant/sensor/${node}/gone/config`,
             WAIT_MS,
             "gone cleared",
         )
         expect(cleared.payload.length).toBe(0)
-        expect(ha.messages.some(x => x.payload.length > 0 && json(x).entity_category === "diagnostic")).toBe(true)
+        // The layout before issue 29 (node = DEVICE_NAME) is cleared at boot, before the new configs.
+        const old = ha.messages.filter(x => x.topic.startsWith(`homeassistant/sensor/${dev}/`))
+        expect(old.length).toBeGreaterThanOrEqual(4 + 4)
+        expect(old.every(x => x.payload.length === 0)).toBe(true)
+        const diag = ha.messages.filter(x => x.payload.length > 0 && json(x).entity_category === "diagnostic")
+        expect(diag.length).toBeGreaterThan(0)
+        // DIAG_EVERY_MS=1000: three reports.
+        for (const d of diag) expect(json(d).expire_after).toBe(3)
         // Retained: Home Assistant starting later still finds every config.
-        const late = new Observer(sim.url, `homeassistant/sensor/${dev}/temperature/config`)
+        const late = new Observer(sim.url, `homeassistant/sensor/${node}/temperature/config`)
         await late.start()
         try {
             const r = await late.waitFor(x => x.retain, WAIT_MS, "retained config")
-            expect(json(r).unique_id).toBe(`${dev}_temperature`)
+            expect(json(r).unique_id).toBe(`${node}_temperature`)
         } finally {
             await late.stop()
         }
@@ -157,7 +168,7 @@ describe("telemetry from a simulated device", () => {
             // Discovery is republished with the new expiry (3 periods).
             const c = await ha.waitFor(
                 x =>
-                    x.topic === `homeassistant/sensor/${dev}/temperature/config` &&
+                    x.topic === `homeassistant/sensor/devs_${sim.devices[0].config.deviceId}/temperature/config` &&
                     x.payload.length > 0 &&
                     json(x).expire_after === 5,
                 WAIT_MS,

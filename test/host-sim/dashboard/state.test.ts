@@ -192,6 +192,29 @@ describe("the dashboard state", () => {
         ])
     })
 
+    test("discovery under the board's id (issue 29) is listed with the device its config names; the old layout's removals before it do not hide it", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(msg("homeassistant/sensor/a/temperature/config", "", true))
+        s.ingest(
+            msg(
+                "homeassistant/sensor/devs_d5e7000100c0ffee/temperature/config",
+                {
+                    name: "Temperature",
+                    unit_of_measurement: "°C",
+                    device: { identifiers: ["devs_d5e7000100c0ffee"], name: "a" },
+                },
+                true,
+            ),
+        )
+        s.ingest(msg("homeassistant/sensor/devs_d5e7000100c0ffee/co2/config", "", true))
+        expect([...s.devices.keys()]).toEqual(["a"])
+        const d = s.devices.get("a")!.view().discovery
+        expect(d.map(e => [e.key, e.removed])).toEqual([
+            ["temperature", false],
+            ["co2", true],
+        ])
+    })
+
     test("a device whose readings stop while the dashboard listens is sent as silent, in verify's words, without a message of its own (issue 23)", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
         s.setBroker("connected", "", clock)
