@@ -7,6 +7,7 @@
  * Switched off by HA_DISCOVERY=false.
  */
 import * as ds from "@devicescript/core"
+import { DROP_QUEUE_FULL } from "../mqtt/outbox-codes"
 import { Session } from "../mqtt/session"
 import { ConnectWatch } from "../net/connect-watch"
 import { DeviceInfo, discoveryMessageAt, removedKeys } from "./discovery"
@@ -16,6 +17,8 @@ import { Topics } from "./topics"
 
 /** Gap between two discovery messages. */
 const DISCOVERY_PACE_MS = 50
+/** A config the full queue refused is offered again this many times, each once the queue has drained. */
+const DISCOVERY_TRIES = 3
 /** Discovery waits while the outbox holds this many messages: it never crowds readings out of the queue. */
 const DISCOVERY_MAX_QUEUED = 4
 
@@ -58,6 +61,7 @@ export class HaDiscovery {
         if (this.stored === undefined) this.stored = await readStoredSetting(HA_KEYS_SETTING, null)
         const removed = removedKeys(this.keys, previousKeys(this.stored))
         let n = 0
+        let tries = 0
         for (;;) {
             await this.session.waitForRoom(DISCOVERY_MAX_QUEUED)
             // Built one at a time (discoveryMessageAt): the whole set does not fit in the heap.
@@ -72,7 +76,19 @@ export class HaDiscovery {
                 n,
             )
             if (!m) break
-            this.session.publish(m.topic, Buffer.from(m.payload), { qos: 1, retain: true, ttlMs: 0, replace: true })
+            const t = this.session.publish(m.topic, Buffer.from(m.payload), {
+                qos: 1,
+                retain: true,
+                ttlMs: 0,
+                replace: true,
+            })
+            // A full queue refuses a replace message (readings are never pushed out for it): with many sensors
+            // the queue is small and their readings large. Asked again once the queue has drained, a few times.
+            if (this.session.dropReason(t) === DROP_QUEUE_FULL && tries++ < DISCOVERY_TRIES) {
+                await this.session.waitForRoom(1)
+                continue
+            }
+            tries = 0
             n++
             await ds.sleep(DISCOVERY_PACE_MS)
         }
