@@ -134,8 +134,27 @@ describe("connect", () => {
             if (p.cmd === "connect") c.end()
         }
         const { s } = setup({}, net)
-        await until(() => (s.stats.disconnects["closed before CONNACK"] ?? 0) >= 1, 200_000)
+        await until(() => (s.stats.disconnects.closed_before_connack ?? 0) >= 1, 200_000)
         expect(s.stats.disconnects.connect_failed).toBeUndefined()
+    })
+
+    test("one spelling per disconnect cause: a failed write, a close and a bad packet before CONNACK are snake_case keys (issue 23)", async () => {
+        const net = new FakeNet()
+        const open = net.open.bind(net)
+        net.open = async (host, port, tls, timeoutMs) => {
+            await open(host, port, tls, timeoutMs)
+            // The first link is gone before the CONNECT is written, with no error to say why.
+            if (net.conns.length === 1) net.current!.end()
+        }
+        net.script = (p, c) => {
+            if (p.cmd === "connect" && c.index === 1) return c.end()
+            if (p.cmd === "connect" && c.index === 2) return c.send({ cmd: "pingresp" })
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_CONNECTED, 200_000)
+        expect(s.stats.disconnects).toEqual({ write_failed: 1, closed_before_connack: 1, protocol_error: 1 })
+        expect(s.stats.protocolErrors).toBe(1)
     })
 
     test("C37 S9: CONNACK 5 backs off with a floor of 30 s and exposes auth_failed; never a tight loop", async () => {
@@ -898,6 +917,7 @@ describe("S12 client-id takeover", () => {
         // BACKOFF_TRANSIENT's cap (30 s) plus its jitter, not BACKOFF_CONFLICT's 2 minutes.
         await until(() => s.state === ST_CONNECTED && net.current !== undefined && !net.current.closed, 31_000, 50)
     })
+
     // The fuzz's broker (issue 30): a PUBLISH with QoS 3, the last mutant before the 82 s wait that reproduced it.
     const GARBAGE = Buffer.from("370a000666757a7a2f650104", "hex")
 
