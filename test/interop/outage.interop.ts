@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { blackholeFor, combinedFor, outageRig, refusedFor, runOutage } from "../e2e/outage-scenarios.ts"
+import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "../e2e/outage-scenarios.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
@@ -85,3 +85,14 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
         }
     }, 300_000)
 })
+
+describe.skipIf(mosquittoPath() === null)(
+    "the 2-minute fault mix through the dashboard's per-device proxy (issue 23)",
+    () => {
+        const rig = outageRig({ dashboard: true })
+
+        test("resets, a stall and refused connections for 2 minutes behind two proxies, as `npm start` has them: no client-id suspicion, back within 30 s each time, every loss counted", async () => {
+            await runFaultMix(rig, MINUTES_2)
+        }, 420_000)
+    },
+)
