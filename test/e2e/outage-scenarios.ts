@@ -16,6 +16,7 @@ import { afterAll, afterEach, beforeAll, expect } from "vitest"
 import type { RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
+import type { BoardId } from "../../host-sim/board/profiles.ts"
 import { ledgerOf, type Ledger } from "../../host-sim/ledger.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
@@ -87,10 +88,17 @@ export async function runOutage(
     observer: Observer,
     periodMs: number,
     fault: (vm: VmUnderTest) => Promise<void>,
-    opts: { recoveryTimeoutS?: number; expectLoss?: boolean; settings?: Record<string, SettingValue> } = {},
+    opts: {
+        recoveryTimeoutS?: number
+        expectLoss?: boolean
+        settings?: Record<string, SettingValue>
+        /** A board profile (host-sim/board/): its sockets and what the firmware believes it runs on. */
+        board?: BoardId
+    } = {},
 ): Promise<OutageResult> {
     const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs, ...opts.settings }, "127.0.0.1", undefined, "", {
         productDefaults: true,
+        ...(opts.board ? { board: opts.board } : {}),
     }).start()
     const name = vm.name
     try {
@@ -253,7 +261,7 @@ export const BACK_WITHIN_S = 30
  * `npm start`'s defaults; checks runOutage's ledger plus issue 23's bound after the stall, the
  * refusal and the end of the mix, and returns the figures.
  */
-export async function runFaultMix(rig: OutageRig, s: number, resetEveryS = 5) {
+export async function runFaultMix(rig: OutageRig, s: number, resetEveryS = 5, board?: BoardId) {
     const marks: MixMarks = { stallEnd: 0, refusedEnd: 0 }
     const r = await runOutage(
         rig.deviceProxy,
@@ -262,6 +270,7 @@ export async function runFaultMix(rig: OutageRig, s: number, resetEveryS = 5) {
         faultMixFor(rig.proxy, s, marks, resetEveryS),
         {
             settings: DASHBOARD_RUN.settings,
+            board,
         },
     )
     const name = r.vm.name
@@ -275,7 +284,10 @@ export async function runFaultMix(rig: OutageRig, s: number, resetEveryS = 5) {
         gaps: r.ledger.gaps,
         duplicates: r.ledger.duplicates,
     }
-    console.log(`fault mix ${s} s (resets every ${resetEveryS} s) through two proxies: ${JSON.stringify(figures)}`)
+    const profile = board ? `, --board ${board}` : ""
+    console.log(
+        `fault mix ${s} s (resets every ${resetEveryS} s${profile}) through two proxies: ${JSON.stringify(figures)}`,
+    )
     expect(figures.afterStallS).toBeLessThanOrEqual(BACK_WITHIN_S)
     expect(figures.afterRefusalS).toBeLessThanOrEqual(BACK_WITHIN_S)
     expect(figures.afterMixS).toBeLessThanOrEqual(BACK_WITHIN_S)

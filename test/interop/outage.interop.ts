@@ -96,3 +96,14 @@ describe.skipIf(mosquittoPath() === null)(
         }, 420_000)
     },
 )
+
+describe.skipIf(mosquittoPath() === null)("the fault mix under the board profiles (issue 23)", () => {
+    const rig = outageRig({ dashboard: true })
+
+    for (const board of ["picow", "esp32"] as const)
+        test(`--board ${board}: resets every 2 s, a stall and refused connections for 40 s behind two proxies: no client-id suspicion, back within 30 s each time, every loss counted`, async () => {
+            // Each runtime reports a reset and the broker's close its own way (Pico W: 'sock error: -14' and
+            // 'recv without buf?'); the firmware must tell them apart under each.
+            await runFaultMix(rig, 40, 2, board)
+        }, 300_000)
+})
