@@ -15,12 +15,10 @@ import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
 import { parseScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
-import { Simulation } from "./simulation.ts"
+import { DASHBOARD_DIAG_EVERY_MS, Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
-/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
-const DASHBOARD_DIAG_EVERY_MS = 10_000
 
 /** Said once: what the boards cannot do that the simulator just did (docs/secured-brokers.md). */
 function boardNote(t: BrokerTarget): string {

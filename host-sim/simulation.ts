@@ -24,6 +24,21 @@ export const PROJECT_DIR = join(import.meta.dirname, "..")
 /** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
 export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "firmware.devs")
 
+/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
+export const DASHBOARD_DIAG_EVERY_MS = 10_000
+
+/**
+ * The proxy a device reaches the broker through when the run has the dashboard's network controls
+ * (`chaos`): no fault until one is switched on, its random choices seeded per device. The e2e
+ * fault mixes put it in front of their own fault proxy, as a user's run has it.
+ */
+export async function startDeviceProxy(host: string, port: number, seed: number): Promise<ChaosProxy> {
+    const proxy = new ChaosProxy(host.replace(/^\[|\]$/g, ""), port)
+    proxy.seed(seed)
+    await proxy.start()
+    return proxy
+}
+
 export interface SimulationOptions {
     /** mqtt://HOST:PORT or mqtts://HOST:PORT of an existing broker; empty: start the embedded one. */
     brokerUrl?: string
@@ -117,9 +132,7 @@ export class Simulation {
             }
             const name = String(settings.DEVICE_NAME)
             if (this.opts.chaos && !this.target.tls) {
-                const proxy = new ChaosProxy(this.target.host.replace(/^\[|\]$/g, ""), this.target.port)
-                proxy.seed(i)
-                await proxy.start()
+                const proxy = await startDeviceProxy(this.target.host, this.target.port, i)
                 this.proxies.set(name, proxy)
                 settings.MQTT_HOST = "127.0.0.1"
                 settings.MQTT_PORT = proxy.port

@@ -3,6 +3,7 @@
  * socket and the first packet of the session.
  */
 import { BACKOFF_AUTH, BACKOFF_CONFIG } from "./backoff"
+import { violation } from "./inbound"
 import { CONNACK, decodePacket, DecodeError, encodeConnect, InPacket, isDecodeError, SUBSCRIBE } from "./packet"
 import { REQ_PENDING, REQ_SENT } from "./subscriptions"
 import { SessionOptions } from "./options"
@@ -25,7 +26,8 @@ export function connectFields(o: SessionOptions) {
 
 /**
  * Sends CONNECT, the first packet on every connection [MQTT-3.1.0-1] and sent once [MQTT-3.1.0-2],
- * and waits for CONNACK; a decode error (or timeout) otherwise.
+ * and waits for CONNACK; otherwise the disconnect cause, spelt as every other (snake_case, a bad
+ * packet as `protocol_error: …` like one after CONNACK: one diagnostics key per cause, issue 23).
  */
 export async function handshake(s: Session): Promise<InPacket | DecodeError> {
     // A write that finds the link dead comes before the report of why it died: then wait (within
@@ -34,18 +36,18 @@ export async function handshake(s: Session): Promise<InPacket | DecodeError> {
     const deadline = s.rt.now() + s.opts.connectTimeoutMs
     for (;;) {
         const left = deadline - s.rt.now()
-        if (left <= 0) return wrote ? { error: "connack_timeout" } : failedBeforeConnack(s, "write failed")
+        if (left <= 0) return wrote ? { error: "connack_timeout" } : failedBeforeConnack(s, "write_failed")
         const chunk = await s.transport.read(left)
         if (s.stopRequested) return { error: "stopped" }
-        if (chunk === null) return failedBeforeConnack(s, wrote ? "closed before CONNACK" : "write failed")
+        if (chunk === null) return failedBeforeConnack(s, wrote ? "closed_before_connack" : "write_failed")
         if (!chunk || !wrote) continue
         s.framer.push(chunk)
         const f = s.framer.next()
-        if (s.framer.error) return { error: s.framer.error }
+        if (s.framer.error) return { error: violation(s, s.framer.error) }
         if (!f) continue
         const p = decodePacket(f.firstByte, f.body)
-        if (isDecodeError(p)) return p
-        if ((p as InPacket).type !== CONNACK) return { error: "first packet is not CONNACK" }
+        if (isDecodeError(p)) return { error: violation(s, (p as DecodeError).error) }
+        if ((p as InPacket).type !== CONNACK) return { error: violation(s, "first packet is not CONNACK") }
         s.ka.received(s.rt.now())
         return p
     }

@@ -5,7 +5,9 @@
  * - client-id conflict: a broker that keeps closing fresh sessions within SHORT_SESSION_MS of
  *   CONNACK usually means a second client with our id takes the session over [MQTT-3.1.4-2] (S12);
  *   links reset by the network right after CONNACK do not count (closedByBroker), and they and
- *   sessions the device closed on a protocol violation (endedByViolation) break the run.
+ *   sessions the device closed on a protocol violation (endedByViolation) break the run;
+ * - a session that delivered: one in which the broker acknowledged a message and that the link then
+ *   lost (not the broker's close, not a violation) restarts the backoff (earnedBackoffReset).
  */
 
 /** A failure that repeats is logged at info level once per this many attempts. */
@@ -62,4 +64,18 @@ export function closedByBroker(closeReason: string): boolean {
  */
 export function endedByViolation(cause: string): boolean {
     return cause.indexOf("protocol_error:") === 0
+}
+
+/**
+ * Whether a session that ended before `stableMs` still restarts the transient backoff from its first
+ * step (issue 23). The backoff protects a broker that cannot take the device; a session in which the
+ * broker acknowledged a message (`delivered`: a PUBACK for a reading, the birth message, ...) proves
+ * the broker and the path to it work, so a link that then resets or stalls (a flaky NAT, Wi-Fi) is
+ * reconnected after at most the base delay instead of a wait that grew with every earlier reset.
+ * Not for the broker's own close (a client-id takeover, S12: a takeover's sessions may deliver too,
+ * and must keep backing off, or two devices with one id ping-pong) or a protocol violation.
+ */
+export function earnedBackoffReset(delivered: boolean, cause: string, closeReason: string): boolean {
+    if (!delivered || endedByViolation(cause)) return false
+    return !(cause === "connection_lost" && closedByBroker(closeReason))
 }

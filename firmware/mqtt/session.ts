@@ -25,6 +25,7 @@ import { errorMessage, PublishError } from "./errors"
 import { Framer } from "./framer"
 import {
     closedByBroker,
+    earnedBackoffReset,
     endedByViolation,
     isShortSession,
     RepeatedFailures,
@@ -315,6 +316,7 @@ export class Session {
         if (this.opts.clean && ack.sessionPresent) return violation(this, "session present with clean session")
 
         const upSince = this.rt.now()
+        const ackedBefore = this.stats.acked
         this.connected = true
         this.stats.connects++
         this.setState(ST_CONNECTED, (ack.sessionPresent ? "session present, " : "new session, ") + b.url)
@@ -327,6 +329,9 @@ export class Session {
         const lasted = this.rt.now() - upSince
         if (lasted >= this.opts.stableMs) {
             this.wasStable = true
+            this.backoff.reset(this.transient)
+            this.shortSessions = 0
+        } else if (earnedBackoffReset(this.stats.acked > ackedBefore, cause, this.transport.closeReason())) {
             this.backoff.reset(this.transient)
             this.shortSessions = 0
         } else if (isShortSession(lasted, cause)) {

@@ -20,6 +20,8 @@ export class Lane {
     /** When the lane has finished sending the chunks given to it so far (bandwidth). */
     private busyUntil = 0
     private closed = false
+    /** Runs once the queue is empty after finish(). */
+    private finished?: () => void
 
     constructor(
         private readonly write: (data: Buffer) => void,
@@ -52,7 +54,16 @@ export class Lane {
     close(): void {
         this.closed = true
         this.queue.length = 0
+        this.finished = undefined
         if (this.timer) clearTimeout(this.timer)
+    }
+
+    /** Takes no more chunks and runs `then` once every queued chunk is written (a FIN follows the data). */
+    finish(then: () => void): void {
+        if (this.closed) return
+        this.closed = true
+        if (this.queue.length === 0) then()
+        else this.finished = then
     }
 
     private arm() {
@@ -65,6 +76,12 @@ export class Lane {
     private drain() {
         const now = Date.now()
         while (this.queue.length > 0 && this.queue[0].at <= now) this.write(this.queue.shift()!.data)
+        if (this.queue.length === 0 && this.finished) {
+            const then = this.finished
+            this.finished = undefined
+            then()
+            return
+        }
         this.arm()
     }
 }

@@ -20,6 +20,11 @@
  *                    (a withheld CONNACK or a slow broker's PUBACKs: S8, S10);
  * - `connackRc`      rewrite the return code of every CONNACK (e.g. 3, server unavailable: S8).
  *
+ * Without a fault the link ends as it ended at either end: a reset (RST, ECONNRESET, a refused
+ * upstream connect) resets the other side, a clean close (FIN) is passed on as a FIN after the bytes
+ * sent before it. The device then sees what its board would see, and with two proxies in a row
+ * (the simulator's per-device proxy in front of a test's fault proxy) a reset stays a reset.
+ *
  * Downstream bytes are cut into MQTT frames so that packet-level faults never
  * desynchronise the stream. Random choices come from a seeded generator.
  */
@@ -130,13 +135,21 @@ export class ChaosProxy extends EventEmitter {
         l.up.close()
         l.down.close()
         if (l.sliceTimer) clearTimeout(l.sliceTimer)
-        if (rst) {
-            l.client.resetAndDestroy()
-            l.upstream.resetAndDestroy()
-        } else {
-            l.client.destroy()
-            l.upstream.destroy()
+        for (const s of [l.client, l.upstream]) {
+            if (s.destroyed) continue
+            if (rst) s.resetAndDestroy()
+            else s.destroy()
         }
+    }
+
+    /** The broker closed: bytes still held for slicing or framing go to the device before the FIN. */
+    private flushDown(l: Link) {
+        if (l.sliceTimer) clearTimeout(l.sliceTimer)
+        l.sliceTimer = undefined
+        const rest = Buffer.concat([...l.sliceBuf, l.downBuf])
+        l.sliceBuf = []
+        l.downBuf = Buffer.alloc(0)
+        if (rest.length > 0 && this.blackhole === "none") l.down.send(rest)
     }
 
     private accept(client: Socket) {
@@ -161,17 +174,33 @@ export class ChaosProxy extends EventEmitter {
             sliceBuf: [],
         }
         this.links.add(link)
-        const end = (side: Socket) => () => {
-            // A black hole also swallows the close: the other side keeps a half-open socket.
-            if (this.blackhole === "both") {
-                side.destroy()
-                return
+        // A close passes as a close and a reset as a reset, each way (issue 23): the device must see
+        // what the board would see when the broker or the network ends the link.
+        const gone = (side: Socket, other: Socket, lane: Lane) => {
+            const fin = () => {
+                // A black hole also swallows the close: the other side keeps a half-open socket.
+                if (this.blackhole === "both") return side.destroy()
+                if (side === upstream) this.flushDown(link)
+                lane.finish(() => {
+                    if (!other.destroyed) other.end()
+                })
             }
-            if (!this.links.delete(link)) return
-            this.drop(link, false)
+            const error = () => {
+                if (this.blackhole === "both") return side.destroy()
+                if (!this.links.delete(link)) return
+                this.drop(link, true)
+            }
+            const close = () => {
+                if (this.blackhole === "both" || !this.links.has(link)) return
+                // The other side gets its FIN (once) and closes in its own time; the link is over when both have.
+                if (!other.destroyed) return fin()
+                this.links.delete(link)
+                this.drop(link, false)
+            }
+            side.on("end", fin).on("error", error).on("close", close)
         }
-        client.on("error", end(client)).on("close", end(client))
-        upstream.on("error", end(upstream)).on("close", end(upstream))
+        gone(client, upstream, link.up)
+        gone(upstream, client, link.down)
         client.on("data", d => {
             if (this.blackhole === "both") return
             link.up.send(d)

@@ -15,9 +15,12 @@
 import { afterAll, afterEach, beforeAll, expect } from "vitest"
 import type { RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
+import type { SettingValue } from "../../host-sim/device/vm-device.ts"
+import type { BoardId } from "../../host-sim/board/profiles.ts"
 import { ledgerOf, type Ledger } from "../../host-sim/ledger.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { DASHBOARD_DIAG_EVERY_MS, startDeviceProxy } from "../../host-sim/simulation.ts"
 import { seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
@@ -34,18 +37,26 @@ export interface OutageResult {
 const telemetryOf = (name: string) => (m: Observed) => m.topic === `devs/${name}/telemetry`
 
 export interface OutageRig {
+    /** The fault proxy: the faults are switched on here. */
     proxy: ChaosProxy
+    /**
+     * What the device connects to: the fault proxy itself, or with `dashboard` the simulator's
+     * per-device proxy in front of it (host-sim/simulation.ts `startDeviceProxy`), the path of
+     * `npm start` with its dashboard on.
+     */
+    deviceProxy: ChaosProxy
     observer: Observer
 }
 
 /** A private Mosquitto, the chaos proxy in front of it and a persistent subscriber, for one describe block. */
-export function outageRig(): OutageRig {
+export function outageRig(opts: { dashboard?: boolean } = {}): OutageRig {
     const rig = {} as OutageRig
     let broker: RunningBroker
     beforeAll(async () => {
         broker = await startMosquitto()
         rig.proxy = new ChaosProxy("127.0.0.1", broker.port)
         await rig.proxy.start()
+        rig.deviceProxy = opts.dashboard ? await startDeviceProxy("127.0.0.1", rig.proxy.port, 1) : rig.proxy
         rig.observer = new Observer(broker.url, "devs/#", `observer-outage-${process.pid}-${Date.now() % 100000}`)
         await rig.observer.start()
     })
@@ -56,6 +67,7 @@ export function outageRig(): OutageRig {
     })
     afterAll(async () => {
         await rig.observer?.stop()
+        if (rig.deviceProxy !== rig.proxy) await rig.deviceProxy?.stop()
         await rig.proxy?.stop()
         await broker?.close()
     })
@@ -76,10 +88,17 @@ export async function runOutage(
     observer: Observer,
     periodMs: number,
     fault: (vm: VmUnderTest) => Promise<void>,
-    opts: { recoveryTimeoutS?: number; expectLoss?: boolean } = {},
+    opts: {
+        recoveryTimeoutS?: number
+        expectLoss?: boolean
+        settings?: Record<string, SettingValue>
+        /** A board profile (host-sim/board/): its sockets and what the firmware believes it runs on. */
+        board?: BoardId
+    } = {},
 ): Promise<OutageResult> {
-    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs }, "127.0.0.1", undefined, "", {
+    const vm = new VmUnderTest(proxy.port, { PERIOD_MS: periodMs, ...opts.settings }, "127.0.0.1", undefined, "", {
         productDefaults: true,
+        ...(opts.board ? { board: opts.board } : {}),
     }).start()
     const name = vm.name
     try {
@@ -122,7 +141,7 @@ export async function runOutage(
 
         expect(vm.panics()).toEqual([])
         // The device is the only client with its id: resets by the network are no takeover (S12).
-        expect(vm.log.filter(l => /id_conflict_suspected/.test(l))).toEqual([])
+        expect(vm.log.filter(l => /id_conflict_suspected|is another client using client id/.test(l))).toEqual([])
         // seq never restarted: one boot, and the stream starts at 1.
         expect(vm.log.filter(l => /DeviceScript Simulator/.test(l))).toHaveLength(1)
         expect(ledger.firstSeq).toBe(1)
@@ -178,4 +197,99 @@ export function combinedFor(proxy: ChaosProxy, s: number) {
         proxy.blackhole = "none"
         proxy.sliceRandomMax = 0
     }
+}
+
+/** When each part of a fault mix ended: the broker was reachable again from then on (Date.now()). */
+export interface MixMarks {
+    /** End of the stall (the black hole), end of the refused connections. */
+    stallEnd: number
+    refusedEnd: number
+}
+
+/**
+ * The fault mix of issue 23 for `s` seconds: resets every `resetEveryS` (the first quarter), a stall
+ * (nothing passes either way for 15 %, then the stalled connection is reset), a healthy tenth, refused
+ * connections (20 %), and resets again to the end. `marks` gets when the stall and the refusal ended:
+ * from then on the broker was reachable.
+ */
+export function faultMixFor(proxy: ChaosProxy, s: number, marks: MixMarks, resetEveryS = 5) {
+    return async () => {
+        const at = (f: number) => Math.round(s * f)
+        let tick = 0
+        while (tick < s) {
+            await sleep(1000)
+            tick++
+            if (tick === at(0.25)) proxy.blackhole = "both"
+            if (tick === at(0.4)) {
+                proxy.blackhole = "none"
+                proxy.reset()
+                marks.stallEnd = Date.now()
+            }
+            if (tick === at(0.5)) {
+                proxy.refuse = true
+                proxy.reset()
+            }
+            if (tick === at(0.7)) {
+                proxy.refuse = false
+                marks.refusedEnd = Date.now()
+            }
+            const resetting = tick < at(0.25) || tick > at(0.7)
+            if (resetting && tick % resetEveryS === 0) proxy.reset()
+        }
+    }
+}
+
+/** Seconds from `t` to the first telemetry of `name` that arrived at or after it (Infinity: none). */
+export function firstDeliveryAfterS(observer: Observer, name: string, t: number): number {
+    const m = observer.messages.find(m => telemetryOf(name)(m) && m.atMs >= t)
+    return m ? (m.atMs - t) / 1000 : Infinity
+}
+
+/** The waits the device drew between connections ("reconnecting in N ms"), in ms. */
+export function backoffWaitsMs(vm: VmUnderTest): number[] {
+    return vm.log.map(l => /(?:reconnecting|retrying) in (\d+) ms/.exec(l)).flatMap(m => (m ? [Number(m[1])] : []))
+}
+
+/** `npm start`'s defaults with its dashboard on: the firmware's 5 s period, diagnostics every 10 s. */
+export const DASHBOARD_RUN = { periodMs: 5000, settings: { DIAG_EVERY_MS: DASHBOARD_DIAG_EVERY_MS } }
+
+/** How soon the first reading must arrive once the broker is reachable again (issue 23). */
+export const BACK_WITHIN_S = 30
+
+/**
+ * The fault mix of `s` seconds at the fault proxy behind the dashboard's per-device proxy, with
+ * `npm start`'s defaults; checks runOutage's ledger plus issue 23's bound after the stall, the
+ * refusal and the end of the mix, and returns the figures.
+ */
+export async function runFaultMix(rig: OutageRig, s: number, resetEveryS = 5, board?: BoardId) {
+    const marks: MixMarks = { stallEnd: 0, refusedEnd: 0 }
+    const r = await runOutage(
+        rig.deviceProxy,
+        rig.observer,
+        DASHBOARD_RUN.periodMs,
+        faultMixFor(rig.proxy, s, marks, resetEveryS),
+        {
+            settings: DASHBOARD_RUN.settings,
+            board,
+        },
+    )
+    const name = r.vm.name
+    const figures = {
+        afterStallS: firstDeliveryAfterS(rig.observer, name, marks.stallEnd),
+        afterRefusalS: firstDeliveryAfterS(rig.observer, name, marks.refusedEnd),
+        afterMixS: r.recoveryS,
+        connections: rig.deviceProxy.connections,
+        waitsMs: backoffWaitsMs(r.vm),
+        dropped: r.dropped,
+        gaps: r.ledger.gaps,
+        duplicates: r.ledger.duplicates,
+    }
+    const profile = board ? `, --board ${board}` : ""
+    console.log(
+        `fault mix ${s} s (resets every ${resetEveryS} s${profile}) through two proxies: ${JSON.stringify(figures)}`,
+    )
+    expect(figures.afterStallS).toBeLessThanOrEqual(BACK_WITHIN_S)
+    expect(figures.afterRefusalS).toBeLessThanOrEqual(BACK_WITHIN_S)
+    expect(figures.afterMixS).toBeLessThanOrEqual(BACK_WITHIN_S)
+    return figures
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest"
 import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
-import { blackholeFor, combinedFor, outageRig, refusedFor, runOutage } from "./outage-scenarios.ts"
+import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "./outage-scenarios.ts"
 
 describe.skipIf(mosquittoPath() === null)("outages with default settings against mosquitto", () => {
     const rig = outageRig()
@@ -35,5 +35,15 @@ describe.skipIf(mosquittoPath() === null)("outages with default settings against
 
     test("S5: resets every 5 s, 1-7 byte slices and an 8 s blackhole for 40 s at 4 readings/s: no panic, no uncounted loss", async () => {
         await runOutage(rig.proxy, rig.observer, 250, combinedFor(rig.proxy, 40))
+    }, 240_000)
+})
+
+describe.skipIf(mosquittoPath() === null)("a fault mix through the dashboard's per-device proxy (issue 23)", () => {
+    const rig = outageRig({ dashboard: true })
+
+    test("resets every 2 s, a stall and refused connections for 40 s behind two proxies: no client-id suspicion, back within 30 s each time, every loss counted", async () => {
+        // Resets every 2 s put several sessions shorter than 5 s in a row into 40 s: the ones a proxy that
+        // handed a reset on as a clean close made look like a client-id takeover.
+        await runFaultMix(rig, 40, 2)
     }, 240_000)
 })

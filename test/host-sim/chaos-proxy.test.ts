@@ -208,3 +208,73 @@ test("setListening(false) refuses new connections at the OS level and true liste
     expect(proxy.connectionTimes.length).toBe(2)
     again.destroy()
 })
+
+/** How a socket's peer ended it: "reset" (an error, ECONNRESET) or "end" (a FIN, no error), and the bytes before. */
+function ending(s: Socket): Promise<{ how: string; code: string; bytes: Buffer }> {
+    const got: Buffer[] = []
+    let code = ""
+    let ended = false
+    s.on("data", d => got.push(d))
+    s.on("error", e => (code = (e as NodeJS.ErrnoException).code ?? "error"))
+    s.on("end", () => (ended = true))
+    return new Promise(resolve =>
+        s.once("close", () =>
+            resolve({ how: code ? "reset" : ended ? "end" : "close", code, bytes: Buffer.concat(got) }),
+        ),
+    )
+}
+
+test("a reset by the broker reaches the client as a reset (ECONNRESET), not a clean close (issue 23)", async () => {
+    const c = await client()
+    const b = await upstream
+    const seen = ending(c)
+    b.resetAndDestroy()
+    expect(await within(seen, 2000, "the client's close")).toMatchObject({ how: "reset", code: "ECONNRESET" })
+})
+
+test("a clean close by the broker reaches the client as a FIN, after the bytes sent before it", async () => {
+    proxy.latencyMs = 50
+    const c = await client()
+    const b = await upstream
+    const seen = ending(c)
+    // The client closes its half when it reads the FIN (allowHalfOpen off), as the VM does.
+    b.end(PUBACK)
+    const r = await within(seen, 2000, "the client's close")
+    expect(r).toMatchObject({ how: "end", code: "" })
+    expect(r.bytes).toEqual(PUBACK)
+})
+
+test("a reset by the client reaches the broker as a reset, a clean close as a FIN", async () => {
+    const c1 = await client()
+    const b1 = await upstream
+    const reset = ending(b1)
+    c1.resetAndDestroy()
+    expect(await within(reset, 2000, "the broker's close")).toMatchObject({ how: "reset", code: "ECONNRESET" })
+
+    let resolve!: (s: Socket) => void
+    upstream = new Promise(r => (resolve = r))
+    server.removeAllListeners("connection")
+    server.on("connection", s => resolve(s))
+    const c2 = await client()
+    const b2 = await upstream
+    const fin = ending(b2)
+    c2.end(PINGRESP)
+    const r = await within(fin, 2000, "the broker's close")
+    expect(r).toMatchObject({ how: "end", code: "" })
+    expect(r.bytes).toEqual(PINGRESP)
+})
+
+test("a broker that refuses the proxy's connection is a reset for the client", async () => {
+    const port = (server.address() as { port: number }).port
+    await new Promise(r => server.close(r))
+    server = createServer()
+    const dead = new ChaosProxy("127.0.0.1", port)
+    await dead.start()
+    try {
+        const c = connect(dead.port, "127.0.0.1")
+        const seen = ending(c)
+        expect(await within(seen, 2000, "the client's close")).toMatchObject({ how: "reset", code: "ECONNRESET" })
+    } finally {
+        await dead.stop()
+    }
+})

@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { blackholeFor, combinedFor, outageRig, refusedFor, runOutage } from "../e2e/outage-scenarios.ts"
+import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "../e2e/outage-scenarios.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 
@@ -84,4 +84,26 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
             await vm.stop()
         }
     }, 300_000)
+})
+
+describe.skipIf(mosquittoPath() === null)(
+    "the 2-minute fault mix through the dashboard's per-device proxy (issue 23)",
+    () => {
+        const rig = outageRig({ dashboard: true })
+
+        test("resets, a stall and refused connections for 2 minutes behind two proxies, as `npm start` has them: no client-id suspicion, back within 30 s each time, every loss counted", async () => {
+            await runFaultMix(rig, MINUTES_2)
+        }, 420_000)
+    },
+)
+
+describe.skipIf(mosquittoPath() === null)("the fault mix under the board profiles (issue 23)", () => {
+    const rig = outageRig({ dashboard: true })
+
+    for (const board of ["picow", "esp32"] as const)
+        test(`--board ${board}: resets every 2 s, a stall and refused connections for 40 s behind two proxies: no client-id suspicion, back within 30 s each time, every loss counted`, async () => {
+            // Each runtime reports a reset and the broker's close its own way (Pico W: 'sock error: -14' and
+            // 'recv without buf?'); the firmware must tell them apart under each.
+            await runFaultMix(rig, 40, 2, board)
+        }, 300_000)
 })

@@ -135,8 +135,27 @@ describe("connect", () => {
             if (p.cmd === "connect") c.end()
         }
         const { s } = setup({}, net)
-        await until(() => (s.stats.disconnects["closed before CONNACK"] ?? 0) >= 1, 200_000)
+        await until(() => (s.stats.disconnects.closed_before_connack ?? 0) >= 1, 200_000)
         expect(s.stats.disconnects.connect_failed).toBeUndefined()
+    })
+
+    test("one spelling per disconnect cause: a failed write, a close and a bad packet before CONNACK are snake_case keys (issue 23)", async () => {
+        const net = new FakeNet()
+        const open = net.open.bind(net)
+        net.open = async (host, port, tls, timeoutMs) => {
+            await open(host, port, tls, timeoutMs)
+            // The first link is gone before the CONNECT is written, with no error to say why.
+            if (net.conns.length === 1) net.current!.end()
+        }
+        net.script = (p, c) => {
+            if (p.cmd === "connect" && c.index === 1) return c.end()
+            if (p.cmd === "connect" && c.index === 2) return c.send({ cmd: "pingresp" })
+            scriptedBroker()(p, c)
+        }
+        const { s } = setup({}, net)
+        await until(() => s.state === ST_CONNECTED, 200_000)
+        expect(s.stats.disconnects).toEqual({ write_failed: 1, closed_before_connack: 1, protocol_error: 1 })
+        expect(s.stats.protocolErrors).toBe(1)
     })
 
     test("C37 S9: CONNACK 5 backs off with a floor of 30 s and exposes auth_failed; never a tight loop", async () => {
@@ -966,6 +985,41 @@ describe("S12 client-id takeover", () => {
         resetting = false
         // BACKOFF_TRANSIENT's cap (30 s) plus its jitter, not BACKOFF_CONFLICT's 2 minutes.
         await until(() => s.state === ST_CONNECTED && net.current !== undefined && !net.current.closed, 31_000, 50)
+    })
+
+    test("a link reset after each session that delivered is reconnected within the base delay, however often (issue 23)", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // The broker acknowledges the reading, then a NAT resets the link: 20 times over.
+            if (p.cmd === "publish" && c.index < 20) setTimeout(() => c.end("tcp://broker:1883: read ECONNRESET"), 100)
+        }
+        const { s, rt } = setup({}, net)
+        s.publish("devs/dev1/telemetry", payload("r"), QOS1)
+        // Every session publishes once (the reading resent while unacknowledged, then a new one).
+        const feed = setInterval(() => s.publish("devs/dev1/telemetry", payload("r"), QOS1), 200)
+        await until(() => net.conns.length > 20, 60_000, 20)
+        clearInterval(feed)
+        const waits = rt.logs.map(l => /reconnecting in (\d+) ms/.exec(l)).filter(m => m !== null)
+        expect(waits.length).toBeGreaterThanOrEqual(20)
+        for (const m of waits) expect(Number(m[1])).toBeLessThanOrEqual(SESSION_DEFAULTS.retryBaseMs)
+        expect(rt.infoLogs.filter(l => /another client using client id/.test(l))).toEqual([])
+    })
+
+    test("a takeover's sessions that deliver before the broker closes them still back off (no ping-pong, S12)", async () => {
+        const net = new FakeNet()
+        net.script = (p, c) => {
+            scriptedBroker()(p, c)
+            // The PUBACK comes, then the other client with our id takes the session over.
+            if (p.cmd === "publish") setTimeout(() => c.end(), 100)
+        }
+        const { s, rt } = setup({}, net)
+        const feed = setInterval(() => s.publish("devs/dev1/telemetry", payload("r"), QOS1), 200)
+        await vi.advanceTimersByTimeAsync(10 * 60_000)
+        clearInterval(feed)
+        expect(net.conns.length).toBeLessThan(20)
+        expect(s.stats.acked).toBeGreaterThan(0)
+        expect(rt.infoLogs.filter(l => /another client using client id 'dev1'/.test(l))).toHaveLength(1)
     })
     // The fuzz's broker (issue 30): a PUBLISH with QoS 3, the last mutant before the 82 s wait that reproduced it.
     const GARBAGE = Buffer.from("370a000666757a7a2f650104", "hex")
