@@ -13,6 +13,7 @@ import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
+import { deviceTopic } from "./topic-table.ts"
 import { parseScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
@@ -106,18 +107,20 @@ async function main(o: CliOptions): Promise<number> {
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")
     if (useTable) {
-        table = new LiveTable(process.stdout, header)
+        table = new LiveTable(process.stdout, header, sim.prefix)
         sim.observer.on("message", m => table!.update(m))
         table.start()
     } else {
         console.log(header)
-        sim.observer.on("message", m => console.log(formatMessage(m)))
+        sim.observer.on("message", m => console.log(formatMessage(m, sim.prefix)))
     }
     if (o.durationS) {
         await new Promise(resolve => setTimeout(resolve, o.durationS * 1000))
         const observation = sim.observer.observation()
         await stop()
-        const telemetry = sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).length
+        const telemetry = sim.observer.messages.filter(
+            m => deviceTopic(m.topic, sim.prefix)?.kind === "telemetry",
+        ).length
         console.log(`done: ${telemetry} telemetry messages received`)
         summary(observation)
         return 0

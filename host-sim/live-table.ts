@@ -6,6 +6,7 @@
 import { NOT_QUANTITIES } from "./live-view.ts"
 import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
+import { deviceTopic } from "./topic-table.ts"
 
 const REDRAW_MS = 500
 const LOG_LINES = 6
@@ -27,6 +28,7 @@ export class LiveTable {
     constructor(
         private readonly out: NodeJS.WriteStream,
         private readonly header: string,
+        private readonly prefix = "devs",
     ) {}
 
     start(): void {
@@ -39,11 +41,11 @@ export class LiveTable {
     }
 
     update(m: Observed): void {
-        const [, device, ...rest] = m.topic.split("/")
-        if (!device) return
+        const t = deviceTopic(m.topic, this.prefix)
+        if (!t) return
+        const { device, kind } = t
         const row = this.rows.get(device) ?? { online: "?", seq: 0, values: {}, status: {}, atMs: 0 }
         this.rows.set(device, row)
-        const kind = rest.join("/")
         if (kind === "status") row.online = m.payload.toString()
         if (kind !== "telemetry") return
         try {

@@ -3,6 +3,7 @@
  */
 import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
+import { deviceTopic } from "./topic-table.ts"
 
 /** Telemetry fields that are not quantities: the reading's identity and time. */
 export const NOT_QUANTITIES = ["boot", "seq", "ts", "uptime_ms"]
@@ -11,12 +12,14 @@ function clock(ms: number): string {
     return new Date(ms).toISOString().slice(11, 19)
 }
 
-export function formatMessage(m: Observed): string {
-    const parts = m.topic.split("/")
-    const device = parts[1] ?? "?"
-    const kind = parts.slice(2).join("/")
+/** A message on a topic of the firmware's list (topic-table.ts) as a line; any other topic is named in full. */
+export function formatMessage(m: Observed, prefix = "devs"): string {
+    const t = deviceTopic(m.topic, prefix)
     const text = m.payload.toString("utf8")
-    if (kind === "telemetry") {
+    if (!t) return `${clock(m.atMs)}  unknown topic ${m.topic}: ${text.slice(0, 80)}${m.retain ? " (retained)" : ""}`
+    const device = t.device
+    const kind = m.topic.slice(prefix.length + device.length + 2)
+    if (t.kind === "telemetry") {
         try {
             const p = JSON.parse(text) as Record<string, unknown>
             const values = Object.entries(p)

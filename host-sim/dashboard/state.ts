@@ -101,6 +101,8 @@ export class DashboardState {
     ingest(m: Message): void {
         const shape = topicShape(m.topic, this.prefix)
         if (shape.kind === "unknown") return this.unknownTopic(m)
+        // Home Assistant's birth and will: for the devices (they publish discovery again), nothing to show.
+        if (shape.kind === "ha_status") return
         const dev = this.device(shape.device)
         dev.seen(m.atMs, m.retain)
         this.dirty.add(dev.name)
@@ -108,7 +110,13 @@ export class DashboardState {
         switch (shape.kind) {
             case "status":
                 return this.status(dev, text, m)
-            case "set_period":
+            // Time sync (firmware/time/): routine traffic, shown by the clock-sync diagnostics.
+            case "timeReq":
+            case "timeResp":
+                return
+            case "rebirth":
+                return this.event(m.atMs, "downlink", dev.name, "rebirth requested")
+            case "setPeriod":
                 return this.event(
                     m.atMs,
                     "downlink",

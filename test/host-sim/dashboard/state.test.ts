@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest"
 import { BootTracker } from "../../../host-sim/dashboard/boot-tracker.ts"
 import { DashboardState, type Message } from "../../../host-sim/dashboard/state.ts"
 import { topicShape } from "../../../host-sim/dashboard/topic-shape.ts"
+import { HA_STATUS_TOPIC, topicsFor } from "../../../firmware/telemetry/topics.ts"
 
 const T0 = 1_700_000_000_000
 let clock = T0
@@ -24,7 +25,11 @@ describe("topic shapes", () => {
         ["devs/a/status", { kind: "status", device: "a" }],
         ["devs/a/diagnostics", { kind: "diagnostics", device: "a" }],
         ["devs/a/log", { kind: "log", device: "a" }],
-        ["devs/a/set/period_ms", { kind: "set_period", device: "a" }],
+        ["devs/a/set/period_ms", { kind: "setPeriod", device: "a" }],
+        ["devs/a/cmd/rebirth", { kind: "rebirth", device: "a" }],
+        ["devs/a/time/req", { kind: "timeReq", device: "a" }],
+        ["devs/a/time/resp", { kind: "timeResp", device: "a" }],
+        ["homeassistant/status", { kind: "ha_status" }],
         [
             "homeassistant/sensor/a/temperature/config",
             { kind: "discovery", device: "a", component: "sensor", key: "temperature" },
@@ -34,6 +39,20 @@ describe("topic shapes", () => {
         ["other/a/telemetry", { kind: "unknown" }],
         ["homeassistant/sensor/a/config", { kind: "unknown" }],
     ])("%s", (topic, shape) => expect(topicShape(topic, "devs")).toEqual(shape))
+
+    test("every topic of the firmware's topicsFor is known, none an unknown shape (issue 28)", () => {
+        for (const [key, topic] of Object.entries(topicsFor("devs", "sim1")))
+            expect(topicShape(topic, "devs"), `${key}: ${topic}`).toEqual({ kind: key, device: "sim1" })
+        expect(topicShape(HA_STATUS_TOPIC, "devs").kind).not.toBe("unknown")
+    })
+
+    test("a fresh device's time sync and rebirth raise no bad-input event and no unknown topic", () => {
+        const s = new DashboardState("devs", "mqtt://x")
+        const t = topicsFor("devs", "sim1")
+        for (const topic of [t.timeReq, t.timeResp, t.rebirth, HA_STATUS_TOPIC]) s.ingest(msg(topic, "{}"))
+        expect(s.events.filter(e => e.kind === "bad-input")).toEqual([])
+        expect(s.unknown.size).toBe(0)
+    })
 })
 
 describe("boot identity", () => {
