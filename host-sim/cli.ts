@@ -7,7 +7,7 @@ import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
 import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/cluster.ts"
 import { boardProfile } from "./board/profiles.ts"
-import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { DASHBOARD_DIAG_EVERY_MS, parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { runCli } from "./cli-main.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./ledger.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
@@ -20,8 +20,6 @@ import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
-/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
-const DASHBOARD_DIAG_EVERY_MS = 10_000
 
 /** Said once: what the boards cannot do that the simulator just did (docs/secured-brokers.md). */
 function boardNote(t: BrokerTarget): string {
