@@ -3,13 +3,14 @@
  * sensor statuses, redrawn in place. (Piped output gets one line per message
  * instead, see live-view.ts.)
  */
-import { NOT_QUANTITIES } from "./live-view.ts"
+import { NOT_QUANTITIES, clip } from "./live-view.ts"
 import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
 import { deviceTopic } from "./topic-table.ts"
 
 const REDRAW_MS = 500
 const LOG_LINES = 6
+const LOG_CHARS = 150
 
 interface Row {
     online: string
@@ -86,7 +87,7 @@ export class LiveTable {
                 if (!(k in r.values))
                     out.push(`      ${k.padEnd(12)} ${"-".padStart(10)}      ${st.status} (${st.error})`)
         }
-        if (this.recentLog.length) out.push("", ...this.recentLog.map(l => "  " + l.slice(0, 150)))
+        if (this.recentLog.length) out.push("", ...this.recentLog.map(l => "  " + clip(l, LOG_CHARS)))
         return out
     }
 
