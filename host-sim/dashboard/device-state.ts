@@ -115,7 +115,9 @@ export class DeviceState {
         const uptime = num(p.uptime_ms) ?? 0
         const boot = this.#tracker.bootOf(p.boot, seq, uptime)
         let rec = this.#boots.get(boot)
-        const reboot = !rec && this.#boots.size > 0
+        // A boot first seen in readings after another boot's readings. Not "first seen at all": the
+        // diagnostics a device sends at CONNACK often arrive before its first reading and make the record.
+        const reboot = !rec?.seqs.length && [...this.#boots.values()].some(b => b.seqs.length > 0)
         if (!rec) this.#boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
         const duplicate = rec.seen.has(seq)
         rec.seqs.push(seq)

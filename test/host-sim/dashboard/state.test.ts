@@ -110,6 +110,21 @@ describe("the dashboard state", () => {
         expect(l).toMatchObject({ missing: 3, dropped: { queue_full: 3 }, droppedTotal: 3, unexplained: 0 })
     })
 
+    test("a reboot whose diagnostics (sent at CONNACK) arrive before its first reading is still an event (issue 28)", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(reading(1, 1000, { boot: "b1" }))
+        s.ingest(reading(2, 2000, { boot: "b1" }))
+        s.ingest(msg("devs/a/diagnostics", { boot: "b2", uptime_ms: 300, mqtt: { readings_dropped: {} } }))
+        s.ingest(reading(1, 800, { boot: "b2" }))
+        expect(s.events.filter(e => e.kind === "reboot").map(e => e.text)).toEqual([
+            "rebooted: boot b2 starts at seq 1",
+        ])
+        expect(s.devices.get("a")!.ledger()).toMatchObject({ reboots: 1, boots: 2 })
+        // The boot's second reading is no second reboot.
+        s.ingest(reading(2, 1800, { boot: "b2" }))
+        expect(s.events.filter(e => e.kind === "reboot")).toHaveLength(1)
+    })
+
     test("a reboot is an event and a new boot; its seq restarting is no gap", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
         for (const [seq, up] of [
