@@ -27,6 +27,11 @@ export interface RunningDashboard {
 
 export async function startDashboard(o: DashboardOptions): Promise<RunningDashboard> {
     const state = new DashboardState(o.prefix, o.target.url)
+    // The simulator knows each device's configured period: the dashboard shows it, not the measured jitter.
+    for (const d of o.sim?.devices ?? []) {
+        const period = Number(d.config.settings.PERIOD_MS)
+        if (period > 0) state.configuredPeriod(String(d.config.settings.DEVICE_NAME), period)
+    }
     const link = new BrokerLink(
         o.target,
         o.prefix,

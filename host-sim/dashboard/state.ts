@@ -98,6 +98,12 @@ export class DashboardState {
         this.broker = { url: brokerUrl, state: "connecting", error: "", sinceMs: 0 }
     }
 
+    /** A device's configured period, from whoever started it (the simulator's PERIOD_MS), until it answers a downlink. */
+    configuredPeriod(device: string, periodMs: number): void {
+        this.device(device).setPeriodMs = periodMs
+        this.dirty.add(device)
+    }
+
     ingest(m: Message): void {
         const shape = topicShape(m.topic, this.prefix)
         if (shape.kind === "unknown") return this.unknownTopic(m)
@@ -132,6 +138,9 @@ export class DashboardState {
         else if (shape.kind === "diagnostics") dev.diagnosticsMessage(json, m.atMs)
         else {
             const level = json.level === "error" ? "error" : "info"
+            // The device's answer to a period downlink (firmware/telemetry/period-downlink.ts) is its set period.
+            const set = level === "info" ? /^period_ms set to (\d+)$/.exec(String(json.msg ?? "")) : null
+            if (set) dev.setPeriodMs = Number(set[1])
             this.event(m.atMs, "downlink", dev.name, `answer: ${String(json.msg ?? text)}`, level)
         }
     }

@@ -125,6 +125,25 @@ describe("the dashboard state", () => {
         expect(s.events.filter(e => e.kind === "reboot")).toHaveLength(1)
     })
 
+    test("the period shown is the set one (configured, or the device's answer to a downlink), not the measured jitter", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(reading(1, 1000))
+        s.ingest(reading(2, 1501))
+        // Measured only: shown as such (the page marks it "≈").
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 501, periodSet: false })
+        s.configuredPeriod("a", 500)
+        s.ingest(reading(3, 2000))
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 500, periodSet: true })
+        s.ingest(msg("devs/a/log", { level: "info", msg: "period_ms set to 2000" }))
+        s.ingest(reading(4, 2499))
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 2000, periodSet: true })
+        // A rejected value changes nothing.
+        s.ingest(
+            msg("devs/a/log", { level: "error", msg: "rejected period_ms 'abc': expected an integer in 100..3600000" }),
+        )
+        expect(s.devices.get("a")!.view().periodMs).toBe(2000)
+    })
+
     test("a reboot is an event and a new boot; its seq restarting is no gap", () => {
         const s = new DashboardState("devs", "mqtt://x:1")
         for (const [seq, up] of [
