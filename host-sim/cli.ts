@@ -89,7 +89,14 @@ async function main(o: CliOptions): Promise<number> {
     try {
         await sim.start()
         if (o.dashboard)
-            dashboard = await startDashboard({ target: sim.target, prefix: sim.prefix, port: o.dashboardPort, sim })
+            dashboard = await startDashboard({
+                target: sim.target,
+                prefix: sim.prefix,
+                port: o.dashboardPort,
+                sim,
+                // What the page did shows where the user watches: under the table, or as a line of its own.
+                onAction: text => (table ? table.log(`dashboard: ${text}`) : console.log(`dashboard: ${text}`)),
+            })
     } catch (e) {
         await stop()
         throw e

@@ -16,6 +16,8 @@ export interface DashboardOptions {
     /** 0: a free port. */
     port: number
     sim?: Simulation
+    /** Each action taken on the page (fault controls, period downlinks): the CLI logs them on the terminal. */
+    onAction?: (text: string) => void
 }
 
 export interface RunningDashboard {
@@ -43,6 +45,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         state,
         link,
         controls: o.sim ? new SimControls(o.sim) : undefined,
+        onAction: o.onAction,
     })
     const url = await server.start()
     await link.start()
