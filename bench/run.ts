@@ -3,7 +3,7 @@
  * aedes), a fixed workload of small JSON telemetry publishes, delivery counted
  * by an independent MQTT.js subscriber. Ratios are within this run only.
  *
- *   npm run bench               full run (~5 minutes here)
+ *   npm run bench               full run (about 15 minutes here; results.md states each run's duration)
  *   npm run bench -- --smoke    a short run that only proves the bench still works
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs"
@@ -19,6 +19,7 @@ import { recoveryAfter } from "./recovery.ts"
 import { scaleSection } from "./scale.ts"
 import { stepMargin } from "./step-margin.ts"
 import { fleet, latency, restartToDelivery, runMqttJs, runVm, type RunResult } from "./throughput.ts"
+import { durationText, outageSection, rateCell } from "./report-parts.ts"
 import { SESSION_DEFAULTS } from "../firmware/mqtt/session.ts"
 
 const SMOKE = process.argv.includes("--smoke")
@@ -157,13 +158,13 @@ async function main() {
             `| --- | --- | --- | --- | --- | --- | --- | --- |`,
             ...runs.map(
                 r =>
-                    `| ${r.client} | ${r.qos} | ${r.sent} | ${r.delivered} | ${fmt(r.perS)} | ${r.wire ? fmt(r.wire.writesPerPacket, 2) : "-"} | ${r.wire ? fmt(r.wire.wireRatio, 2) : "-"} | ${r.note} |`,
+                    `| ${r.client} | ${r.qos} | ${r.sent} | ${r.delivered} | ${rateCell(r.perS)} | ${r.wire ? fmt(r.wire.writesPerPacket, 2) : "-"} | ${r.wire ? fmt(r.wire.wireRatio, 2) : "-"} | ${r.note} |`,
             ),
         ].join("\n")
         const md = `# Benchmark results
 
 Command: \`npm run bench${SMOKE ? " -- --smoke" : ""}\` — ${results.date}, ${results.machine.cpus} × ${results.machine.cpu}, Node ${results.machine.node},
-broker: ${results.versions.broker}, ${N} messages of \`{"seq":N}\` per run.
+broker: ${results.versions.broker}, ${N} messages of \`{"seq":N}\` per run; the run took ${durationText(results.duration_s)}.
 
 ${table}
 
@@ -179,9 +180,7 @@ ${table}
 | heap headroom at the worst case (\`heap_headroom_bytes\`) | ${SMOKE ? "not measured in the smoke run" : `${heap.heap_headroom_bytes} B`} (target ≥ 8192) |
 | step margin (\`step_margin\`) | ${fmt(steps.step_margin, 1)} × (${steps.cycles_per_run} message life cycles fit one fiber run; loops yield every ${steps.slice_items}) (target ≥ 4) |
 
-| outage (refused) | devices | recovered | first delivery after the broker is back: p50 / p95 / max |
-| --- | --- | --- | --- |
-${recovery.map(r => `| ${r.outage_s} s | ${r.devices} | ${r.recovered} | ${r.p50_s} / ${r.p95_s} / ${r.max_s} s |`).join("\n")}
+${outageSection(recovery, SMOKE)}
 
 * Wire: ${fmt(results.wire_ratio ?? NaN, 2)} × the minimal PUBLISH encoding, ${fmt(results.writes_per_packet ?? NaN, 2)} socket writes per packet (ours, QoS 1).
 * Latency at a steady 10 msg/s (VM socket write → subscriber): p50 ${fmt(lat.p50_ms, 1)} ms, p99 ${fmt(lat.p99_ms, 1)} ms (${lat.samples} samples).

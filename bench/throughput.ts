@@ -9,6 +9,7 @@ import { join } from "node:path"
 import { brokerTarget, connectBroker } from "../host-sim/broker-connect.ts"
 import type { RunningBroker } from "../host-sim/broker.ts"
 import { SimDevice } from "../host-sim/device/sim-device.ts"
+import { deliveryRatePerS } from "./report-parts.ts"
 import type { SettingValue } from "../host-sim/device/vm-device.ts"
 import { Observer, type Observed } from "../host-sim/observer.ts"
 import { Simulation } from "../host-sim/simulation.ts"
@@ -100,14 +101,13 @@ export async function runVm(
     rmSync(tap, { force: true })
     const msgs = obs.messages
     const seqs = new Set(msgs.map(m => JSON.parse(m.payload.toString()).seq))
-    const span = msgs.length > 1 ? msgs[msgs.length - 1].atMs - msgs[0].atMs : 0
     const panics = log.filter(l => /PANIC/.test(l)).length
     return {
         client,
         qos,
         sent: n,
         delivered: client === "raw" ? msgs.length : seqs.size,
-        perS: span > 0 ? ((msgs.length - 1) * 1000) / span : 0,
+        perS: deliveryRatePerS(msgs.map(m => m.atMs)),
         completed: msgs.length >= n && panics === 0,
         panics,
         wire: analyseWire(writes),
@@ -134,13 +134,12 @@ export async function runMqttJs(broker: RunningBroker, qos: 0 | 1, n: number): P
     await c.endAsync()
     await obs.stop()
     const m = obs.messages
-    const span = m.length > 1 ? m[m.length - 1].atMs - m[0].atMs : 0
     return {
         client: "mqttjs",
         qos,
         sent: n,
         delivered: m.length,
-        perS: span > 0 ? ((m.length - 1) * 1000) / span : 0,
+        perS: deliveryRatePerS(m.map(x => x.atMs)),
         completed: m.length >= n,
         panics: 0,
         note: "",

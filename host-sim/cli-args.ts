@@ -4,6 +4,9 @@
 import { parseClusterSpec } from "./brokers/cluster.ts"
 import { boardProfile, BOARD_IDS, type BoardId } from "./board/profiles.ts"
 
+/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
+export const DASHBOARD_DIAG_EVERY_MS = 10_000
+
 export interface CliOptions {
     broker: string
     /** `KIND[:NODES]`: start a real cluster (host-sim/brokers/cluster.ts) and give every device all its nodes. */

@@ -7,15 +7,16 @@ import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
 import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/cluster.ts"
 import { boardProfile } from "./board/profiles.ts"
-import { parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { DASHBOARD_DIAG_EVERY_MS, parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { runCli } from "./cli-main.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./ledger.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
+import { deviceTopic } from "./topic-table.ts"
 import { parseScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
-import { DASHBOARD_DIAG_EVERY_MS, Simulation } from "./simulation.ts"
+import { Simulation } from "./simulation.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
@@ -88,7 +89,14 @@ async function main(o: CliOptions): Promise<number> {
     try {
         await sim.start()
         if (o.dashboard)
-            dashboard = await startDashboard({ target: sim.target, prefix: sim.prefix, port: o.dashboardPort, sim })
+            dashboard = await startDashboard({
+                target: sim.target,
+                prefix: sim.prefix,
+                port: o.dashboardPort,
+                sim,
+                // What the page did shows where the user watches: under the table, or as a line of its own.
+                onAction: text => (table ? table.log(`dashboard: ${text}`) : console.log(`dashboard: ${text}`)),
+            })
     } catch (e) {
         await stop()
         throw e
@@ -104,18 +112,20 @@ async function main(o: CliOptions): Promise<number> {
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")
     if (useTable) {
-        table = new LiveTable(process.stdout, header)
+        table = new LiveTable(process.stdout, header, sim.prefix)
         sim.observer.on("message", m => table!.update(m))
         table.start()
     } else {
         console.log(header)
-        sim.observer.on("message", m => console.log(formatMessage(m)))
+        sim.observer.on("message", m => console.log(formatMessage(m, sim.prefix)))
     }
     if (o.durationS) {
         await new Promise(resolve => setTimeout(resolve, o.durationS * 1000))
         const observation = sim.observer.observation()
         await stop()
-        const telemetry = sim.observer.messages.filter(m => m.topic.endsWith("/telemetry")).length
+        const telemetry = sim.observer.messages.filter(
+            m => deviceTopic(m.topic, sim.prefix)?.kind === "telemetry",
+        ).length
         console.log(`done: ${telemetry} telemetry messages received`)
         summary(observation)
         return 0

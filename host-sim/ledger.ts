@@ -5,6 +5,7 @@
  * no gap, and silence is a finding). Pure: the e2e tests, `npm run verify`, the simulator's
  * summary and the dashboard read the same numbers and the same wording (docs/ledger.md).
  */
+import { deviceTopic } from "./topic-table.ts"
 
 export interface SeqRange {
     from: number
@@ -347,8 +348,8 @@ export function ledgerInputs(
     const readings: SeenReading[] = []
     const diagnostics: SeenDiagnostics[] = []
     for (const m of messages) {
-        const parts = m.topic.split("/")
-        if (parts.length !== 3 || parts[0] !== prefix) continue
+        const t = deviceTopic(m.topic, prefix)
+        if (t?.kind !== "telemetry" && t?.kind !== "diagnostics") continue
         let p: any
         try {
             p = JSON.parse(m.payload.toString())
@@ -357,18 +358,18 @@ export function ledgerInputs(
         }
         if (!p || typeof p !== "object") continue
         const boot = typeof p.boot === "string" ? p.boot : ""
-        if (parts[2] === "telemetry" && typeof p.seq === "number")
+        if (t.kind === "telemetry" && typeof p.seq === "number")
             readings.push({
-                device: parts[1],
+                device: t.device,
                 boot,
                 seq: p.seq,
                 ...(typeof p.ts === "number" ? { ts: p.ts } : {}),
                 atMs: m.atMs,
                 ...(typeof p.uptime_ms === "number" ? { uptimeMs: p.uptime_ms } : {}),
             })
-        if (parts[2] === "diagnostics" && p.mqtt)
+        if (t.kind === "diagnostics" && p.mqtt)
             diagnostics.push({
-                device: parts[1],
+                device: t.device,
                 boot,
                 uptimeMs: Number(p.uptime_ms) || 0,
                 readingsDropped: p.mqtt.readings_dropped ?? {},

@@ -3,12 +3,14 @@
  * sensor statuses, redrawn in place. (Piped output gets one line per message
  * instead, see live-view.ts.)
  */
-import { NOT_QUANTITIES } from "./live-view.ts"
+import { NOT_QUANTITIES, clip } from "./live-view.ts"
 import { quantity } from "../firmware/telemetry/quantities.ts"
 import type { Observed } from "./observer.ts"
+import { deviceTopic } from "./topic-table.ts"
 
 const REDRAW_MS = 500
 const LOG_LINES = 6
+const LOG_CHARS = 150
 
 interface Row {
     online: string
@@ -27,6 +29,7 @@ export class LiveTable {
     constructor(
         private readonly out: NodeJS.WriteStream,
         private readonly header: string,
+        private readonly prefix = "devs",
     ) {}
 
     start(): void {
@@ -39,11 +42,11 @@ export class LiveTable {
     }
 
     update(m: Observed): void {
-        const [, device, ...rest] = m.topic.split("/")
-        if (!device) return
+        const t = deviceTopic(m.topic, this.prefix)
+        if (!t) return
+        const { device, kind } = t
         const row = this.rows.get(device) ?? { online: "?", seq: 0, values: {}, status: {}, atMs: 0 }
         this.rows.set(device, row)
-        const kind = rest.join("/")
         if (kind === "status") row.online = m.payload.toString()
         if (kind !== "telemetry") return
         try {
@@ -84,7 +87,7 @@ export class LiveTable {
                 if (!(k in r.values))
                     out.push(`      ${k.padEnd(12)} ${"-".padStart(10)}      ${st.status} (${st.error})`)
         }
-        if (this.recentLog.length) out.push("", ...this.recentLog.map(l => "  " + l.slice(0, 150)))
+        if (this.recentLog.length) out.push("", ...this.recentLog.map(l => "  " + clip(l, LOG_CHARS)))
         return out
     }
 

@@ -24,8 +24,8 @@ export const PROJECT_DIR = join(import.meta.dirname, "..")
 /** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
 export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "firmware.devs")
 
-/** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
-export const DASHBOARD_DIAG_EVERY_MS = 10_000
+/** Defined with the command-line options (cli-args.ts); simulation.ts users import it from here too. */
+export { DASHBOARD_DIAG_EVERY_MS } from "./cli-args.ts"
 
 /**
  * The proxy a device reaches the broker through when the run has the dashboard's network controls

@@ -7,6 +7,8 @@
  */
 import type { MqttClient } from "mqtt"
 import { connectBroker, type BrokerTarget } from "./broker-connect.ts"
+import { topicsFor } from "../firmware/telemetry/topics.ts"
+import { deviceTopic } from "./topic-table.ts"
 
 /** A request payload is the device clock in integer ms; anything else gets no answer. */
 const REQUEST = /^\d{1,15}$/
@@ -20,9 +22,8 @@ export function timeAnswer(request: string, nowMs: number): string | null {
 
 /** `<prefix>/<device>/time/req` → `<prefix>/<device>/time/resp`; null when the topic is not a request. */
 export function answerTopic(prefix: string, topic: string): string | null {
-    const parts = topic.split("/")
-    if (parts.length !== 4 || parts[0] !== prefix || parts[2] !== "time" || parts[3] !== "req" || !parts[1]) return null
-    return `${prefix}/${parts[1]}/time/resp`
+    const t = deviceTopic(topic, prefix)
+    return t?.kind === "timeReq" ? topicsFor(prefix, t.device).timeResp : null
 }
 
 export class TimeResponder {

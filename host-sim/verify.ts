@@ -8,7 +8,7 @@
  * until Ctrl-C, then reports.
  */
 import { BROKER_OPTIONS, cliBroker } from "./cli-broker.ts"
-import { deviceLedgers, formatLedgers, ledgerInputs, ledgerProblems } from "./ledger.ts"
+import { deviceLedgers, formatLedgers, formatObservation, ledgerInputs, ledgerProblems } from "./ledger.ts"
 import { Observer } from "./observer.ts"
 import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"
 import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
@@ -53,7 +53,8 @@ runMain(USAGE, async () => {
     await observer.stop()
     const { readings, diagnostics } = ledgerInputs(observer.messages, prefix)
     const ledgers = deviceLedgers(readings, diagnostics, observation)
-    console.log(formatLedgers(ledgers, observation))
+    // With no device at all the error line below says so: the report would only say it a second time.
+    console.log(ledgers.length ? formatLedgers(ledgers, observation) : formatObservation(observation))
     const problems = ledgerProblems(ledgers)
     if (problems.length) throw new UserError(problems.join("; "))
 })

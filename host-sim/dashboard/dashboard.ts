@@ -16,6 +16,8 @@ export interface DashboardOptions {
     /** 0: a free port. */
     port: number
     sim?: Simulation
+    /** Each action taken on the page (fault controls, period downlinks): the CLI logs them on the terminal. */
+    onAction?: (text: string) => void
 }
 
 export interface RunningDashboard {
@@ -27,6 +29,11 @@ export interface RunningDashboard {
 
 export async function startDashboard(o: DashboardOptions): Promise<RunningDashboard> {
     const state = new DashboardState(o.prefix, o.target.url)
+    // The simulator knows each device's configured period: the dashboard shows it, not the measured jitter.
+    for (const d of o.sim?.devices ?? []) {
+        const period = Number(d.config.settings.PERIOD_MS)
+        if (period > 0) state.configuredPeriod(String(d.config.settings.DEVICE_NAME), period)
+    }
     const link = new BrokerLink(
         o.target,
         o.prefix,
@@ -38,6 +45,7 @@ export async function startDashboard(o: DashboardOptions): Promise<RunningDashbo
         state,
         link,
         controls: o.sim ? new SimControls(o.sim) : undefined,
+        onAction: o.onAction,
     })
     const url = await server.start()
     await link.start()

@@ -57,7 +57,9 @@ export interface DeviceView {
     /** Unix ms of the last reading when it carries `ts`. */
     ts: number | null
     rssi: number | null
+    /** The period shown: the set one when known (`periodSet`), else the measured one (which jitters: 499/501 ms). */
     periodMs: number | null
+    periodSet: boolean
     values: Record<string, number>
     sensors: Record<string, SensorState>
     diagnostics: Record<string, unknown> | null
@@ -94,7 +96,10 @@ export class DeviceState {
     uptimeMs = 0
     ts: number | null = null
     rssi: number | null = null
-    periodMs: number | null = null
+    /** From uptime between consecutive readings of a boot: jitters with the loop (499/501 ms for 500). */
+    measuredPeriodMs: number | null = null
+    /** The period the device runs at by its own word (`period_ms set to N`) or its configuration (the simulator's). */
+    setPeriodMs: number | null = null
     values: Record<string, number> = {}
     sensors: Record<string, SensorState> = {}
     diagnostics: Record<string, unknown> | null = null
@@ -115,7 +120,9 @@ export class DeviceState {
         const uptime = num(p.uptime_ms) ?? 0
         const boot = this.#tracker.bootOf(p.boot, seq, uptime)
         let rec = this.#boots.get(boot)
-        const reboot = !rec && this.#boots.size > 0
+        // A boot first seen in readings after another boot's readings. Not "first seen at all": the
+        // diagnostics a device sends at CONNACK often arrive before its first reading and make the record.
+        const reboot = !rec?.seqs.length && [...this.#boots.values()].some(b => b.seqs.length > 0)
         if (!rec) this.#boots.set(boot, (rec = { seqs: [], seen: new Set(), readingsDropped: {} }))
         const duplicate = rec.seen.has(seq)
         rec.seqs.push(seq)
@@ -127,7 +134,7 @@ export class DeviceState {
         const newest = boot !== this.boot || seq > this.seq
         if (!newest) return { boot, seq, reboot, duplicate, sensorChanges: changes }
         if (boot === this.boot && seq > this.seq && uptime > this.uptimeMs)
-            this.periodMs = Math.round((uptime - this.uptimeMs) / (seq - this.seq))
+            this.measuredPeriodMs = Math.round((uptime - this.uptimeMs) / (seq - this.seq))
         this.boot = boot
         this.seq = seq
         this.uptimeMs = uptime
@@ -151,6 +158,11 @@ export class DeviceState {
         for (const sensor of Object.keys(this.sensors)) if (!next[sensor]) changes.push({ sensor, to: "ok", error: "" })
         this.sensors = next
         return { boot, seq, reboot, duplicate, sensorChanges: changes }
+    }
+
+    /** The set period when known, else the measured one. */
+    get periodMs(): number | null {
+        return this.setPeriodMs ?? this.measuredPeriodMs
     }
 
     diagnosticsMessage(d: Record<string, unknown>, atMs: number): void {
@@ -209,8 +221,14 @@ export class DeviceState {
 
     /** The view: every public field as it is (the private `#` ones are no own fields to copy), plus the derived two. */
     view(o?: Observation): DeviceView {
-        const { discovery, ...fields } = this
-        return { ...fields, discovery: [...discovery.values()], ledger: this.ledger(o) }
+        const { discovery, measuredPeriodMs, setPeriodMs, ...fields } = this
+        return {
+            ...fields,
+            periodMs: setPeriodMs ?? measuredPeriodMs,
+            periodSet: setPeriodMs !== null,
+            discovery: [...discovery.values()],
+            ledger: this.ledger(o),
+        }
     }
 }
 

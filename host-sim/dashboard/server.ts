@@ -42,6 +42,8 @@ export interface DashboardServerOptions {
     state: DashboardState
     link: BrokerLink
     controls?: SimControls
+    /** Each action taken on the page (a fault control, a period downlink), as its event says it: for the terminal. */
+    onAction?: (text: string) => void
 }
 
 export class DashboardServer {
@@ -125,6 +127,7 @@ export class DashboardServer {
         if (!cmd.ok) throw new Error(cmd.message)
         const topic = topicsFor(this.o.state.prefix, device).setPeriod
         await this.o.link.publish(topic, String(cmd.periodMs))
+        this.o.onAction?.(`period downlink: sent ${cmd.periodMs} to ${topic}`)
         return `sent ${cmd.periodMs} to ${topic}`
     }
 
@@ -134,6 +137,7 @@ export class DashboardServer {
         try {
             const text = await this.o.controls.apply(c)
             this.o.state.event(Date.now(), "control", String(c.device ?? ""), text, "info")
+            this.o.onAction?.(text)
             return text
         } catch (e) {
             this.o.state.event(
@@ -143,6 +147,7 @@ export class DashboardServer {
                 `control refused: ${(e as Error).message}`,
                 "error",
             )
+            this.o.onAction?.(`control refused: ${(e as Error).message}`)
             throw e
         } finally {
             this.feed.tick()

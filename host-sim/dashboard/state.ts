@@ -100,9 +100,17 @@ export class DashboardState {
         this.broker = { url: brokerUrl, state: "connecting", error: "", sinceMs: 0 }
     }
 
+    /** A device's configured period, from whoever started it (the simulator's PERIOD_MS), until it answers a downlink. */
+    configuredPeriod(device: string, periodMs: number): void {
+        this.device(device).setPeriodMs = periodMs
+        this.dirty.add(device)
+    }
+
     ingest(m: Message): void {
         const shape = topicShape(m.topic, this.prefix)
         if (shape.kind === "unknown") return this.unknownTopic(m)
+        // Home Assistant's birth and will: for the devices (they publish discovery again), nothing to show.
+        if (shape.kind === "ha_status") return
         const dev = this.device(shape.kind === "discovery" ? this.discoveryDevice(shape.device, m) : shape.device)
         dev.seen(m.atMs, m.retain)
         this.dirty.add(dev.name)
@@ -110,7 +118,13 @@ export class DashboardState {
         switch (shape.kind) {
             case "status":
                 return this.status(dev, text, m)
-            case "set_period":
+            // Time sync (firmware/time/): routine traffic, shown by the clock-sync diagnostics.
+            case "timeReq":
+            case "timeResp":
+                return
+            case "rebirth":
+                return this.event(m.atMs, "downlink", dev.name, "rebirth requested")
+            case "setPeriod":
                 return this.event(
                     m.atMs,
                     "downlink",
@@ -126,6 +140,9 @@ export class DashboardState {
         else if (shape.kind === "diagnostics") dev.diagnosticsMessage(json, m.atMs)
         else {
             const level = json.level === "error" ? "error" : "info"
+            // The device's answer to a period downlink (firmware/telemetry/period-downlink.ts) is its set period.
+            const set = level === "info" ? /^period_ms set to (\d+)$/.exec(String(json.msg ?? "")) : null
+            if (set) dev.setPeriodMs = Number(set[1])
             this.event(m.atMs, "downlink", dev.name, `answer: ${String(json.msg ?? text)}`, level)
         }
     }

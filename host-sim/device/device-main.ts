@@ -1,7 +1,8 @@
 /**
  * Child-process entry for one simulated device (one VM per process: killing the process is a
- * faithful power cut, and the device has the process to itself). Configuration arrives as JSON in
- * argv[2]; every VM log line goes to stdout. The process exits when its parent goes away.
+ * faithful power cut, and the device has the process to itself). Configuration arrives as the first
+ * IPC message, never in argv or the environment: it holds MQTT_PASS, and argv is readable by every
+ * local user (`ps`, /proc/<pid>/cmdline). Every VM log line goes to stdout. The process exits when its parent goes away.
  * Many devices per process: device-host.ts.
  */
 import { readFileSync, writeFileSync } from "node:fs"
@@ -9,8 +10,23 @@ import { HostedDevice, type DeviceControl, type DeviceProcessConfig } from "./ho
 
 export type { DeviceProcessConfig } from "./hosted-device.ts"
 
+/** Resolves with the configuration the parent sends in answer to `{ ready: true }`. */
+function receiveConfig(): Promise<DeviceProcessConfig> {
+    return new Promise((resolve, reject) => {
+        if (!process.send) return reject(new Error("no IPC channel: start this through SimDevice"))
+        process.once("message", (m: { config?: DeviceProcessConfig }) =>
+            m?.config ? resolve(m.config) : reject(new Error("the first message was not the configuration")),
+        )
+        // Messages sent before a listener exists would be lost: the parent waits for this.
+        process.send({ ready: true })
+    })
+}
+
 async function main() {
-    const cfg = JSON.parse(process.argv[2]) as DeviceProcessConfig
+    const orphaned = () => process.exit(0)
+    process.once("disconnect", orphaned)
+    const cfg = await receiveConfig()
+    process.off("disconnect", orphaned)
     // DEVS_TAP_FILE: record every socket write (host time + hex) and save it on exit, for the benchmark.
     const tapFile = process.env.DEVS_TAP_FILE
     const writes: string[] = []
@@ -31,8 +47,6 @@ async function main() {
     process.on("message", (m: DeviceControl) => {
         if (m) hosted.control(m)
     })
-    // Messages sent before this listener existed would be lost: the parent waits for this.
-    process.send?.({ ready: true })
     await hosted.start()
 }
 

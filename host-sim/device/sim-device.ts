@@ -32,7 +32,7 @@ export class SimDevice implements DeviceHandle {
     /** Starts the device process; after stop() or kill(), a fresh boot of the same device. */
     start(): void {
         this.ready = false
-        const child = spawn(process.execPath, ["--import", TSX, ENTRY, JSON.stringify(this.config)], {
+        const child = spawn(process.execPath, ["--import", TSX, ENTRY], {
             stdio: ["ignore", "pipe", "pipe", "ipc"],
             env: {
                 ...process.env,
@@ -45,6 +45,8 @@ export class SimDevice implements DeviceHandle {
         child.on("message", (m: { ready?: boolean }) => {
             if (!m?.ready) return
             this.ready = true
+            // The configuration (MQTT_PASS with it) goes by IPC, never argv or env: others can read argv.
+            child.send({ config: this.config })
             for (const p of this.pending) child.send(p)
             this.pending = []
         })

@@ -155,6 +155,14 @@ describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14
         expect(code).toBe(1)
     }, 60_000)
 
+    test("npm run verify on a broker where nothing publishes says 'no telemetry received' once and exits 1", async () => {
+        const run = runVerify(broker.url, 1)
+        const { code, out } = await run.done
+        expect(out.match(/no telemetry received/g), out).toHaveLength(1)
+        expect(out).toMatch(/^error: no telemetry received$/m)
+        expect(code).toBe(1)
+    }, 60_000)
+
     test("a period set by downlink survives a reboot; with every sensor configured HA_KEYS reads back and a boot writes nothing to flash", async () => {
         const responder = new TimeResponder(brokerTarget(broker.url))
         await responder.start()

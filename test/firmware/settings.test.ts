@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
+import { DASHBOARD_DIAG_EVERY_MS } from "../../host-sim/cli-args.ts"
 import { parseEnv } from "../../host-sim/env-file.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { noNetworkRebootS } from "../../firmware/platform.ts"
@@ -59,7 +60,20 @@ describe("the README configuration table says what the settings table says", () 
 
     test("every setting of the table has a row, and every row is a setting (MQTT_CA_FILE: host tools only)", () => {
         for (const s of TABLE) expect(documented, s.key).toContain(s.key)
-        expect(documented.filter(k => !TABLE.some(s => s.key === k))).toEqual(["MQTT_CA_FILE"])
+        expect(documented.filter(k => !TABLE.some(s => s.key === k))).toEqual(["WIFI_SSID", "WIFI_PWD", "MQTT_CA_FILE"])
+    })
+
+    test("a newcomer needs no other page for a board or for what npm start sets (issue 28)", () => {
+        const row = (key: string) => rows.find(r => r.keys.includes(key))?.text ?? ""
+        // The DeviceScript runtime's Wi-Fi settings, not the firmware's: a board needs them.
+        expect(row("WIFI_SSID")).toContain("`WIFI_PWD`")
+        // DEVICE_NAME: the firmware's default and what .env.defaults sets instead.
+        const env = parseEnv(readFileSync(join(ROOT, ".env.defaults"), "utf8"))
+        expect(row("DEVICE_NAME")).toContain("`.env.defaults`")
+        expect(row("DEVICE_NAME")).toContain(`\`${env.DEVICE_NAME}\``)
+        // DIAG_EVERY_MS: the firmware's default, and what npm start sets with its dashboard.
+        expect(row("DIAG_EVERY_MS")).toContain(`\`${DASHBOARD_DIAG_EVERY_MS}\``)
+        expect(row("DIAG_EVERY_MS")).toContain("npm start")
     })
 
     test("each row's default is the table's (computed ones: what the firmware computes)", () => {

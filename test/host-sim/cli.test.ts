@@ -6,7 +6,7 @@ import { parseArgs } from "../../host-sim/cli-args.ts"
 import { parseDashboardArgs } from "../../host-sim/dashboard/main.ts"
 import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
 import { LiveTable } from "../../host-sim/live-table.ts"
-import { formatMessage } from "../../host-sim/live-view.ts"
+import { PAYLOAD_CHARS, clip, formatMessage } from "../../host-sim/live-view.ts"
 import { parseScenario } from "../../host-sim/scenario.ts"
 
 describe("options", () => {
@@ -193,4 +193,20 @@ test("the line view prints each quantity with the payload unit of the firmware's
     expect(line).toContain(
         "#4  temperature 21.50 °C  humidity 45.10 %RH  humidity_sht4x 44.00 %RH  pressure 1013.20 hPa  illuminance 120.00 lx  co2 800.00 ppm  other 1.00  (boot b)",
     )
+})
+
+test("a diagnostics line cut in the terminal view ends in an ellipsis and says how long the payload was", () => {
+    const diag = JSON.stringify({
+        fw: "0.1.0",
+        boot: "8221c469f0db",
+        uptime_ms: 1726,
+        mqtt: { connects: 1, x: "y".repeat(200) },
+    })
+    const m = { topic: "devs/sim1/diagnostics", payload: Buffer.from(diag), retain: false, qos: 1 as const, atMs: 0 }
+    const line = formatMessage(m)
+    expect(line).toContain(`diagnostics: ${diag.slice(0, PAYLOAD_CHARS - 1)}… (${diag.length} chars)`)
+    // A payload that fits is shown whole, without an ellipsis.
+    const short = formatMessage({ ...m, payload: Buffer.from('{"fw":"0.1.0"}') })
+    expect(short).toMatch(/diagnostics: \{"fw":"0\.1\.0"\}$/)
+    expect(clip("abc", 3)).toBe("abc")
 })

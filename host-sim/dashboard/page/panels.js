@@ -51,7 +51,7 @@ export function devicesRows(devices, nowMs) {
                 ["last-seen", age(d.lastSeenMs && nowMs - d.lastSeenMs)],
                 ["boot", esc(d.boot || "–")],
                 ["seq", d.seq || "–", "num"],
-                ["period", d.periodMs ? `${d.periodMs} ms` : "–", "num"],
+                ["period", d.periodMs ? `${d.periodSet ? "" : "≈ "}${d.periodMs} ms` : "–", "num"],
                 ["rssi", d.rssi === null ? `<span class="muted">not reported</span>` : `${d.rssi} dBm`],
                 ["sensors", sensorsCell(d.sensors)],
                 ["bad-input", d.badPayloads ? `<span class="bad">${d.badPayloads}</span>` : "0", "num"],

@@ -6,6 +6,7 @@ import { describe, expect, test } from "vitest"
 import { BootTracker } from "../../../host-sim/dashboard/boot-tracker.ts"
 import { DashboardState, type Message } from "../../../host-sim/dashboard/state.ts"
 import { topicShape } from "../../../host-sim/dashboard/topic-shape.ts"
+import { HA_STATUS_TOPIC, topicsFor } from "../../../firmware/telemetry/topics.ts"
 
 const T0 = 1_700_000_000_000
 let clock = T0
@@ -24,7 +25,11 @@ describe("topic shapes", () => {
         ["devs/a/status", { kind: "status", device: "a" }],
         ["devs/a/diagnostics", { kind: "diagnostics", device: "a" }],
         ["devs/a/log", { kind: "log", device: "a" }],
-        ["devs/a/set/period_ms", { kind: "set_period", device: "a" }],
+        ["devs/a/set/period_ms", { kind: "setPeriod", device: "a" }],
+        ["devs/a/cmd/rebirth", { kind: "rebirth", device: "a" }],
+        ["devs/a/time/req", { kind: "timeReq", device: "a" }],
+        ["devs/a/time/resp", { kind: "timeResp", device: "a" }],
+        ["homeassistant/status", { kind: "ha_status" }],
         [
             "homeassistant/sensor/a/temperature/config",
             { kind: "discovery", device: "a", component: "sensor", key: "temperature" },
@@ -34,6 +39,20 @@ describe("topic shapes", () => {
         ["other/a/telemetry", { kind: "unknown" }],
         ["homeassistant/sensor/a/config", { kind: "unknown" }],
     ])("%s", (topic, shape) => expect(topicShape(topic, "devs")).toEqual(shape))
+
+    test("every topic of the firmware's topicsFor is known, none an unknown shape (issue 28)", () => {
+        for (const [key, topic] of Object.entries(topicsFor("devs", "sim1")))
+            expect(topicShape(topic, "devs"), `${key}: ${topic}`).toEqual({ kind: key, device: "sim1" })
+        expect(topicShape(HA_STATUS_TOPIC, "devs").kind).not.toBe("unknown")
+    })
+
+    test("a fresh device's time sync and rebirth raise no bad-input event and no unknown topic", () => {
+        const s = new DashboardState("devs", "mqtt://x")
+        const t = topicsFor("devs", "sim1")
+        for (const topic of [t.timeReq, t.timeResp, t.rebirth, HA_STATUS_TOPIC]) s.ingest(msg(topic, "{}"))
+        expect(s.events.filter(e => e.kind === "bad-input")).toEqual([])
+        expect(s.unknown.size).toBe(0)
+    })
 })
 
 describe("boot identity", () => {
@@ -89,6 +108,40 @@ describe("the dashboard state", () => {
         s.ingest(msg("devs/a/diagnostics", { mqtt: { reconnects: 1, readings_dropped: { queue_full: 3 } } }))
         l = s.devices.get("a")!.ledger()
         expect(l).toMatchObject({ missing: 3, dropped: { queue_full: 3 }, droppedTotal: 3, unexplained: 0 })
+    })
+
+    test("a reboot whose diagnostics (sent at CONNACK) arrive before its first reading is still an event (issue 28)", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(reading(1, 1000, { boot: "b1" }))
+        s.ingest(reading(2, 2000, { boot: "b1" }))
+        s.ingest(msg("devs/a/diagnostics", { boot: "b2", uptime_ms: 300, mqtt: { readings_dropped: {} } }))
+        s.ingest(reading(1, 800, { boot: "b2" }))
+        expect(s.events.filter(e => e.kind === "reboot").map(e => e.text)).toEqual([
+            "rebooted: boot b2 starts at seq 1",
+        ])
+        expect(s.devices.get("a")!.ledger()).toMatchObject({ reboots: 1, boots: 2 })
+        // The boot's second reading is no second reboot.
+        s.ingest(reading(2, 1800, { boot: "b2" }))
+        expect(s.events.filter(e => e.kind === "reboot")).toHaveLength(1)
+    })
+
+    test("the period shown is the set one (configured, or the device's answer to a downlink), not the measured jitter", () => {
+        const s = new DashboardState("devs", "mqtt://x:1")
+        s.ingest(reading(1, 1000))
+        s.ingest(reading(2, 1501))
+        // Measured only: shown as such (the page marks it "≈").
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 501, periodSet: false })
+        s.configuredPeriod("a", 500)
+        s.ingest(reading(3, 2000))
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 500, periodSet: true })
+        s.ingest(msg("devs/a/log", { level: "info", msg: "period_ms set to 2000" }))
+        s.ingest(reading(4, 2499))
+        expect(s.devices.get("a")!.view()).toMatchObject({ periodMs: 2000, periodSet: true })
+        // A rejected value changes nothing.
+        s.ingest(
+            msg("devs/a/log", { level: "error", msg: "rejected period_ms 'abc': expected an integer in 100..3600000" }),
+        )
+        expect(s.devices.get("a")!.view().periodMs).toBe(2000)
     })
 
     test("a reboot is an event and a new boot; its seq restarting is no gap", () => {
