@@ -4,6 +4,22 @@
 import { parseClusterSpec } from "./brokers/cluster.ts"
 import { boardProfile, BOARD_IDS, type BoardId } from "./board/profiles.ts"
 
+/** Up to this many devices, each runs in a process of its own (a fault in one VM's host touches no other). */
+export const OWN_PROCESS_UP_TO = 8
+/** The most VMs one process sustained at 1 reading/s (docs/scale.md: 150 yes, 250 did not all boot). */
+export const MAX_VMS_PER_PROCESS = 150
+
+/**
+ * VMs per device process when --vms-per-process is not given: a process per device for a few devices, else
+ * about one process per core, never more than MAX_VMS_PER_PROCESS in one (issue 28: `--devices 200` started
+ * 200 processes of ~100 MiB and a load of 17 on 2 cores).
+ */
+export function autoVmsPerProcess(devices: number, cores: number): number {
+    if (devices <= OWN_PROCESS_UP_TO) return 1
+    const perCore = Math.ceil(devices / Math.max(1, cores))
+    return Math.min(MAX_VMS_PER_PROCESS, Math.max(1, perCore))
+}
+
 /** With the dashboard, diagnostics come often enough that a fault control shows in its counters within seconds. */
 export const DASHBOARD_DIAG_EVERY_MS = 10_000
 
@@ -16,7 +32,7 @@ export interface CliOptions {
     durationS: number
     periodMs: number
     devices: number
-    /** VMs per device process (host-sim/device/device-host.ts); 1: a process per device. */
+    /** VMs per device process (host-sim/device/device-host.ts); 1: a process per device; 0: chosen (autoVmsPerProcess). */
     vmsPerProcess: number
     verbose: boolean
     help: boolean
@@ -42,7 +58,8 @@ export const USAGE = `usage: npm start -- [options]
   --duration SECONDS stop after this many seconds and exit 0 (default: run until Ctrl-C)
   --period MS        telemetry period of the simulated devices (default: PERIOD_MS in .env.defaults)
   --devices N        number of simulated devices (default 1)
-  --vms-per-process K run K device VMs in each device process (default 1: a process per device);
+  --vms-per-process K run K device VMs in each device process (default: a process per device up to 8
+                     devices, else about one process per core, at most 150 VMs each);
                      ~1 MiB per VM instead of ~100 MiB per process, the way to hundreds of devices
                      (docs/scale.md)
   --board B          behave like this board: ${BOARD_IDS.filter(b => b !== "sim").join(", ")} (sockets, Wi-Fi, TLS,
@@ -84,7 +101,7 @@ export function parseArgs(argv: string[], env: Record<string, string | undefined
         durationS: 0,
         periodMs: 0,
         devices: 1,
-        vmsPerProcess: 1,
+        vmsPerProcess: 0,
         verbose: false,
         help: false,
         scenarios: [],

@@ -3,11 +3,12 @@
  * firmware bytecode, and a live view of what the broker receives. Ctrl-C or
  * the end of --duration stops every process it started.
  */
+import { availableParallelism } from "node:os"
 import { resolve } from "node:path"
 import type { BrokerTarget } from "./broker-connect.ts"
 import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/cluster.ts"
 import { boardProfile } from "./board/profiles.ts"
-import { DASHBOARD_DIAG_EVERY_MS, parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
+import { autoVmsPerProcess, DASHBOARD_DIAG_EVERY_MS, parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { runCli } from "./cli-main.ts"
 import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./ledger.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
@@ -39,6 +40,11 @@ async function main(o: CliOptions): Promise<number> {
         console.log(`starting a ${o.brokerCluster} cluster (RabbitMQ takes a minute or two)...`)
         cluster = await startCluster(parseClusterSpec(o.brokerCluster))
     }
+    const vmsPerProcess = o.vmsPerProcess || autoVmsPerProcess(o.devices, availableParallelism())
+    if (!o.vmsPerProcess && vmsPerProcess > 1)
+        console.log(
+            `sim: ${o.devices} devices in ${Math.ceil(o.devices / vmsPerProcess)} processes of up to ${vmsPerProcess} VMs (${availableParallelism()} cores; --vms-per-process K to choose)`,
+        )
     const sim = new Simulation({
         brokerUrl: cluster?.nodes[0].url ?? (o.broker || undefined),
         // Every device gets every node, in its own order, so a fleet's first choices spread (issue 12).
@@ -47,7 +53,7 @@ async function main(o: CliOptions): Promise<number> {
         // `npm start` runs in the project directory: its .env files, like `npm run deploy`.
         envDir: process.cwd(),
         devices: o.devices,
-        vmsPerProcess: o.vmsPerProcess,
+        vmsPerProcess,
         periodMs: o.periodMs || undefined,
         scenarios,
         board: o.board,

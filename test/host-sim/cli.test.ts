@@ -2,7 +2,7 @@
  * Command-line parsing, scenarios and the live table of `npm start`.
  */
 import { describe, expect, test } from "vitest"
-import { parseArgs } from "../../host-sim/cli-args.ts"
+import { autoVmsPerProcess, MAX_VMS_PER_PROCESS, OWN_PROCESS_UP_TO, parseArgs } from "../../host-sim/cli-args.ts"
 import { parseDashboardArgs } from "../../host-sim/dashboard/main.ts"
 import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
 import { LiveTable } from "../../host-sim/live-table.ts"
@@ -34,12 +34,22 @@ describe("options", () => {
             scenarios: ["fail:humidity@1-2"],
         })
     })
+    test("without --vms-per-process: a process per device up to 8 devices, else about one process per core, at most 150 VMs each (issue 28)", () => {
+        expect(autoVmsPerProcess(1, 2)).toBe(1)
+        expect(autoVmsPerProcess(OWN_PROCESS_UP_TO, 2)).toBe(1)
+        expect(autoVmsPerProcess(200, 2)).toBe(100)
+        expect(autoVmsPerProcess(200, 8)).toBe(25)
+        expect(autoVmsPerProcess(1000, 2)).toBe(MAX_VMS_PER_PROCESS)
+        expect(autoVmsPerProcess(9, 1)).toBe(9)
+    })
+
     test("--vms-per-process puts that many device VMs in each process; the default is a process per device", () => {
         expect(parseArgs(["--devices", "200", "--vms-per-process", "100"], {})).toMatchObject({
             devices: 200,
             vmsPerProcess: 100,
         })
-        expect(parseArgs([], {}).vmsPerProcess).toBe(1)
+        // 0: not given, chosen from the fleet and the machine (autoVmsPerProcess).
+        expect(parseArgs([], {}).vmsPerProcess).toBe(0)
         expect(() => parseArgs(["--vms-per-process", "0"], {})).toThrow(/--vms-per-process needs a positive integer/)
     })
     test.each([
