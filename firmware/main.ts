@@ -17,6 +17,7 @@ import { DeviceLog } from "./telemetry/device-log"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
 import { PeriodCommands } from "./telemetry/period-downlink"
+import { PowerCommands } from "./telemetry/power-commands"
 import { StatusKeeper } from "./telemetry/status-keeper"
 import { TelemetryPublisher } from "./telemetry/publisher"
 import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
@@ -95,5 +96,6 @@ runService.start(new PeriodCommands(session, topics.setPeriod, publisher, discov
 const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock, arch)
 runService.start(diagnostics)
 runService.start(new StatusKeeper(session, topics, discovery, diagnostics, deviceLog))
+runService.start(new PowerCommands(session, topics, boot, deviceLog))
 
 await publisher.run()

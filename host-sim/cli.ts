@@ -18,6 +18,8 @@ import { deviceTopic } from "./topic-table.ts"
 import { parseScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
 import { Simulation } from "./simulation.ts"
+import { deviceName } from "./device/device-handle.ts"
+import { describePlannedStop } from "./planned-stop.ts"
 
 /** Device log lines worth showing without --verbose: its own messages, warnings, errors, MQTT state. */
 const INTERESTING = /^> |^sim: |error|warn|mqtt:/i
@@ -73,7 +75,8 @@ async function main(o: CliOptions): Promise<number> {
         (stopping ??= (async () => {
             table?.stop()
             await dashboard?.stop()
-            await sim.stop()
+            const planned = await sim.stop({ planned: true })
+            if (sim.devices.length) console.log(describePlannedStop(sim.devices.map(deviceName), planned))
             await cluster?.close()
         })())
     /**
@@ -114,7 +117,7 @@ async function main(o: CliOptions): Promise<number> {
         ...(boardNote(sim.target) ? [boardNote(sim.target)] : []),
         `board: ${boardProfile(o.board).label}${o.board === "sim" ? "" : ` (${o.board}: docs/board-profiles.md)`}`,
         ...(dashboard ? [`dashboard: ${dashboard.url}`] : []),
-        `devices: ${sim.devices.map(d => d.config.settings.DEVICE_NAME).join(", ")}; watching ${sim.prefix}/#`,
+        `devices: ${sim.devices.map(deviceName).join(", ")}; watching ${sim.prefix}/#`,
         o.durationS ? `running for ${o.durationS} s` : "press Ctrl-C to stop",
     ].join("\n")
     if (useTable) {

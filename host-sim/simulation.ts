@@ -5,16 +5,18 @@
  * Used by the CLI, the e2e tests and the bench.
  */
 import { existsSync } from "node:fs"
+import { topicsFor } from "../firmware/telemetry/topics.ts"
 import { join } from "node:path"
 import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
 import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
 import { ChaosProxy } from "./chaos/proxy.ts"
-import type { DeviceHandle } from "./device/device-handle.ts"
+import { deviceName, type DeviceHandle } from "./device/device-handle.ts"
 import { DevicePool } from "./device/device-pool.ts"
 import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
 import { readEnvFiles } from "./env-file.ts"
 import { Observer } from "./observer.ts"
+import { connectedBoot, PLANNED_STOP_WAIT_MS, STOPPED_LINE } from "./planned-stop.ts"
 import { boardProfile, deviceBrokerHost, type BoardId } from "./board/profiles.ts"
 import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
@@ -86,6 +88,8 @@ export class Simulation {
     /** Device name → its chaos proxy (with `chaos` and a plain-MQTT broker). */
     readonly proxies = new Map<string, ChaosProxy>()
     private cancels: (() => void)[] = []
+    /** Sees every device log line (the planned stop waits for the firmware's line). */
+    private readonly logWatchers = new Set<(device: string, line: string) => void>()
     observer!: Observer
     timeResponder?: TimeResponder
     prefix = "devs"
@@ -148,7 +152,10 @@ export class Simulation {
                 // The board socket layer also lets a power cut leave the connection silent.
                 wifi: (this.opts.scenarios ?? []).some(s => isWifiScenario(s) || isRestartScenario(s)),
             }
-            const onLog = (line: string) => this.opts.onDeviceLog?.(name, line)
+            const onLog = (line: string) => {
+                this.opts.onDeviceLog?.(name, line)
+                for (const w of this.logWatchers) w(name, line)
+            }
             // The VM's TLS sockets are Node's: the same CA file, through NODE_EXTRA_CA_CERTS.
             const caFile = this.target.tls ? this.target.caFile : ""
             const perProcess = this.opts.vmsPerProcess ?? 1
@@ -165,16 +172,52 @@ export class Simulation {
 
     /** The simulated device of that name. */
     device(name: string): DeviceHandle | undefined {
-        return this.devices.find(d => String(d.config.settings.DEVICE_NAME) === name)
+        return this.devices.find(d => deviceName(d) === name)
     }
 
-    async stop(): Promise<void> {
+    /**
+     * Ends the run: devices, pools, proxies, observer, time responder, broker. `planned` (the CLI's
+     * `--duration` end, Ctrl-C and SIGTERM): the connected devices first stop as planned (offline
+     * status, DISCONNECT, no Will; planned-stop.ts); returns the names of those that did.
+     */
+    async stop(o: { planned?: boolean } = {}): Promise<string[]> {
         for (const c of this.cancels) c()
+        const planned = o.planned && this.observer ? await this.stopAsPlanned() : []
         await Promise.all(this.devices.map(d => d.stop()))
         await Promise.all(this.pools.map(p => p.close()))
         await Promise.all([...this.proxies.values()].map(p => p.stop()))
         await this.observer?.stop()
         await this.timeResponder?.stop()
         await this.broker?.close()
+        return planned
+    }
+
+    /** Asks each connected device to stop (`cmd/stop` naming its boot); resolves with those that did in time. */
+    private async stopAsPlanned(): Promise<string[]> {
+        const asked = new Map<string, string>()
+        for (const d of this.devices) {
+            const name = deviceName(d)
+            const boot = d.running ? connectedBoot(this.observer.messages, this.prefix, name) : undefined
+            if (boot) asked.set(name, boot)
+        }
+        const stopped = new Set<string>()
+        if (!asked.size) return []
+        let timer: NodeJS.Timeout | undefined
+        let watch = (_device: string, _line: string) => {}
+        await new Promise<void>(resolve => {
+            timer = setTimeout(resolve, PLANNED_STOP_WAIT_MS)
+            watch = (device, line) => {
+                if (!asked.has(device) || !STOPPED_LINE.test(line)) return
+                stopped.add(device)
+                if (stopped.size === asked.size) resolve()
+            }
+            this.logWatchers.add(watch)
+            for (const [name, boot] of asked)
+                // A publish that fails (the observer lost the broker) leaves that device to the power-off.
+                this.observer.publish(topicsFor(this.prefix, name).stop, boot, 1).catch(() => undefined)
+        })
+        clearTimeout(timer)
+        this.logWatchers.delete(watch)
+        return [...stopped]
     }
 }

@@ -10,6 +10,9 @@ export interface Topics {
     setPeriod: string
     /** Any message here publishes discovery, status and diagnostics again (status-keeper.ts). */
     rebirth: string
+    /** A planned stop / reboot of the boot named in the payload (power-commands.ts). */
+    stop: string
+    reboot: string
     /** Time sync (firmware/time/): the device asks, a host time responder answers. */
     timeReq: string
     timeResp: string
@@ -24,6 +27,8 @@ export function topicsFor(prefix: string, device: string): Topics {
         log: base + "log",
         setPeriod: base + "set/period_ms",
         rebirth: base + "cmd/rebirth",
+        stop: base + "cmd/stop",
+        reboot: base + "cmd/reboot",
         timeReq: base + "time/req",
         timeResp: base + "time/resp",
     }

@@ -37,6 +37,8 @@ export interface RunningMosquitto extends RunningBroker {
     tlsPorts: number[]
     /** SIGHUP: Mosquitto reads its config and password file again; resolves on its "Reloading config" line. */
     reload(): Promise<void>
+    /** What Mosquitto logged so far (notice and information: connects, DISCONNECTs, closed connections). */
+    log(): string
 }
 
 export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningMosquitto> {
@@ -105,6 +107,7 @@ export async function startMosquitto(o: MosquittoOptions = {}): Promise<RunningM
             await daemon.stop()
             await daemon.start()
         },
+        log: () => daemon.log,
         reload: () => daemon.reload(/Reloading config/, START_TIMEOUT_MS, "'Reloading config' line after SIGHUP"),
         close,
     }

@@ -124,6 +124,9 @@ export class DashboardState {
                 return
             case "rebirth":
                 return this.event(m.atMs, "downlink", dev.name, "rebirth requested")
+            case "stop":
+            case "reboot":
+                return this.event(m.atMs, "downlink", dev.name, `planned ${shape.kind} requested`)
             case "setPeriod":
                 return this.event(
                     m.atMs,

@@ -17,3 +17,8 @@ export interface DeviceHandle extends ScenarioTarget {
     /** A power cut: the VM dies without warning. */
     kill(): Promise<void>
 }
+
+/** The device's DEVICE_NAME: its name on the broker and in every report. */
+export function deviceName(d: DeviceHandle): string {
+    return String(d.config.settings.DEVICE_NAME)
+}
