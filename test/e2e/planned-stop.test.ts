@@ -1,5 +1,5 @@
 /**
- * A planned stop is not a power cut (issue 22): the simulator's `--duration` end and Ctrl-C stop each
+ * A planned stop is not a power cut (issue 22, C79): the simulator's `--duration` end and Ctrl-C stop each
  * connected device through the firmware (host-sim/planned-stop.ts → `cmd/stop` naming its boot →
  * firmware/telemetry/power-commands.ts): retained `offline`, DISCONNECT, so Mosquitto publishes no
  * Will. `cmd/reboot` is the same stop followed by a reset; a stop or reboot that names another boot,
