@@ -35,7 +35,7 @@ import {
     OUTCOMES_KEPT,
 } from "./outbox-codes"
 import { PacketRing, RF_2, RF_3 } from "./packet-ring"
-import { idOffset, publishBytes, topicOffset, writePublish } from "./publish-record"
+import { publishBytes, publishQos, setPublishId, topicOffset, writePublish } from "./publish-record"
 import { mod, U32 } from "./mod32"
 import { F_TAGGED, TICKET, Window, WindowOwner } from "./window"
 
@@ -179,18 +179,14 @@ export class Outbox implements WindowOwner {
             }
             const off = q.off(s)
             const n = q.len(s)
-            const qos1 = ((q.data[off] >> 1) & 3) > 0
+            const qos1 = publishQos(q.data, off) > 0
             const woff = w.push(n, q.field(s, TICKET), qos1, (q.flags(s) & F_TAGGED) !== 0, otherInUse)
             if (woff < 0) {
                 items--
                 break
             }
             blit(w.ring.data, woff, q.data, off, n)
-            if (qos1) {
-                const at = idOffset(w.ring.data, woff)
-                w.ring.data[at] = w.lastId >> 8
-                w.ring.data[at + 1] = w.lastId & 0xff
-            }
+            if (qos1) setPublishId(w.ring.data, woff, w.lastId)
             this.live--
             q.shift()
             moved += n

@@ -21,13 +21,12 @@ import {
     UNSUBSCRIBE,
     allocPacket,
     bodyOffset,
-    copyBytes,
     isInt,
-    remainingLengthSize,
     write16,
     writeBinary,
     writeString,
 } from "./wire"
+import { publishBytes, setPublishDup, writePublish } from "./publish-record"
 import { topicFilterError, topicNameError } from "./topic"
 import { MAX_STRING_BYTES, UTF8_INVALID, utf8Length } from "./utf8"
 
@@ -141,22 +140,16 @@ export function encodeConnect(o: ConnectOptions): Buffer {
     return b
 }
 
-function publishBodyLength(topicBytes: number, payloadLength: number, qos: number): number {
-    // C14 [MQTT-2.3.1-5]: no packet id at QoS 0
-    return 2 + topicBytes + (qos > 0 ? 2 : 0) + payloadLength
-}
-
 /**
  * Bytes this PUBLISH takes on the wire, for queue accounting; -1 when the topic is not a valid
  * Topic Name (such a message can never be encoded).
  */
 export function encodedPublishLength(topic: string, payloadLength: number, qos: number): number {
     if (topicNameError(topic) !== "") return -1
-    const rl = publishBodyLength(utf8Length(topic), payloadLength, qos)
-    return 1 + remainingLengthSize(rl) + rl
+    return publishBytes(utf8Length(topic), payloadLength, qos)
 }
 
-/** PUBLISH (C41-C50). */
+/** PUBLISH (C41-C50): checked here, laid out by publish-record.ts, the one home of its bytes. */
 export function encodePublish(m: Publish): Buffer {
     const te = typeof m.topic === "string" ? topicNameError(m.topic) : "not a string"
     if (te !== "") throw new Error(`PUBLISH topic: ${te}`)
@@ -165,13 +158,10 @@ export function encodePublish(m: Publish): Buffer {
     if (m.qos > 0) checkId(m.id, "PUBLISH")
     if (!present(m.payload)) throw new Error("PUBLISH payload must be a Buffer")
     const tb = utf8Length(m.topic)
-    const rl = publishBodyLength(tb, m.payload.length, m.qos)
+    const b = Buffer.alloc(publishBytes(tb, m.payload.length, m.qos))
+    writePublish(b, 0, m.topic, tb, m.payload, m.qos, m.retain, m.id)
     // C42 [MQTT-3.3.1-2]: DUP is always 0 at QoS 0
-    const dup = m.dup && m.qos > 0 ? 0x08 : 0
-    const b = allocPacket((PUBLISH << 4) | dup | (m.qos << 1) | (m.retain ? 1 : 0), rl)
-    let p = writeString(b, bodyOffset(rl), m.topic, tb) // C45: topic first
-    if (m.qos > 0) p = write16(b, p, m.id)
-    copyBytes(b, p, m.payload)
+    if (m.dup && m.qos > 0) setPublishDup(b, 0)
     return b
 }
 

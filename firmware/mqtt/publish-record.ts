@@ -1,6 +1,8 @@
 /**
- * The byte layout of an encoded PUBLISH as the outbox keeps it in its rings: written once when
- * published, its packet id and DUP bit patched in place later [MQTT-3.3.1-1]. See outbox.ts.
+ * The one home of the PUBLISH byte layout (C41-C50): `encodePublish` (packet.ts) and the outbox's
+ * rings (outbox.ts, window.ts) both write a PUBLISH here, and the rings patch its packet id and DUP
+ * bit in place later [MQTT-3.3.1-1] through the two setters below. The golden vectors check both
+ * paths (test/vectors/run-vectors.ts `ringPathHex`).
  *
  * Portable: imports nothing from @devicescript/*.
  */
@@ -40,6 +42,11 @@ export function writePublish(
     blit(d, p, payload, 0, payload.length)
 }
 
+/** The QoS of the PUBLISH packet starting at `off`. */
+export function publishQos(b: Buffer, off: number): number {
+    return (b[off] >> 1) & 3
+}
+
 /** Offset of the topic's first byte in the PUBLISH packet starting at `off` (after its length prefix). */
 export function topicOffset(b: Buffer, off: number): number {
     let i = off + 1
@@ -51,4 +58,16 @@ export function topicOffset(b: Buffer, off: number): number {
 export function idOffset(b: Buffer, off: number): number {
     const t = topicOffset(b, off)
     return t + ((b[t - 2] << 8) | b[t - 1])
+}
+
+/** Writes the packet id of the QoS 1 PUBLISH packet starting at `off` (C14, when it is handed to a connection). */
+export function setPublishId(b: Buffer, off: number, id: number) {
+    const at = idOffset(b, off)
+    b[at] = id >> 8
+    b[at + 1] = id & 0xff
+}
+
+/** Sets DUP in the QoS 1 PUBLISH packet starting at `off`: a resend [MQTT-3.3.1-1] (C42: never at QoS 0). */
+export function setPublishDup(b: Buffer, off: number) {
+    b[off] = b[off] | 0x08
 }

@@ -13,6 +13,7 @@
  */
 import { mod, U32 } from "./mod32"
 import { PacketRing, RF_1, RF_2, RF_3, RF_4 } from "./packet-ring"
+import { setPublishDup } from "./publish-record"
 
 /** Window records beyond the QoS 1 in-flight limit: QoS 0 packets staged for writing. */
 const WINDOW_EXTRA_RECORDS = 16
@@ -153,8 +154,7 @@ export class Window {
         for (let i = 0; i < w.count; i++) {
             const s = w.slot(i)
             if (this.state(s) !== W_SENT) continue
-            const off = w.off(s)
-            w.data[off] = w.data[off] | 0x08
+            setPublishDup(w.data, w.off(s))
             this.setState(s, W_STAGED)
             n++
         }

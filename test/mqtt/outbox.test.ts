@@ -12,6 +12,7 @@ import {
     OUTCOMES_KEPT,
 } from "../../firmware/mqtt/outbox-codes.ts"
 import { PacketRing } from "../../firmware/mqtt/packet-ring.ts"
+import { ENCODE_VECTORS, hexOf } from "../vectors/codec-vectors.ts"
 
 const LIMITS: OutboxLimits = {
     queueMaxBytes: 4096,
@@ -263,5 +264,31 @@ describe("readings acknowledged (diagnostics readings_acked, issue 23)", () => {
         expect(o.taggedDone).toBe(3)
         o.clear("stopped")
         expect(o.taggedDone).toBe(3)
+    })
+})
+
+describe("one encoder: the bytes a reading takes through the outbox are the golden PUBLISH bytes (C41 C50)", () => {
+    test("queued, staged with the first free id, written, and resent with DUP=1 after a reconnect", () => {
+        const v = ENCODE_VECTORS.find(x => x.name === "C50 PUBLISH QoS 1 id 1")!
+        const { o } = outbox()
+        add(o, v.payload!, { topic: v.topic })
+        const written: string[] = []
+        const writeAll = () => {
+            for (;;) {
+                while (o.window.nextRun(1024)) {
+                    written.push(
+                        Buffer.from(o.window.ring.data.subarray(o.window.runFrom, o.window.runTo)).toString("hex"),
+                    )
+                    o.window.runWritten(0)
+                }
+                if (o.stage(0, 1e9, 1e9, free) === 0) break
+            }
+        }
+        writeAll()
+        expect(written).toEqual([hexOf(v.bytes!)])
+        expect(o.window.rewind()).toBe(1)
+        writeAll()
+        // The resend: the same packet with DUP (0x08) set in its first byte, nothing else changed.
+        expect(written[1]).toBe((0x32 | 0x08).toString(16) + hexOf(v.bytes!).slice(2))
     })
 })

@@ -11,7 +11,7 @@ import {
 } from "../../firmware/mqtt/packet.ts"
 import { ENCODE_VECTORS, REMAINING_LENGTH_VECTORS, hexOf, repeatString } from "../vectors/codec-vectors.ts"
 import { ENCODE_ERROR_VECTORS } from "../vectors/encode-error-vectors.ts"
-import { connectOptions, encodeVector, tryEncode } from "../vectors/run-vectors.ts"
+import { connectOptions, encodeVector, ringPathHex, tryEncode } from "../vectors/run-vectors.ts"
 import { prng, randInt, refParse } from "./helpers.ts"
 
 describe("remaining length (C07)", () => {
@@ -44,6 +44,13 @@ describe("encoding golden bytes (C05, C19-C35, C41-C50, C65-C74)", () => {
     test.each(ENCODE_VECTORS)("$name", v => {
         expect(tryEncode(v)).toBe(hexOf(v.bytes ?? []))
     })
+
+    test.each(ENCODE_VECTORS.filter(v => v.kind === "publish"))(
+        "the outbox's ring path gives the same bytes: $name",
+        v => {
+            expect(ringPathHex(v)).toBe(hexOf(v.bytes ?? []))
+        },
+    )
 
     test.each(ENCODE_ERROR_VECTORS)("$name is rejected", v => {
         expect(tryEncode(v)).toMatch(/^throws: /)

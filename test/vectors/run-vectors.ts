@@ -24,6 +24,8 @@ import {
     isDecodeError,
     packetName,
 } from "../../firmware/mqtt/packet"
+import { publishBytes, setPublishDup, setPublishId, writePublish } from "../../firmware/mqtt/publish-record"
+import { utf8Length } from "../../firmware/mqtt/utf8"
 import { EncodeVector } from "./codec-vectors"
 
 function num(x: number | undefined): number {
@@ -81,6 +83,25 @@ export function encodeVector(v: EncodeVector): Buffer {
     if (v.kind === "pingreq") return encodePingreq()
     if (v.kind === "disconnect") return encodeDisconnect()
     throw new Error(`unknown vector kind ${v.kind}`)
+}
+
+/**
+ * Hex of a valid PUBLISH vector as the outbox's rings hold it (the path every reading takes, outbox.ts):
+ * written inside a larger buffer at an offset with id 0, the id patched in when it is staged, DUP set
+ * as a resend after a reconnect does (window.ts rewind). Must equal the vector's golden bytes.
+ */
+export function ringPathHex(v: EncodeVector): string {
+    const payload = textBuffer(v.payload)
+    const topic = v.topic === undefined ? "" : v.topic
+    const tb = utf8Length(topic)
+    const qos = num(v.qos)
+    const n = publishBytes(tb, payload.length, qos)
+    const ring = Buffer.alloc(n + 8)
+    for (let i = 0; i < ring.length; i++) ring[i] = 0xee
+    writePublish(ring, 5, topic, tb, payload, qos, flag(v.retain), 0)
+    if (qos > 0) setPublishId(ring, 5, num(v.id))
+    if (qos > 0 && flag(v.dup)) setPublishDup(ring, 5)
+    return ring.slice(5, 5 + n).toString("hex")
 }
 
 /** Hex of the encoded packet, or "throws: <message>". */
