@@ -17,10 +17,10 @@ import { DeviceLog } from "./telemetry/device-log"
 import { DiagnosticsReporter } from "./telemetry/diagnostics-reporter"
 import { HaDiscovery } from "./telemetry/ha-discovery"
 import { PeriodCommands } from "./telemetry/period-downlink"
-import { PowerCommands } from "./telemetry/power-commands"
+import { DeviceCommands } from "./telemetry/commands"
 import { StatusKeeper } from "./telemetry/status-keeper"
 import { TelemetryPublisher } from "./telemetry/publisher"
-import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
+import { commandsFilter, STATUS_OFFLINE, STATUS_ONLINE, topicsFor } from "./telemetry/topics"
 import { newBootId } from "./time/boot-id"
 import { TimeSync } from "./time/time-sync"
 import { FIRMWARE_VERSION } from "./version"
@@ -65,7 +65,13 @@ async function runService(service: { run(): Promise<void> }) {
     await service.run()
 }
 
-runService.start(session)
+/** The session's fiber: after a planned stop (commands.ts) the board resets, or stays off the network. */
+async function runSession() {
+    await session.run()
+    if (commands.rebootAsked) ds.reboot()
+    console.log("power: stopped; reset or power-cycle the board to start it again")
+}
+runSession.start()
 const rebootAfterS = cfg.noNetRebootS >= 0 ? cfg.noNetRebootS : noNetworkRebootS(arch)
 if (rebootAfterS > 0) watchNetwork(transport, rebootAfterS * 1000)
 
@@ -95,7 +101,15 @@ runService.start(new PeriodCommands(session, topics.setPeriod, publisher, discov
 
 const diagnostics = new DiagnosticsReporter(session, topics.diagnostics, cfg.diagPeriodMs, boot, timeSync.clock, arch)
 runService.start(diagnostics)
-runService.start(new StatusKeeper(session, topics, discovery, diagnostics, deviceLog))
-runService.start(new PowerCommands(session, topics, boot, deviceLog))
+const statusKeeper = new StatusKeeper(session, topics, discovery, diagnostics, deviceLog)
+runService.start(statusKeeper)
+const commands = new DeviceCommands(
+    session,
+    topics,
+    commandsFilter(cfg.prefix, cfg.deviceName),
+    boot,
+    statusKeeper,
+    deviceLog,
+)
 
 await publisher.run()

@@ -1,7 +1,7 @@
 /**
  * The simulator's planned stop (issue 22): at the end of `--duration`, on Ctrl-C and on SIGTERM, each
  * device that is connected is asked to stop through the firmware's own path, `cmd/stop` with the id
- * of its current boot (firmware/telemetry/power-commands.ts): it publishes the retained `offline`
+ * of its current boot (firmware/telemetry/commands.ts): it publishes the retained `offline`
  * status, sends DISCONNECT (so the broker publishes no Will) and closes its connection, and only then
  * is its VM ended. A device that is not connected (no DISCONNECT is possible), whose boot is not known
  * yet, or that has not stopped within PLANNED_STOP_WAIT_MS is powered off as before.
@@ -12,7 +12,7 @@ import type { Observed } from "./observer.ts"
 /** How long the devices get, together, to stop as planned before their VMs are ended anyway. */
 export const PLANNED_STOP_WAIT_MS = 3000
 
-/** The firmware's line once its connection is closed after a planned stop (power-commands.ts). */
+/** The firmware's line once its connection is closed after a planned stop (firmware/main.ts, after the session ended). */
 export const STOPPED_LINE = /power: stopped/
 
 /**

@@ -8,8 +8,8 @@
  *   A retained `offline` delivered when the subscription is made is not corrected: the birth
  *   message that follows every CONNACK already overwrites it;
  * - Home Assistant's birth (`homeassistant/status` = `online`, HA restarted) and a `rebirth` command
- *   (`<prefix>/<device>/cmd/rebirth`, any payload) bring discovery, status and a diagnostics report
- *   again.
+ *   (`<prefix>/<device>/cmd/rebirth`, any payload, received by commands.ts) bring discovery, status
+ *   and a diagnostics report again.
  * The handlers run in the connection fiber and only note what is wanted; the publishing happens here.
  */
 import { Session } from "../mqtt/session"
@@ -41,7 +41,6 @@ export class StatusKeeper {
         session.subscribe(topics.status, 0, (t, p, retain) => {
             if (!retain && p.length === 7 && p.toString() === "offline") self.offlineSeen()
         })
-        session.subscribe(topics.rebirth, 1, () => self.rebirth())
         if (discovery)
             session.subscribe(HA_STATUS_TOPIC, 0, (t, p, retain) => {
                 if (!retain && p.length === 6 && p.toString() === STATUS_ONLINE) self.rebirth()
@@ -63,7 +62,8 @@ export class StatusKeeper {
         this.work.notify()
     }
 
-    private rebirth() {
+    /** Discovery, status and diagnostics again: Home Assistant's birth, or `cmd/rebirth` (commands.ts). */
+    rebirth() {
         this.rebirthWanted = true
         this.work.notify()
     }

@@ -10,7 +10,7 @@ export interface Topics {
     setPeriod: string
     /** Any message here publishes discovery, status and diagnostics again (status-keeper.ts). */
     rebirth: string
-    /** A planned stop / reboot of the boot named in the payload (power-commands.ts). */
+    /** A planned stop / reboot of the boot named in the payload (commands.ts). */
     stop: string
     reboot: string
     /** Time sync (firmware/time/): the device asks, a host time responder answers. */
@@ -32,6 +32,11 @@ export function topicsFor(prefix: string, device: string): Topics {
         timeReq: base + "time/req",
         timeResp: base + "time/resp",
     }
+}
+
+/** The one subscription for every `<prefix>/<device>/cmd/<name>` (commands.ts): a filter, not a topic. */
+export function commandsFilter(prefix: string, device: string): string {
+    return prefix + "/" + device + "/cmd/+"
 }
 
 export const HA_PREFIX = "homeassistant"

@@ -1,7 +1,7 @@
 /**
  * A planned stop is not a power cut (issue 22, C79): the simulator's `--duration` end and Ctrl-C stop each
  * connected device through the firmware (host-sim/planned-stop.ts → `cmd/stop` naming its boot →
- * firmware/telemetry/power-commands.ts): retained `offline`, DISCONNECT, so Mosquitto publishes no
+ * firmware/telemetry/commands.ts): retained `offline`, DISCONNECT, so Mosquitto publishes no
  * Will. `cmd/reboot` is the same stop followed by a reset; a stop or reboot that names another boot,
  * or arrives retained, is refused on the log topic (a queued or redelivered command must not stop
  * every later boot). The CLI runs as a user's `npm start` does: dashboard and its proxy on.
@@ -70,7 +70,7 @@ describe.skipIf(mosquittoPath() === null)("a planned stop sends DISCONNECT, a po
         })
     })
 
-    test("cmd/reboot naming this boot: DISCONNECT, then a new boot; one naming another boot is refused", async () => {
+    test("cmd/reboot naming this boot: DISCONNECT, then a new boot; one naming another boot, or an unknown command, is answered on log", async () => {
         const vm = new VmUnderTest(rig.broker.port, {}, undefined, undefined, "", { board: "picow" }).start()
         await checkedRun(vm, async () => {
             await seqAtLeast(rig.observer, vm.name, 2, 60_000)
@@ -82,6 +82,12 @@ describe.skipIf(mosquittoPath() === null)("a planned stop sends DISCONNECT, a po
                 m => m.topic === `devs/${vm.name}/log` && /cmd\/reboot ignored/.test(m.payload.toString()),
                 10_000,
                 "the refusal of another boot's reboot on the log topic",
+            )
+            await rig.observer.publish(`devs/${vm.name}/cmd/selfdestruct`, boot, 1)
+            await rig.observer.waitFor(
+                m => m.topic === `devs/${vm.name}/log` && /unknown command .*selfdestruct/.test(m.payload.toString()),
+                10_000,
+                "the answer to an unknown command",
             )
             expect(vm.log.filter(l => /power: planned/.test(l))).toEqual([])
             expect(endings(rig.broker, vm.name)).toEqual([])
