@@ -12,7 +12,8 @@
  * while discovery reads HA_KEYS) made the VM panic with `RangeError: fiber not suspended`, or left a
  * reader asleep for good on an answer meant for the other.
  */
-import { readSetting, writeSetting } from "@devicescript/settings"
+import * as ds from "@devicescript/core"
+import { settings, writeSetting } from "@devicescript/settings"
 import { Waker } from "./net/waker"
 import { settingFits } from "./settings-limit"
 
@@ -31,9 +32,47 @@ function unlock() {
     turn.notify()
 }
 
+/** How long a read waits for the settings service's answer (it runs in this runtime: ms in practice). */
+const ANSWER_MS = 5000
+
+/**
+ * `readSetting` of @devicescript/settings, bounded. The stock one (`actionReport`, @devicescript/core
+ * utils.ts: "TODO timeout") waits for the answer for ever and resumes its caller without checking that
+ * it is suspended. Under GC stress the VM's announces came late enough that it dropped its own settings
+ * service for a moment; a request sent then was never answered, and the period command fiber waited for
+ * good holding the lock: no command was answered again while readings went on. Here a read gives up
+ * after ANSWER_MS (the caller uses its default and says so) and a late answer is ignored.
+ */
+async function readStored(key: string): Promise<Buffer | null> {
+    const fiber = ds.Fiber.self()
+    const code = settings.spec.lookup("get").code
+    let waiting = true
+    const unsub = settings.report().subscribe(pkt => {
+        if (!waiting || pkt.serviceCommand !== code || pkt.decode()[0] !== key || !fiber.suspended) return
+        waiting = false
+        unsub()
+        fiber.resume(pkt)
+    })
+    await settings.get(key)
+    const pkt = await ds.suspend<ds.Packet>(ANSWER_MS)
+    if (waiting) {
+        waiting = false
+        unsub()
+    }
+    if (!pkt) throw new Error(`no answer from the settings service within ${ANSWER_MS} ms`)
+    const b = pkt.decode()[1] as Buffer
+    return b && b.length ? b : null
+}
+
 async function readUnlocked(key: string, dflt: any): Promise<any> {
     try {
-        return await readSetting<any>(key, dflt)
+        const b = await readStored(key)
+        if (!b) return dflt
+        try {
+            return JSON.parse(b.toString())
+        } catch (e) {
+            return dflt
+        }
     } catch (e) {
         console.warn(`settings: cannot read ${key}: ${(e as Error).message}; using the default`)
         return dflt
