@@ -41,14 +41,14 @@ export async function handshake(s: Session): Promise<InPacket | DecodeError> {
         if (s.stopRequested) return { error: "stopped" }
         if (chunk === null) return failedBeforeConnack(s, wrote ? "closed_before_connack" : "write_failed")
         if (!chunk || !wrote) continue
-        s.framer.push(chunk)
-        const f = s.framer.next()
-        if (s.framer.error) return { error: violation(s, s.framer.error) }
+        s.link.framer.push(chunk)
+        const f = s.link.framer.next()
+        if (s.link.framer.error) return { error: violation(s, s.link.framer.error) }
         if (!f) continue
         const p = decodePacket(f.firstByte, f.body)
         if (isDecodeError(p)) return { error: violation(s, (p as DecodeError).error) }
         if ((p as InPacket).type !== CONNACK) return { error: violation(s, "first packet is not CONNACK") }
-        s.ka.received(s.rt.now())
+        s.link.ka.received(s.rt.now())
         return p
     }
 }
@@ -89,7 +89,6 @@ export function refused(s: Session, rc: number): string {
  * subscriptions are sent again exactly once (C76). Then the birth message.
  */
 export function resume(s: Session, sessionPresent: boolean) {
-    s.ka.pingDeadlineMs = 0
     // Written by the next flush, in order, in runs, with the work budget.
     s.stats.retransmits += s.outbox.window.rewind()
     for (const r of s.subs.requests) if (r.state === REQ_SENT) r.state = REQ_PENDING

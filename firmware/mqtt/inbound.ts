@@ -139,8 +139,8 @@ function onSubOrUnsubAck(s: Session, p: InPacket): string {
  * without a break until the VM's InfiniteLoop watchdog fires.
  */
 export async function breathe(s: Session): Promise<void> {
-    if (++s.sinceYield < SLICE_ITEMS) return
-    s.sinceYield = 0
+    if (++s.link.sinceYield < SLICE_ITEMS) return
+    s.link.sinceYield = 0
     await s.rt.sleep(0)
 }
 
@@ -154,12 +154,12 @@ const ACK_BYTES = 4
  * Stops early, leaving frames in the framer, while an answer could not be written (tx-pacer.ts).
  */
 export async function receive(s: Session, chunk: Buffer | undefined): Promise<string> {
-    s.framer.push(chunk)
+    s.link.framer.push(chunk)
     for (;;) {
         if (s.txHeld(ACK_BYTES)) return ""
         let f: Frame | null
         try {
-            f = s.framer.next()
+            f = s.link.framer.next()
         } catch (e) {
             // A transient failure while taking in a packet (the VM's heap is fragmented and the body does
             // not fit) closes the connection like a violation; the stream cannot be resynchronised [MQTT-4.8.0-2] (C81).
@@ -167,18 +167,18 @@ export async function receive(s: Session, chunk: Buffer | undefined): Promise<st
             s.rt.log(LOG_WARN, `mqtt: cannot take in a packet, closing: ${errorMessage(e)}`)
             return "receive_error: " + errorMessage(e)
         }
-        if (s.framer.error) return violation(s, s.framer.error)
+        if (s.link.framer.error) return violation(s, s.link.framer.error)
         if (!f) return ""
         const p = decodePacket(f.firstByte, f.body)
         if (isDecodeError(p)) return violation(s, (p as DecodeError).error)
-        s.ka.received(s.rt.now())
+        s.link.ka.received(s.rt.now())
         const ip = p as InPacket
         const err = handleInbound(s, ip, f.size > f.body.length ? f.size - f.body.length + ip.payload.length : 0)
         // An answer (PUBACK, PUBREC, PUBCOMP) the link did not take is the link's failure, not the broker's.
         if (err) return err === "write_failed" ? err : violation(s, err)
         // Application handlers can be heavy (they may publish): yield after each delivered message.
         if (ip.type === PUBLISH) {
-            s.sinceYield = 0
+            s.link.sinceYield = 0
             await s.rt.sleep(0)
         } else await breathe(s)
     }

@@ -44,7 +44,7 @@ export async function flush(s: Session): Promise<string> {
                 items = 0
                 bytes = 0
                 await s.rt.sleep(0)
-                if (s.stopRequested || !s.connected) return ""
+                if (s.stopRequested || !s.link.connected) return ""
             }
         }
         const n = o.stage(s.rt.now(), SLICE_BYTES - bytes, SLICE_ITEMS - items, s.idInUse)

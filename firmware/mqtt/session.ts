@@ -22,7 +22,6 @@ import { Backoff, BACKOFF_CONFLICT, BACKOFF_TRANSIENT, BackoffPolicy } from "./b
 import { PublishOptions, SessionOptions, SLICE_ITEMS, YIELD_EVERY } from "./options"
 import { connectFields, handshake, refused, resume } from "./connect"
 import { errorMessage, PublishError } from "./errors"
-import { Framer } from "./framer"
 import {
     closedByBroker,
     earnedBackoffReset,
@@ -35,7 +34,8 @@ import {
 import { ackDueIn, ackTimeoutFor } from "./ack-watch"
 import { breathe, receive, violation } from "./inbound"
 import { flush, gracefulStop } from "./outbound"
-import { KA_DEAD, KA_PING, KeepAlive } from "./keepalive"
+import { KA_DEAD, KA_PING } from "./keepalive"
+import { Link } from "./link"
 import { Outbox } from "./outbox"
 import { ADD_REPLACE, ADD_RETAIN, ADD_TAGGED, DROP_STOPPED, MSG_DONE, MSG_DROPPED, MSG_UNKNOWN } from "./outbox-codes"
 import {
@@ -54,7 +54,6 @@ import { LOG_DEBUG, LOG_INFO, LOG_WARN, Runtime, Signal, Transport } from "./tra
 import { without } from "./list"
 import { TopicCache } from "./topic-cache"
 import { newStats, SessionSnapshot, SessionStats, countCause } from "./stats"
-import { TxPacer } from "./tx-pacer"
 import { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTING, ST_IDLE, ST_STOPPED } from "./states"
 
 export { ST_AUTH_FAILED, ST_BACKOFF, ST_CONFIG_ERROR, ST_CONNECTED, ST_CONNECTING, ST_IDLE, ST_STOPPED } from "./states"
@@ -82,25 +81,18 @@ export class Session {
     inboundDropped: InboundDropListener | null = null
 
     // Shared with connect.ts and inbound.ts, which work on the session; not for other readers.
-    readonly framer: Framer
+    /** The state of the current connection (link.ts), reset when a connection starts. */
+    readonly link: Link
     readonly backoff: Backoff
     readonly transient: BackoffPolicy
     readonly changed: Signal
-    readonly ka: KeepAlive
     stopRequested = false
     /** Inbound QoS 2 ids between PUBREC and PUBREL: delivered once only. */
     qos2Ids: number[] = []
-    connected = false
     readonly idInUse: (id: number) => boolean
     /** A QoS 1 PUBLISH or a (UN)SUBSCRIBE unanswered this long on a live link closes it (ack-watch.ts). */
     readonly ackTimeoutMs: number
 
-    /** Chunks and frames handled since the connection fiber last yielded (see `breathe`, inbound.ts). */
-    sinceYield = 0
-    /** Everything written, paced for the smallest board's send buffer (tx-pacer.ts). */
-    readonly pacer = new TxPacer()
-    /** When the connection loop must look again: a write the pacer held back, a refused subscription's retry (0: none). */
-    wakeAtMs = 0
     private readonly failures = new RepeatedFailures()
     /** Short sessions in a row (heuristics.ts). */
     private shortSessions = 0
@@ -119,8 +111,7 @@ export class Session {
         signal: Signal,
     ) {
         this.changed = signal
-        this.framer = new Framer(opts.maxInboundBytes)
-        this.ka = new KeepAlive(opts.keepAliveS * 1000)
+        this.link = new Link(opts.maxInboundBytes, opts.keepAliveS * 1000)
         this.ackTimeoutMs = opts.ackTimeoutMs > 0 ? opts.ackTimeoutMs : ackTimeoutFor(opts.keepAliveS)
         this.brokers = new BrokerPicker(
             opts.brokers.length > 0 ? opts.brokers : [brokerOf(opts.host, opts.port, opts.tls)],
@@ -252,7 +243,7 @@ export class Session {
     }
 
     isConnected(): boolean {
-        return this.connected
+        return this.link.connected
     }
 
     /**
@@ -263,7 +254,7 @@ export class Session {
         while (!this.stopRequested) {
             this.wasStable = false
             const cause = await this.connectOnce()
-            this.connected = false
+            this.link.connected = false
             this.transport.close()
             this.brokers.ended(this.wasStable)
             if (this.stopRequested) break
@@ -298,10 +289,8 @@ export class Session {
     private async connectOnce(): Promise<string> {
         const b = this.brokers.current()
         this.setState(ST_CONNECTING, b.url)
-        this.framer.reset()
+        this.link.reset()
         this.stats.connectAttempts++
-        this.pacer.reset()
-        this.wakeAtMs = 0
         try {
             await this.transport.open(b.host, b.port, b.tls, this.opts.connectTimeoutMs)
         } catch (e) {
@@ -317,7 +306,7 @@ export class Session {
 
         const upSince = this.rt.now()
         const ackedBefore = this.stats.acked
-        this.connected = true
+        this.link.connected = true
         this.stats.connects++
         this.setState(ST_CONNECTED, (ack.sessionPresent ? "session present, " : "new session, ") + b.url)
         resume(this, ack.sessionPresent)
@@ -365,7 +354,8 @@ export class Session {
     }
 
     private async connectedLoop(): Promise<string> {
-        const ka = this.ka
+        const link = this.link
+        const ka = link.ka
         for (;;) {
             if (this.stopRequested) return gracefulStop(this)
             const sendErr = await flush(this)
@@ -378,12 +368,12 @@ export class Session {
             if (due === 0) return this.ackTimedOut()
             let wake = ka.nextWakeMs(now)
             if (due > 0 && now + due < wake) wake = now + due
-            if (this.wakeAtMs > 0 && this.wakeAtMs < wake) wake = this.wakeAtMs
-            this.wakeAtMs = 0
+            if (link.wakeAtMs > 0 && link.wakeAtMs < wake) wake = link.wakeAtMs
+            link.wakeAtMs = 0
             const chunk = await this.transport.read(wake - now)
             if (chunk === null) return "connection_lost"
             // Frames left in the framer while the pacer held their answers are taken up again.
-            if (chunk || this.framer.buffered() > 0) {
+            if (chunk || link.framer.buffered() > 0) {
                 const err = await receive(this, chunk)
                 if (err) return err
                 await breathe(this)
@@ -423,15 +413,15 @@ export class Session {
             return false
         }
         const now = this.rt.now()
-        this.ka.lastSentMs = now
-        this.pacer.wrote(data.length, now)
+        this.link.ka.lastSentMs = now
+        this.link.pacer.wrote(data.length, now)
         return true
     }
 
     /** True when `n` bytes must wait for the peer (tx-pacer.ts); the connection loop then wakes in time. */
     txHeld(n: number): boolean {
         const now = this.rt.now()
-        const ms = this.pacer.waitMs(n, now)
+        const ms = this.link.pacer.waitMs(n, now)
         if (ms === 0) return false
         this.wakeAt(now + ms)
         return true
@@ -439,7 +429,7 @@ export class Session {
 
     /** The connection loop looks again at `t` at the latest. */
     wakeAt(t: number) {
-        if (this.wakeAtMs === 0 || t < this.wakeAtMs) this.wakeAtMs = t
+        this.link.wakeAt(t)
     }
 
     setState(next: string, reason: string) {
