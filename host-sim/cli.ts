@@ -10,7 +10,8 @@ import { parseClusterSpec, startCluster, type RunningCluster } from "./brokers/c
 import { boardProfile } from "./board/profiles.ts"
 import { autoVmsPerProcess, DASHBOARD_DIAG_EVERY_MS, parseArgs, USAGE, type CliOptions } from "./cli-args.ts"
 import { runCli } from "./cli-main.ts"
-import { deviceLedgers, formatLedgers, ledgerInputs, type Observation } from "./ledger.ts"
+import { deviceLedgers, ledgerInputs, splitByRun, type Observation } from "./ledger.ts"
+import { formatLedgers, formatOthers } from "./ledger-report.ts"
 import { startDashboard, type RunningDashboard } from "./dashboard/dashboard.ts"
 import { LiveTable } from "./live-table.ts"
 import { formatMessage } from "./live-view.ts"
@@ -80,15 +81,22 @@ async function main(o: CliOptions): Promise<number> {
             await cluster?.close()
         })())
     /**
-     * The loss ledger of what the observer received (the same report as `npm run verify`, silent
-     * devices included). The observation ends when the run does: take it before stop().
+     * The loss ledger of what the observer received from this run's devices (the same report as `npm
+     * run verify`, silent devices included); other devices on the broker, and boots under our names
+     * that began before we listened, are listed apart and not judged (issue 28). The observation ends
+     * when the run does: take it before stop().
      */
-    const summary = (observation?: Observation) => {
-        const { readings, diagnostics } = ledgerInputs(sim.observer?.messages ?? [], sim.prefix)
-        console.log(formatLedgers(deviceLedgers(readings, diagnostics, observation), observation))
+    const summary = (observation: Observation) => {
+        const names = sim.devices.map(d => String(d.config.settings.DEVICE_NAME))
+        const inputs = ledgerInputs(sim.observer?.messages ?? [], sim.prefix)
+        const { ours, others } = splitByRun(inputs, names, observation.startMs)
+        console.log(formatLedgers(deviceLedgers(ours.readings, ours.diagnostics, observation), observation))
+        const seen = formatOthers(deviceLedgers(others.readings, others.diagnostics, observation), names)
+        if (seen) console.log(seen)
     }
     process.once("SIGINT", () => {
-        const observation = sim.observer?.observation()
+        // Ctrl-C before the observer was made: nothing was observed.
+        const observation = sim.observer?.observation() ?? { startMs: 0, endMs: Date.now(), holes: [] }
         void stop().then(() => {
             summary(observation)
             process.exit(0)

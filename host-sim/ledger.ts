@@ -3,7 +3,7 @@
  * arrived twice (QoS 1 is at least once), which never arrived, as ranges, and whether the device
  * went silent before the observation ended (issue 23: readings after the last one received are
  * no gap, and silence is a finding). Pure: the e2e tests, `npm run verify`, the simulator's
- * summary and the dashboard read the same numbers and the same wording (docs/ledger.md).
+ * summary and the dashboard read the same numbers, and ledger-report.ts words them once (docs/ledger.md).
  */
 import { deviceTopic } from "./topic-table.ts"
 
@@ -118,8 +118,15 @@ export interface BootLedger extends Ledger {
     noDiagnostics: boolean
     /** Missing readings the drop counters do not explain. */
     unexplained: number
-    /** Seqs 1..firstSeq-1: before the subscriber listened (first boot seen) or lost with the boot. */
+    /** Seqs 1..firstSeq-1 of a boot that began while the observer listened: lost with the boot, counted missing. */
     before: number
+    /**
+     * Seqs 1..firstSeq-1 of a boot that began before the observer listened (beganBeforeListening): its
+     * history, which the observer could not see, so neither missing nor a gap (issue 28).
+     */
+    beforeListening: number
+    /** The boot began before the observer listened (beganBeforeListening): always so for the first boot seen. */
+    beganBeforeListening: boolean
     /** Missing readings whose gap spans a hole in the observer's own observation: not the device's loss. */
     unobserved: number
     /**
@@ -136,7 +143,7 @@ export interface DeviceLedger {
     received: number
     duplicates: number
     missing: number
-    /** Boots after the first one seen. */
+    /** Boots that began while the observer listened, after the first one seen. */
     reboots: number
     unexplained: number
     /** Readings that carried `ts`, and receipt time minus `ts` over them (ms): delivery delay plus clock error. */
@@ -217,6 +224,24 @@ export function silenceOf(lastAtMs: number, periodMs: number, o: Observation): S
     return { sinceMs: lastAtMs, periodMs, expected: Math.floor(observedMs / periodMs) }
 }
 
+/**
+ * Whether a boot began before the observer listened (`startMs`), so that its seqs before the first one
+ * received are its history, not a loss (issue 28: a second `npm start` on one broker called another
+ * device's earlier readings NOT EXPLAINED). The first boot seen of a device may always have (nothing
+ * says when it began); a later one did when a reading says so: it was read `uptimeMs` after the boot
+ * and arrived at `atMs`, so the boot began at the latest at `atMs - uptimeMs` (host clock). Another
+ * device under the same name, or a boot still delivering its queue, is such a boot.
+ */
+export function beganBeforeListening(
+    rs: readonly { atMs?: number; uptimeMs?: number }[],
+    firstSeen: boolean,
+    startMs?: number,
+): boolean {
+    if (firstSeen) return true
+    if (!startMs) return false
+    return rs.some(r => typeof r.uptimeMs === "number" && typeof r.atMs === "number" && r.atMs - r.uptimeMs < startMs)
+}
+
 /** First receipt time of each seq of one boot. */
 function firstReceipts(rs: readonly SeenReading[]): Map<number, number> {
     const at = new Map<number, number>()
@@ -281,15 +306,17 @@ export function deviceLedgers(
             const at = firstReceipts(rs)
             const diag = latest[key]
             const dropped = diag ? diag.readingsDropped : {}
-            // The first boot seen may have started before the subscriber: its early seqs are not a loss.
-            const before = i === 0 ? 0 : l.firstSeq - 1
+            // A boot that began before the observer listened: its early seqs are its history, not a loss.
+            const earlier = beganBeforeListening(rs, i === 0, observation?.startMs)
+            const beforeListening = earlier ? l.firstSeq - 1 : 0
+            const before = earlier ? 0 : l.firstSeq - 1
             const missing = l.missing + before
             let unobserved = 0
             if (before && inHole(holes, prevBootLastAt, at.get(l.firstSeq))) unobserved += before
             for (const g of l.gaps)
                 if (inHole(holes, at.get(g.from - 1), at.get(g.to + 1))) unobserved += g.to - g.from + 1
             prevBootLastAt = rs.reduce((t, r) => Math.max(t, r.atMs), -Infinity)
-            const lostAfterAck = diag ? ackedNotDelivered(diag, at, unobserved) : 0
+            const lostAfterAck = diag ? ackedNotDelivered(diag, at, unobserved + beforeListening) : 0
             return {
                 ...l,
                 missing,
@@ -298,6 +325,8 @@ export function deviceLedgers(
                 noDiagnostics: !diag,
                 unexplained: Math.max(0, missing - sumOf(dropped) - unobserved - lostAfterAck),
                 before,
+                beforeListening,
+                beganBeforeListening: earlier,
                 unobserved,
                 lostAfterAck,
             }
@@ -314,7 +343,7 @@ export function deviceLedgers(
             received: bl.reduce((n, b) => n + b.received, 0),
             duplicates: bl.reduce((n, b) => n + b.duplicates, 0),
             missing: bl.reduce((n, b) => n + b.missing, 0),
-            reboots: bl.length - 1,
+            reboots: bl.filter(b => !b.beganBeforeListening).length,
             unexplained: bl.reduce((n, b) => n + b.unexplained, 0),
             withTs: lags[device]?.length ?? 0,
             lagMinMs: lags[device] ? Math.min(...lags[device]) : NaN,
@@ -331,20 +360,21 @@ export function deviceLedgers(
 /**
  * Readings the broker acknowledged by the time of the report `d` that the observer had not received
  * by the time that report reached it (the broker forwards a device's messages in order, so a reading
- * acknowledged before the report arrives before it), less those lost in the observer's own holes.
+ * acknowledged before the report arrives before it), less `unseen`: those lost in the observer's own
+ * holes and those the boot sent before the observer listened (the count covers the whole boot).
  */
-function ackedNotDelivered(d: SeenDiagnostics, firstAt: Map<number, number>, unobserved: number): number {
+function ackedNotDelivered(d: SeenDiagnostics, firstAt: Map<number, number>, unseen: number): number {
     if (typeof d.readingsAcked !== "number" || typeof d.atMs !== "number") return 0
     let received = 0
     for (const t of firstAt.values()) if (t <= d.atMs) received++
-    return Math.max(0, d.readingsAcked - received - unobserved)
+    return Math.max(0, d.readingsAcked - received - unseen)
 }
 
 /** The telemetry and diagnostics messages of `<prefix>/<device>/...` as ledger inputs; anything else is skipped. */
 export function ledgerInputs(
     messages: readonly { topic: string; payload: Buffer; atMs: number }[],
     prefix = "devs",
-): { readings: SeenReading[]; diagnostics: SeenDiagnostics[] } {
+): LedgerInputs {
     const readings: SeenReading[] = []
     const diagnostics: SeenDiagnostics[] = []
     for (const m of messages) {
@@ -380,98 +410,40 @@ export function ledgerInputs(
     return { readings, diagnostics }
 }
 
-function causes(r: Record<string, number>): string {
-    const k = Object.keys(r).filter(c => r[c] > 0)
-    return k.length ? k.map(c => `${c} ${r[c]}`).join(", ") : "none"
-}
-
-/** Host clock as the reports print it: UTC, to the ms. */
-export function clockText(ms: number): string {
-    return new Date(ms).toISOString()
-}
-
-/** The silent finding, worded once for every report (verify, the simulator's summary, the dashboard). */
-export function formatSilence(s: Silence): string {
-    return `SILENT since ${clockText(s.sinceMs)} (≈ ${s.expected} reading${s.expected === 1 ? "" : "s"} expected at its period of ${s.periodMs} ms)`
-}
-
-/** The observer's own holes: when it lost the broker, and for how long. */
-export function formatObservation(o: Observation): string {
-    const span = `observer: listened ${clockText(o.startMs)} to ${clockText(o.endMs)}`
-    if (!o.holes.length) return `${span}, never lost the broker`
-    const holes = o.holes.map(h =>
-        h.toMs === undefined
-            ? `${clockText(h.fromMs)} to the end (${((o.endMs - h.fromMs) / 1000).toFixed(1)} s, still away)`
-            : `${clockText(h.fromMs)} to ${clockText(h.toMs)} (${((h.toMs - h.fromMs) / 1000).toFixed(1)} s)`,
-    )
-    const n = o.holes.length
-    return (
-        `${span}, lost the broker ${n} time${n === 1 ? "" : "s"} (readings sent meanwhile are not the devices' loss):\n` +
-        holes.map(h => `  away ${h}`).join("\n")
-    )
-}
-
-/** Why `npm run verify` fails, one phrase per finding; empty when every device is accounted for. */
-export function ledgerProblems(ls: readonly DeviceLedger[]): string[] {
-    const out: string[] = []
-    if (!ls.length) return ["no telemetry received"]
-    const unexplained = ls.reduce((n, d) => n + d.unexplained, 0)
-    if (unexplained)
-        out.push(
-            `${unexplained} missing reading${unexplained === 1 ? " is" : "s are"} not explained by a counted drop or a reboot`,
-        )
-    for (const d of ls)
-        if (d.lostAfterAck)
-            out.push(
-                `${d.device}: ${d.lostAfterAck} reading${d.lostAfterAck === 1 ? " was" : "s were"} acknowledged by the broker and never delivered`,
-            )
-    for (const d of ls) if (d.silence) out.push(`${d.device} went silent while the observer listened`)
-    return out
+/** What ledgerInputs gives: the readings and diagnostics of every device the observer saw. */
+export interface LedgerInputs {
+    readings: SeenReading[]
+    diagnostics: SeenDiagnostics[]
 }
 
 /**
- * The report `npm run verify` and the simulator's closing summary print, one block per device;
- * with the observation, also the observer's own holes and each device's silence.
+ * A run's own devices apart from the others on the broker (issue 28: a second `npm start` on one broker
+ * judged the first one's devices, and called what they sent before it listened NOT EXPLAINED). A run
+ * starts its devices after its observer listens (`startMs`), so a device of another name is not its
+ * own, and neither is a boot under one of its names that began before then (beganBeforeListening:
+ * another client with the same name). `ours` is judged; `others` are only listed (ledger-report.ts
+ * formatOthers).
  */
-export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observation): string {
-    const out: string[] = observation ? [formatObservation(observation)] : []
-    if (!ls.length) return [...out, "no telemetry received"].join("\n")
-    for (const d of ls) {
-        const away = d.unobserved ? ` (${d.unobserved} missing while the observer was away)` : ""
-        const verdict = d.unexplained
-            ? `, ${d.unexplained} NOT EXPLAINED`
-            : d.lostAfterAck
-              ? `, ${d.lostAfterAck} LOST AFTER THE BROKER ACKNOWLEDGED THEM`
-              : d.silence
-                ? away
-                : `, every gap explained${away}`
-        out.push(
-            `${d.device}: ${d.received} readings, ${d.duplicates} duplicates, ${d.missing} missing, ${d.reboots} reboot${d.reboots === 1 ? "" : "s"} seen` +
-                verdict +
-                (d.silence ? `, ${formatSilence(d.silence)}` : ""),
-        )
-        out.push(
-            d.withTs
-                ? `  ts on ${d.withTs} of ${d.received}; receipt - ts: ${d.lagMinMs}..${d.lagMaxMs} ms (delivery delay + clock error)`
-                : `  ts on none of ${d.received} (no time responder answered: npm run time-server)`,
-        )
-        if (observation)
-            out.push(
-                isNaN(d.periodMs)
-                    ? `  last reading received ${clockText(d.lastAtMs)}; period unknown (no two consecutive seqs): silence not judged`
-                    : `  last reading received ${clockText(d.lastAtMs)}; period ${d.periodMs} ms (silent after ${silenceBoundMs(d.periodMs) / 1000} s without one)`,
-            )
-        for (const b of d.boots) {
-            const gaps = b.gaps.map(g => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`))
-            if (b.before) gaps.unshift(b.before === 1 ? "1" : `1-${b.before}`)
-            out.push(
-                `  boot ${b.boot || "(none)"}: seq ${b.firstSeq}..${b.lastSeq}, ${b.received} received, ${b.duplicates} duplicates, ` +
-                    `gaps ${gaps.length ? gaps.join(" ") : "none"}; device dropped: ${b.noDiagnostics ? "unknown (no diagnostics)" : causes(b.dropped)}` +
-                    (b.unobserved ? `; ${b.unobserved} while the observer was away` : "") +
-                    (b.lostAfterAck ? `; ${b.lostAfterAck} acknowledged by the broker and never delivered` : "") +
-                    (b.unexplained ? `; ${b.unexplained} not explained` : ""),
-            )
-        }
+export function splitByRun(
+    inputs: LedgerInputs,
+    names: readonly string[],
+    startMs: number,
+): { ours: LedgerInputs; others: LedgerInputs } {
+    const mine = new Set(names)
+    const bootKey = (r: { device: string; boot: string }) => r.device + "\u0000" + r.boot
+    const byBoot = new Map<string, { atMs?: number; uptimeMs?: number }[]>()
+    for (const r of [...inputs.readings, ...inputs.diagnostics]) {
+        const k = bootKey(r)
+        if (!byBoot.has(k)) byBoot.set(k, [])
+        byBoot.get(k)!.push(r)
     }
-    return out.join("\n")
+    const own = (r: { device: string; boot: string }) =>
+        mine.has(r.device) && !beganBeforeListening(byBoot.get(bootKey(r))!, false, startMs)
+    return {
+        ours: { readings: inputs.readings.filter(own), diagnostics: inputs.diagnostics.filter(own) },
+        others: {
+            readings: inputs.readings.filter(r => !own(r)),
+            diagnostics: inputs.diagnostics.filter(d => !own(d)),
+        },
+    }
 }

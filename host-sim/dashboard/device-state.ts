@@ -6,7 +6,8 @@
  * (issue 23: the same finding and wording as `npm run verify`). Pure: no I/O,
  * no timers; the caller passes arrival times and the observation so far.
  */
-import { formatSilence, ledgerOf, silenceOf, type Ledger, type Observation } from "../ledger.ts"
+import { ledgerOf, silenceOf, type Ledger, type Observation } from "../ledger.ts"
+import { formatSilence } from "../ledger-report.ts"
 import { BootTracker } from "./boot-tracker.ts"
 
 export interface SensorState {
@@ -40,7 +41,7 @@ export interface LedgerView {
     unexplained: number
     reboots: number
     boots: number
-    /** ledger.ts formatSilence when its readings stopped while the dashboard listened; "" otherwise. */
+    /** ledger-report.ts formatSilence when its readings stopped while the dashboard listened; "" otherwise. */
     silence: string
 }
 

@@ -24,6 +24,7 @@ const FILES: Record<string, string> = {
     "/": join(PAGE_DIR, "index.html"),
     "/app.js": join(PAGE_DIR, "app.js"),
     "/charts.js": join(PAGE_DIR, "charts.js"),
+    "/time-axis.js": join(PAGE_DIR, "time-axis.js"),
     "/panels.js": join(PAGE_DIR, "panels.js"),
     "/style.css": join(PAGE_DIR, "style.css"),
     "/vendor/uPlot.iife.min.js": join(UPLOT_DIR, "uPlot.iife.min.js"),

@@ -14,6 +14,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/broker.
 import { freePort } from "../../host-sim/brokers/free-port.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
+import { chartText, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
 import { chromiumPath, launchChromium } from "../support/chromium.ts"
 import { CliProcess } from "../support/cli-process.ts"
 
@@ -96,11 +97,17 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
 
     test("npm start with two devices: both online, a chart per quantity; a cut network shows offline, then gaps explained by counted drops once restored", async () => {
         // A small offline queue, so that a short cut overflows it and the device drops (and counts) readings.
-        const cli = run(CLI, ["--devices", "2", "--period", "250", "--view", "lines"], projectDir("QUEUE_MAX=4\n"))
+        const cli = run(
+            CLI,
+            ["--devices", "2", "--period", "250", "--view", "lines", "--verbose"],
+            projectDir("QUEUE_MAX=4\n"),
+        )
         const url = (await cli.waitFor(URL_RE, WAIT_MS))[1]
         const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } })
         const pageErrors: string[] = []
         page.on("pageerror", e => pageErrors.push(e.message))
+        // The charts' axis labels are drawn on canvas: record them (issue 28, labels that overlapped).
+        await page.addInitScript(RECORD_CANVAS_TEXT)
         await page.goto(url)
         await waitOnline(page, "sim1")
         await waitOnline(page, "sim2")
@@ -153,6 +160,11 @@ describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
         expect(events.some(e => /sim1 offline: offline: its Will/.test(e))).toBe(true)
         expect(events.some(e => /sim1 control: sim1: network cut/.test(e))).toBe(true)
         expect(pageErrors).toEqual([])
+        const charts = await chartText(page)
+        expect(charts.every(c => c.boxes.length > 0)).toBe(true)
+        expect(overlaps(charts)).toEqual([])
+        // Every device log line is printed with --verbose: no VM panicked or threw.
+        expect(cli.output.split("\n").filter(l => /^\s*\[sim\d\].*(PANIC|Exception)/.test(l))).toEqual([])
         if (process.env.DASHBOARD_SCREENSHOT)
             await page.screenshot({ path: process.env.DASHBOARD_SCREENSHOT, fullPage: true })
         await page.close()

@@ -1,16 +1,15 @@
 import { describe, expect, test } from "vitest"
 import {
     deviceLedgers,
-    formatLedgers,
-    formatObservation,
     ledgerInputs,
     ledgerOf,
-    ledgerProblems,
     periodOf,
     silenceBoundMs,
     silenceOf,
+    splitByRun,
     type SeenReading,
 } from "../../host-sim/ledger.ts"
+import { formatLedgers, formatObservation, formatOthers, ledgerProblems } from "../../host-sim/ledger-report.ts"
 
 describe("loss ledger", () => {
     test("counts duplicates and reports gaps as ranges", () => {
@@ -112,6 +111,91 @@ describe("loss ledger by (device, boot)", () => {
         expect(formatLedgers([dropped])).toMatch(/every gap explained/)
         // A firmware without readings_acked: the gap stays unexplained, as before.
         expect(deviceLedgers(readings, [diag("a", "b1", 70, {})])[0]).toMatchObject({ unexplained: 2, lostAfterAck: 0 })
+    })
+})
+
+describe("what happened before the observer listened is history, not loss (issue 28)", () => {
+    const START = Date.UTC(2026, 12 - 1, 7, 17, 33, 41)
+    const observation = { startMs: START, endMs: START + 20_000, holes: [] }
+    /** Seqs from..to of one boot, every 500 ms, the boot `bootAgoMs` before the observer listened (negative: after). */
+    const run = (device: string, boot: string, bootAgoMs: number, from: number, to: number): SeenReading[] =>
+        Array.from({ length: to - from + 1 }, (_, i) => {
+            const uptimeMs = (from + i) * 500
+            return { device, boot, seq: from + i, uptimeMs, atMs: START - bootAgoMs + uptimeMs + 20 }
+        })
+    const report = (device: string, boot: string, bootAgoMs: number, uptimeMs: number, acked: number) => ({
+        device,
+        boot,
+        uptimeMs,
+        readingsDropped: {},
+        readingsAcked: acked,
+        atMs: START - bootAgoMs + uptimeMs + 20,
+    })
+
+    test("a boot that began before the observer: seqs before the first received are neither missing nor acknowledged-and-lost", () => {
+        // Booted 7.5 s before the observer listened: seqs 1-14 went out before it; it received 15..54.
+        const readings = run("other1", "b1", 7_500, 15, 54)
+        // The boot's report at seq 54: the broker had acknowledged all 54, 14 of them before the observer listened.
+        const [l] = deviceLedgers(readings, [report("other1", "b1", 7_500, 27_000, 54)], observation)
+        expect(l).toMatchObject({ received: 40, missing: 0, unexplained: 0, lostAfterAck: 0, reboots: 0 })
+        expect(l.boots[0]).toMatchObject({ before: 0, beforeListening: 14, beganBeforeListening: true })
+        const text = formatLedgers([l], observation)
+        expect(text).toMatch(/other1: 40 readings, 0 duplicates, 0 missing, 0 reboots seen, every gap explained/)
+        expect(text).toMatch(/boot b1: seq 15\.\.54 \(1-14 before the observer listened\), 40 received/)
+        expect(ledgerProblems([l])).toEqual([])
+    })
+
+    test("acknowledged readings the observer should have seen are still named apart", () => {
+        // As above, but two readings after it listened (seqs 30, 31) never arrived, and the device counted no drop.
+        const readings = run("other1", "b1", 7_500, 15, 54).filter(r => r.seq !== 30 && r.seq !== 31)
+        const [l] = deviceLedgers(readings, [report("other1", "b1", 7_500, 27_000, 54)], observation)
+        expect(l).toMatchObject({ missing: 2, unexplained: 0, lostAfterAck: 2 })
+    })
+
+    test("a boot first seen after another boot of the name, that its uptime says began before the observer, is no reboot and has no gap", () => {
+        // Two clients named sim1: this run's (booted after the observer) is seen first, the other's reading second.
+        const readings = [...run("sim1", "mine", -2_000, 1, 3), ...run("sim1", "twin", 6_500, 20, 26)]
+        readings.sort((a, b) => a.atMs - b.atMs)
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l.boots.map(b => [b.boot, b.beganBeforeListening, b.before, b.beforeListening])).toEqual([
+            ["mine", true, 0, 0],
+            ["twin", true, 0, 19],
+        ])
+        expect(l).toMatchObject({ missing: 0, unexplained: 0, reboots: 0 })
+        expect(readings[0].boot).toBe("mine")
+        // The same readings without the observation's start: a reboot, 19 missing and not explained.
+        expect(deviceLedgers(readings, [])[0]).toMatchObject({ missing: 19, unexplained: 19, reboots: 1 })
+    })
+
+    test("a later boot that began while the observer listened still owes its first seqs", () => {
+        const readings = [...run("a", "b1", 5_000, 10, 12), ...run("a", "b2", -8_000, 3, 5)]
+        const [l] = deviceLedgers(readings, [], observation)
+        expect(l.boots[1]).toMatchObject({ beganBeforeListening: false, before: 2, beforeListening: 0 })
+        expect(l).toMatchObject({ missing: 2, unexplained: 2, reboots: 1 })
+    })
+
+    test("a run judges only the devices it started: another name, or a boot of its name from before it listened, is listed apart", () => {
+        const readings = [
+            ...run("sim1", "mine", -2_000, 1, 30),
+            ...run("other1", "o1", 7_500, 15, 54),
+            ...run("sim1", "twin", 6_500, 14, 50),
+        ]
+        const diagnostics = [report("other1", "o1", 7_500, 27_000, 54), report("sim1", "mine", -2_000, 15_000, 30)]
+        const { ours, others } = splitByRun({ readings, diagnostics }, ["sim1"], START)
+        expect(new Set(ours.readings.map(r => r.boot))).toEqual(new Set(["mine"]))
+        expect(ours.diagnostics.map(d => d.boot)).toEqual(["mine"])
+        expect(new Set(others.readings.map(r => r.boot))).toEqual(new Set(["o1", "twin"]))
+        expect(others.diagnostics.map(d => d.boot)).toEqual(["o1"])
+        const mine = deviceLedgers(ours.readings, ours.diagnostics, observation)
+        expect(mine.map(d => [d.device, d.received, d.reboots, d.unexplained])).toEqual([["sim1", 30, 0, 0]])
+        expect(formatOthers(deviceLedgers(others.readings, others.diagnostics, observation), ["sim1"])).toBe(
+            [
+                "also seen on the broker, not started by this run (not judged here; npm run verify judges every device):",
+                "  other1: 40 readings, boot o1 seq 15..54",
+                "  sim1: 37 readings, boot twin seq 14..50 (began before this run listened: another client with this name)",
+            ].join("\n"),
+        )
+        expect(formatOthers([], ["sim1"])).toBe("")
     })
 })
 

@@ -1,7 +1,9 @@
 // One uPlot chart per quantity, one line per device. Time axis: `ts` when a reading carries it,
 // else its arrival time (the server decides, see state.ts). A line breaks wherever (boot, seq) does
-// not continue: a gap of lost readings or a reboot.
+// not continue: a gap of lost readings or a reboot. Each chart follows its box's width, and its time
+// axis (time-axis.js) keeps the labels apart at any width and range.
 /* global uPlot */
+import { canvasMeasure, timeAxis } from "./time-axis.js"
 
 const COLORS = [
     "#0969da",
@@ -15,6 +17,8 @@ const COLORS = [
     "#a475f9",
     "#2da44e",
 ]
+const PLOT_HEIGHT_PX = 180
+const MIN_WIDTH_PX = 320
 
 export class Charts {
     /** `units`: quantity → unit, as the server's snapshot sends it (firmware/telemetry/quantities.ts). */
@@ -27,6 +31,7 @@ export class Charts {
         this.charts = new Map()
         this.deviceColors = new Map()
         this.dirty = new Set()
+        this.xAxis = timeAxis(canvasMeasure())
     }
 
     colorOf(device) {
@@ -71,8 +76,8 @@ export class Charts {
     }
 
     chartBox(q) {
-        let c = this.charts.get(q)
-        if (c) return c.box
+        const known = this.charts.get(q)
+        if (known) return known.box
         const box = document.createElement("div")
         box.className = "chart"
         box.dataset.quantity = q
@@ -81,7 +86,13 @@ export class Charts {
         const sorted = [...this.charts.keys(), q].sort()
         const next = this.charts.get(sorted[sorted.indexOf(q) + 1])
         this.root.insertBefore(box, next ? next.box : null)
-        this.charts.set(q, { box, plot: null, devices: "" })
+        const c = { box, plot: null, devices: "" }
+        this.charts.set(q, c)
+        // A wider or narrower window (or a grid that reflows) resizes the chart: uPlot then picks its ticks for the new width.
+        new ResizeObserver(() => {
+            const width = this.plotWidth(box)
+            if (c.plot && c.plot.width !== width) c.plot.setSize({ width, height: PLOT_HEIGHT_PX })
+        }).observe(box.querySelector(".plot"))
         return box
     }
 
@@ -124,21 +135,26 @@ export class Charts {
         if (c.plot && c.devices === key) return c.plot.setData(data)
         c.plot?.destroy()
         c.devices = key
-        const el = box.querySelector(".plot")
         c.plot = new uPlot(
             {
-                width: Math.max(320, el.clientWidth || 500),
-                height: 180,
+                width: this.plotWidth(box),
+                height: PLOT_HEIGHT_PX,
                 cursor: { drag: { x: false, y: false } },
                 legend: { live: true },
                 series: [
                     {},
                     ...devices.map(dev => ({ label: dev, stroke: this.colorOf(dev), width: 1.5, points: { size: 4 } })),
                 ],
-                axes: [{}, { size: 60 }],
+                axes: [this.xAxis, { size: 60 }],
+                // Room for half a label right of the plot: a tick at the last reading keeps its whole label.
+                padding: [null, Math.ceil(this.xAxis.space / 2), null, null],
             },
             data,
-            el,
+            box.querySelector(".plot"),
         )
+    }
+
+    plotWidth(box) {
+        return Math.max(MIN_WIDTH_PX, box.querySelector(".plot").clientWidth || 500)
     }
 }
