@@ -140,10 +140,13 @@ async function main(o: CliOptions): Promise<number> {
         await new Promise(resolve => setTimeout(resolve, o.durationS * 1000))
         const observation = sim.observer.observation()
         await stop()
-        const telemetry = sim.observer.messages.filter(
-            m => deviceTopic(m.topic, sim.prefix)?.kind === "telemetry",
-        ).length
-        console.log(`done: ${telemetry} telemetry messages received`)
+        // This run's devices only: other clients on the same broker are listed apart by the summary.
+        const ours = new Set(sim.devices.map(deviceName))
+        const telemetry = sim.observer.messages.filter(m => {
+            const t = deviceTopic(m.topic, sim.prefix)
+            return t?.kind === "telemetry" && ours.has(t.device)
+        }).length
+        console.log(`done: ${telemetry} telemetry messages received from this run's devices`)
         summary(observation)
         return 0
     }
