@@ -153,6 +153,17 @@ export class Session {
         return t
     }
 
+    /**
+     * The birth message again (retained, QoS 1), as after every CONNACK (connect.ts `resume`): when
+     * something said otherwise while the device is connected (status-keeper.ts). A newer one waiting
+     * in the queue replaces this one.
+     */
+    republishBirth(): number {
+        const b = this.opts.birth
+        if (!b) return 0
+        return this.publish(b.topic, b.payload, { qos: 1, retain: b.retain, ttlMs: 0, replace: true })
+    }
+
     /** MSG_QUEUED, MSG_INFLIGHT, MSG_DONE, MSG_DROPPED or MSG_UNKNOWN (finished long ago). */
     stateOf(ticket: number): number {
         return this.outbox.stateOf(ticket)

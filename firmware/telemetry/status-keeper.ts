@@ -76,12 +76,12 @@ export class StatusKeeper {
                 this.correct = false
                 if (this.discovery) this.discovery.refresh()
                 this.diagnostics.refresh()
-                this.publishOnline()
+                this.session.republishBirth()
                 console.log("status: rebirth: status, discovery and diagnostics published again")
             }
             if (this.correct) {
                 this.correct = false
-                this.publishOnline()
+                this.session.republishBirth()
                 console.log("status: a wrong 'offline' on the status topic was answered with 'online'")
             }
             if (this.warn) {
@@ -94,14 +94,5 @@ export class StatusKeeper {
                 )
             }
         }
-    }
-
-    private publishOnline() {
-        this.session.publish(this.topics.status, Buffer.from(STATUS_ONLINE), {
-            qos: 1,
-            retain: true,
-            ttlMs: 0,
-            replace: true,
-        })
     }
 }
