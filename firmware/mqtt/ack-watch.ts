@@ -35,7 +35,7 @@ export function ackDueIn(s: Session, now: number): number {
     let oldest = s.outbox.window.oldestSentAt()
     for (const r of s.subs.requests) {
         if (r.state !== REQ_SENT) continue
-        const t = r.sentAtMs as number
+        const t = r.sentAtMs
         if (oldest < 0 || age(t, now) > age(oldest, now)) oldest = t
     }
     if (oldest < 0) return -1

@@ -402,7 +402,7 @@ export class Session {
     }
 
     request(type: number, filters: string[], qos: number[]): Request {
-        const r: Request = { type, id: 0, filters, qos, state: REQ_PENDING, granted: [], error: "" }
+        const r: Request = { type, id: 0, filters, qos, state: REQ_PENDING, sentAtMs: 0, granted: [], error: "" }
         this.subs.requests.push(r)
         this.transport.interrupt()
         return r

@@ -41,7 +41,7 @@ export interface Request {
     qos: number[]
     state: number
     /** ms (mod 2^32) it was last written at; read while REQ_SENT (ack-watch.ts). */
-    sentAtMs?: number
+    sentAtMs: number
     /** SUBACK return codes, in filter order. */
     granted: number[]
     error: string
