@@ -6,12 +6,11 @@
  * or arrives retained, is refused on the log topic (a queued or redelivered command must not stop
  * every later boot). The CLI runs as a user's `npm start` does: dashboard and its proxy on.
  */
-import mqtt from "mqtt"
 import { describe, expect, test } from "vitest"
 import { mosquittoPath, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { CliProcess } from "../support/cli-process.ts"
-import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
+import { checkedRun, retainedStatus, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
@@ -20,18 +19,6 @@ import { VmUnderTest } from "../support/vm-harness.ts"
 function endings(broker: RunningMosquitto, client: string): string[] {
     const re = new RegExp(`Client ${client} (disconnected|closed its connection|has exceeded timeout)`, "g")
     return [...broker.log().matchAll(re)].map(m => m[1])
-}
-
-/** The retained status a new subscriber gets now. */
-async function retainedStatus(url: string, name: string): Promise<string> {
-    const c = await mqtt.connectAsync(url, { clientId: `peek-${process.pid}-${Date.now()}` })
-    try {
-        const got = new Promise<string>(resolve => c.on("message", (_t, p) => resolve(p.toString())))
-        await c.subscribeAsync(`devs/${name}/status`)
-        return await within(got, 5000, "the retained status")
-    } finally {
-        await c.endAsync()
-    }
 }
 
 describe.skipIf(mosquittoPath() === null)("a planned stop sends DISCONNECT, a power cut does not", () => {

@@ -10,7 +10,7 @@ import { describe, expect, test } from "vitest"
 import { CORRECTIONS_PER_MINUTE } from "../../firmware/telemetry/topics.ts"
 import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { within } from "../support/timeout.ts"
-import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
+import { checkedRun, retainedStatus, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
 
@@ -23,18 +23,6 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
             await seqAtLeast(rig.observer, vm.name, 2, 30_000)
             await body(vm)
         })
-    }
-
-    /** The retained status a new subscriber gets now. */
-    async function retainedStatus(name: string): Promise<string> {
-        const c = await mqtt.connectAsync(rig.broker.url, { clientId: `peek-${process.pid}-${Date.now()}` })
-        try {
-            const got = new Promise<string>(resolve => c.on("message", (_t, p) => resolve(p.toString())))
-            await c.subscribeAsync(`devs/${name}/status`)
-            return await within(got, 5000, "the retained status")
-        } finally {
-            await c.endAsync()
-        }
     }
 
     test("ten 'offline's in a row get at most CORRECTIONS_PER_MINUTE answers, then the device says why", async () => {
@@ -75,7 +63,7 @@ describe.skipIf(mosquittoPath() === null)("the device keeps its status and disco
                 "online again",
             )
             await vm.waitForLine(/answered with 'online'/, 5000)
-            expect(await retainedStatus(vm.name)).toBe("online")
+            expect(await retainedStatus(rig.broker.url, vm.name)).toBe("online")
         })
     })
 

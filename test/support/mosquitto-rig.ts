@@ -4,10 +4,12 @@
  * and a device run that always ends with the checks every e2e owes (no PANIC, no Exception) and
  * carries the device's last log lines when it fails.
  */
+import mqtt from "mqtt"
 import { afterAll, beforeAll, expect } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { Observer } from "../../host-sim/observer.ts"
+import { within } from "./timeout.ts"
 import { VmUnderTest, withDeviceLog } from "./vm-harness.ts"
 
 export interface MosquittoRig {
@@ -47,5 +49,17 @@ export async function checkedRun(vm: VmUnderTest, body: () => Promise<void>): Pr
         throw withDeviceLog(e, vm)
     } finally {
         await vm.stop()
+    }
+}
+
+/** The retained status of device `name` a new subscriber gets now from the broker at `url`. */
+export async function retainedStatus(url: string, name: string): Promise<string> {
+    const c = await mqtt.connectAsync(url, { clientId: `peek-${process.pid}-${Date.now()}` })
+    try {
+        const got = new Promise<string>(resolve => c.on("message", (_t, p) => resolve(p.toString())))
+        await c.subscribeAsync(`devs/${name}/status`)
+        return await within(got, 5000, "the retained status")
+    } finally {
+        await c.endAsync()
     }
 }
