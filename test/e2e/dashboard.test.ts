@@ -14,8 +14,9 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/broker.
 import { freePort } from "../../host-sim/brokers/free-port.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { chromiumPath, launchChromium } from "../support/chromium.ts"
+import { launchChromium } from "../support/chromium.ts"
 import { CliProcess } from "../support/cli-process.ts"
+import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")
 const DASHBOARD = join(PROJECT_DIR, "host-sim", "dashboard", "main.ts")
@@ -80,7 +81,7 @@ async function ledger(page: Page, device: string) {
 const cellNumber = (page: Page, table: string, device: string, field: string) =>
     page.$eval(`${row(table, device)} [data-field="${field}"]`, td => Number(td.textContent))
 
-describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
+describe.skipIf(!installed("chromium"))("the dashboard in Chromium", () => {
     let browser: Browser
 
     beforeAll(async () => {
