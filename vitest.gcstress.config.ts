@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config"
  */
 export default defineConfig({
     test: {
-        include: ["test/e2e/faults.test.ts", "test/e2e/outage.test.ts", "test/e2e/inbound-burst.test.ts"],
+        include: ["test/e2e/faults.test.ts", "test/interop/outage-short.interop.ts", "test/e2e/inbound-burst.test.ts"],
         globalSetup: ["test/global-setup.ts"],
         fileParallelism: false,
         testTimeout: 600_000,

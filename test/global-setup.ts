@@ -2,6 +2,8 @@
  * Builds the production firmware (.devicescript/firmware.devs, what the simulator and the e2e
  * tests run) and the test and benchmark firmwares once, before any test file runs, so
  * `npx vitest run <file>` never runs a stale image (builds share .devicescript/bin and must not overlap).
+ * Only the tiers that run the images have it: `npm run test:e2e`, `npm run test:interop`; `npm test`
+ * builds nothing (vitest.config.ts).
  *
  * Under CI=true a missing Mosquitto or Chromium fails here, before the first image is built, rather
  * than file by file minutes later (test/support/required.ts).

@@ -3,12 +3,12 @@
  * default settings (only the period is set), through the chaos proxy, against Mosquitto: no
  * panic, `seq` never restarts, every reading arrives or is counted as dropped by the device, the
  * dropped ones are the oldest. Plus a burst of 1000 publishes while the broker is unreachable.
- * The short versions run in `npm test` (test/e2e/outage.test.ts).
+ * The 25-40 s versions are in outage-short.interop.ts.
  */
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "../e2e/outage-scenarios.ts"
+import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "./outage-scenarios.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { installed } from "../support/required.ts"

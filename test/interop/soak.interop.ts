@@ -7,7 +7,7 @@
  * reading must have arrived or been counted as dropped.
  */
 import { describe, expect, test } from "vitest"
-import { outageRig, runOutage, sleep } from "../e2e/outage-scenarios.ts"
+import { outageRig, runOutage, sleep } from "./outage-scenarios.ts"
 import { installed } from "../support/required.ts"
 
 describe.skipIf(!installed("mosquitto"))("3-minute soak with faults combined", () => {
