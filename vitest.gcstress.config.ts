@@ -9,7 +9,7 @@ export default defineConfig({
     test: {
         include: [
             "test/e2e/faults.test.ts",
-            "test/e2e/outage.test.ts",
+            "test/interop/outage-short.interop.ts",
             "test/e2e/inbound-burst.test.ts",
             "test/e2e/inbound-hostile.test.ts",
         ],

@@ -1,13 +1,21 @@
 /**
  * The benchmark's smoke run, so `npm run bench` never rots. No timing is
  * asserted here: only that every client ran and the results were written.
+ * The benchmark firmwares are built here, not in the global setup: no other
+ * file needs them, and the e2e tier runs one file at a time, so no other
+ * build overlaps these.
  */
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { createRequire } from "node:module"
-import { expect, test } from "vitest"
+import { beforeAll, expect, test } from "vitest"
+import { buildBenchFirmwares } from "../../bench/run.ts"
 
 const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli")
+
+beforeAll(() => {
+    buildBenchFirmwares()
+}, 300_000)
 
 test("npm run bench -- --smoke runs every client and writes results.smoke.json", () => {
     const r = spawnSync(process.execPath, [TSX_CLI, "bench/run.ts", "--smoke", "--prebuilt"], {

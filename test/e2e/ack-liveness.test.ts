@@ -10,11 +10,12 @@ import { describe, expect, test } from "vitest"
 import { ackTimeoutFor } from "../../firmware/mqtt/ack-watch.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { within } from "../support/timeout.ts"
 import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
+import { installed } from "../support/required.ts"
 
 const PUBACK = 4
 const PERIOD_MS = 5000
@@ -23,7 +24,7 @@ const BOUND_MS = ackTimeoutFor(SESSION_DEFAULTS.keepAliveS)
 /** What the VM adds to a deadline: a fiber run, a GC, the proxy's hop. */
 const SLACK_MS = 5000
 
-describe.skipIf(mosquittoPath() === null)("a lost or late PUBACK on a live link (default settings)", () => {
+describe.skipIf(!installed("mosquitto"))("a lost or late PUBACK on a live link (default settings)", () => {
     const rig = useMosquittoRig("ack")
 
     /** A device with the product's defaults behind its own proxy; `body` runs with both, then both stop. */

@@ -7,15 +7,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import type { BoardId } from "../../host-sim/board/profiles.ts"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
+import { installed } from "../support/required.ts"
 
-const HAS_MOSQUITTO = mosquittoPath() !== null
+const HAS_MOSQUITTO = installed("mosquitto")
 const PUBACK = 4
 const STANDBY_BYTECODE = `${PROJECT_DIR}/.devicescript/standby.devs`
 

@@ -5,13 +5,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
-describe.skipIf(mosquittoPath() === null)("failover across two Mosquittos", () => {
+describe.skipIf(!installed("mosquitto"))("failover across two Mosquittos", () => {
     let first: RunningMosquitto
     let second: RunningMosquitto
     let proxy: ChaosProxy

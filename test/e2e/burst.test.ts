@@ -7,10 +7,11 @@
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 const BURST = join(PROJECT_DIR, ".devicescript", "burst.devs")
 const N = 1000
@@ -21,7 +22,7 @@ const brokers: [string, () => Promise<RunningBroker>][] = [
 ]
 
 for (const [kind, start] of brokers) {
-    describe.skipIf(kind === "mosquitto" && !mosquittoPath())(`a 1000-message burst to ${kind}`, () => {
+    describe.skipIf(kind === "mosquitto" && !installed("mosquitto"))(`a 1000-message burst to ${kind}`, () => {
         let broker: RunningBroker
         let observer: Observer
         let vm: VmUnderTest

@@ -14,7 +14,8 @@ import { brokerTarget } from "../../host-sim/broker-connect.ts"
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/broker.ts"
 import { startDashboard, type RunningDashboard } from "../../host-sim/dashboard/dashboard.ts"
 import { chartText, outside, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
-import { chromiumPath, launchChromium } from "../support/chromium.ts"
+import { launchChromium } from "../support/chromium.ts"
+import { installed } from "../support/required.ts"
 
 /** A zone with summer time and a day that does not start at a UTC midnight. */
 const TIMEZONE = "Europe/Berlin"
@@ -68,7 +69,7 @@ async function drawn(page: Page, cssWidth?: number): Promise<void> {
     )
 }
 
-describe.skipIf(chromiumPath() === null)("the charts' time axis in Chromium (issue 28)", () => {
+describe.skipIf(!installed("chromium"))("the charts' time axis in Chromium (issue 28)", () => {
     let broker: EmbeddedBroker
     let dashboard: RunningDashboard
     let browser: Browser

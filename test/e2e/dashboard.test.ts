@@ -15,8 +15,9 @@ import { freePort } from "../../host-sim/brokers/free-port.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { chartText, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
-import { chromiumPath, launchChromium } from "../support/chromium.ts"
+import { launchChromium } from "../support/chromium.ts"
 import { CliProcess } from "../support/cli-process.ts"
+import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")
 const DASHBOARD = join(PROJECT_DIR, "host-sim", "dashboard", "main.ts")
@@ -81,7 +82,7 @@ async function ledger(page: Page, device: string) {
 const cellNumber = (page: Page, table: string, device: string, field: string) =>
     page.$eval(`${row(table, device)} [data-field="${field}"]`, td => Number(td.textContent))
 
-describe.skipIf(chromiumPath() === null)("the dashboard in Chromium", () => {
+describe.skipIf(!installed("chromium"))("the dashboard in Chromium", () => {
     let browser: Browser
 
     beforeAll(async () => {

@@ -1,13 +1,15 @@
 /**
  * Many VMs in one device host process (host-sim/device/device-host.ts), against a private broker
- * (Mosquitto when installed, else the embedded aedes): each VM is a device of its own — its own
- * name, boot, readings, sensors and connection — and one of them can stop and boot again while the
- * others run on. The 200-device run is test/interop/scale.interop.ts; the figures are `npm run bench`'s.
+ * (Mosquitto when installed, else the embedded aedes; under CI=true Mosquitto is required): each
+ * VM is a device of its own — its own name, boot, readings, sensors and connection — and one of
+ * them can stop and boot again while the others run on. The 200-device run is
+ * test/interop/scale.interop.ts; the figures are `npm run bench`'s.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import type { Observed } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
+import { installed } from "../support/required.ts"
 
 const N = 4
 const WAIT_MS = 60_000
@@ -21,7 +23,7 @@ describe(`${N} VMs in one device host process`, () => {
     let sim: Simulation
 
     beforeAll(async () => {
-        if (mosquittoPath()) broker = await startMosquitto()
+        if (installed("mosquitto")) broker = await startMosquitto()
         sim = new Simulation({
             brokerUrl: broker?.url,
             devices: N,

@@ -6,14 +6,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
+import { installed } from "../support/required.ts"
 
 const PUBACK = 4
-const HAS_MOSQUITTO = mosquittoPath() !== null
+const HAS_MOSQUITTO = installed("mosquitto")
 
 const brokers: [string, () => Promise<RunningBroker>][] = [
     ["aedes", () => startEmbeddedBroker()],

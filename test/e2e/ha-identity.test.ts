@@ -5,14 +5,15 @@
  * devices; the configs of the layout before issue 29 are cleared at boot.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
 import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 const WAIT_MS = 30_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
 
-describe.skipIf(mosquittoPath() === null)("the Home Assistant device is the board, not its name", () => {
+describe.skipIf(!installed("mosquitto"))("the Home Assistant device is the board, not its name", () => {
     let broker: RunningMosquitto
     let observer: Observer
 

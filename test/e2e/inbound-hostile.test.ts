@@ -9,14 +9,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import type { BoardId } from "../../host-sim/board/profiles.ts"
 import type { RunningBroker } from "../../host-sim/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { mosquittoPath, startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
-const HAS_MOSQUITTO = mosquittoPath() !== null
+const HAS_MOSQUITTO = installed("mosquitto")
 const LIMIT = SESSION_DEFAULTS.maxInboundBytes
 
 function connections(vm: VmUnderTest): number {

@@ -7,7 +7,7 @@
  */
 import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { TimeResponder } from "../../host-sim/time-responder.ts"
@@ -16,13 +16,14 @@ import { EVERY_SENSOR } from "../support/every-sensor.ts"
 import { runVerify } from "../support/run-verify.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 const WAIT_MS = 40_000
 /** Thirteen sensor drivers probing absent chips make a slow boot when the whole suite shares two cores. */
 const EVERY_SENSOR_WAIT_MS = 90_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())
 
-describe.skipIf(mosquittoPath() === null)("every reading accounted for (issue 14), against mosquitto", () => {
+describe.skipIf(!installed("mosquitto"))("every reading accounted for (issue 14), against mosquitto", () => {
     let broker: RunningMosquitto
 
     beforeAll(async () => {

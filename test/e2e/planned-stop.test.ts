@@ -7,13 +7,14 @@
  * every later boot). The CLI runs as a user's `npm start` does: dashboard and its proxy on.
  */
 import { describe, expect, test } from "vitest"
-import { mosquittoPath, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import type { RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { CliProcess } from "../support/cli-process.ts"
 import { checkedRun, retainedStatus, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 /** Mosquitto's own words for how each connection of `client` ended. */
 function endings(broker: RunningMosquitto, client: string): string[] {
@@ -21,7 +22,7 @@ function endings(broker: RunningMosquitto, client: string): string[] {
     return [...broker.log().matchAll(re)].map(m => m[1])
 }
 
-describe.skipIf(mosquittoPath() === null)("a planned stop sends DISCONNECT, a power cut does not", () => {
+describe.skipIf(!installed("mosquitto"))("a planned stop sends DISCONNECT, a power cut does not", () => {
     const rig = useMosquittoRig("planned-stop", { filter: "#" })
 
     async function cliRun(name: string, args: string[], end: (cli: CliProcess) => Promise<void>) {

@@ -11,11 +11,12 @@ import { copyFileSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR, Simulation } from "../../host-sim/simulation.ts"
 import { CliProcess } from "../support/cli-process.ts"
 import { runVerify, type VerifyRun } from "../support/run-verify.ts"
 import { within } from "../support/timeout.ts"
+import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")
 const WAIT_MS = 60_000
@@ -25,7 +26,7 @@ const FIRST_RUN_READINGS = 10
 
 const panics = (lines: string[]) => lines.filter(l => /PANIC|Exception/.test(l))
 
-describe.skipIf(mosquittoPath() === null)("a second run on a broker that already has devices (issue 28)", () => {
+describe.skipIf(!installed("mosquitto"))("a second run on a broker that already has devices (issue 28)", () => {
     let broker: RunningMosquitto
     let dir: string
 

@@ -2,12 +2,13 @@
  * The MQTT password stays out of what other local users can read (issue 28): the device processes
  * get their configuration by IPC, so neither their argv (`ps`, /proc/<pid>/cmdline) nor their
  * environment holds it. Against Mosquitto with that login when installed (so telemetry proves the
- * password did reach the VM), else the embedded broker.
+ * password did reach the VM), else the embedded broker; under CI=true Mosquitto is required.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { argvAndEnv, descendants } from "../support/proc-tree.ts"
+import { installed } from "../support/required.ts"
 
 const USER = "sensor"
 const SENTINEL = "s3ntinel-pw-7f3a9c"
@@ -21,7 +22,7 @@ describe.each([
     let sim: Simulation
 
     beforeAll(async () => {
-        if (mosquittoPath()) broker = await startMosquitto({ users: { [USER]: SENTINEL } })
+        if (installed("mosquitto")) broker = await startMosquitto({ users: { [USER]: SENTINEL } })
         sim = new Simulation({
             brokerUrl: broker?.url,
             devices: 2,

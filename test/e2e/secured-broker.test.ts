@@ -17,11 +17,12 @@ import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { freePort } from "../../host-sim/brokers/free-port.ts"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { STACK_TRACE } from "../boards/support.ts"
+import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
@@ -83,7 +84,7 @@ async function expectRefusal(envLocal: string, args: string[], message: RegExp):
     return r.stderr
 }
 
-describe.skipIf(!mosquittoPath())("npm start against a Mosquitto that requires a login, plain and TLS", () => {
+describe.skipIf(!installed("mosquitto"))("npm start against a Mosquitto that requires a login, plain and TLS", () => {
     let ca: TestCa
     let rogue: TestCa
     let mosquitto: RunningMosquitto

@@ -8,13 +8,13 @@
  * with a warning and the default name is used.
  */
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
 import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
-describe.skipIf(mosquittoPath() === null)("DEVICE_NAME and TOPIC_PREFIX at and past their maxima", () => {
+describe.skipIf(!installed("mosquitto"))("DEVICE_NAME and TOPIC_PREFIX at and past their maxima", () => {
     const rig = useMosquittoRig("limits", { filter: "#" })
 
     test.concurrent(

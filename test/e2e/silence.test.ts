@@ -6,7 +6,7 @@
  * ledger the simulator's summary prints says the same.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { deviceLedgers, ledgerInputs, silenceBoundMs } from "../../host-sim/ledger.ts"
 import { formatLedgers } from "../../host-sim/ledger-report.ts"
@@ -15,13 +15,14 @@ import { runVerify } from "../support/run-verify.ts"
 import { seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 const PERIOD_MS = 500
 const WAIT_MS = 40_000
 /** Past the silence bound after the blackhole: what verify must observe for the device to be silent. */
 const MARGIN_MS = 2000
 
-describe.skipIf(mosquittoPath() === null)("silence is a finding (issue 23), against mosquitto", () => {
+describe.skipIf(!installed("mosquitto"))("silence is a finding (issue 23), against mosquitto", () => {
     let broker: RunningMosquitto
 
     beforeAll(async () => {

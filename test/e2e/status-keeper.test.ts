@@ -8,13 +8,14 @@
 import mqtt from "mqtt"
 import { describe, expect, test } from "vitest"
 import { CORRECTIONS_PER_MINUTE } from "../../firmware/telemetry/topics.ts"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { within } from "../support/timeout.ts"
 import { checkedRun, retainedStatus, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
+import { installed } from "../support/required.ts"
 
-describe.skipIf(mosquittoPath() === null)("the device keeps its status and discovery true", () => {
+describe.skipIf(!installed("mosquitto"))("the device keeps its status and discovery true", () => {
     const rig = useMosquittoRig("status", { filter: "#" })
 
     async function withDevice(settings: Record<string, string | number>, body: (vm: VmUnderTest) => Promise<void>) {

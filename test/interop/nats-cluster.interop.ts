@@ -12,6 +12,7 @@ import { Observer } from "../../host-sim/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
+import { skipBecause } from "../support/required.ts"
 
 const why = clusterUnavailable("nats")
 const DEVICES = ["sim1", "sim2"]
@@ -25,7 +26,7 @@ function processesOf(dir: string): string {
     }
 }
 
-describe.skipIf(why !== null)(`a NATS cluster${why ? ` (unavailable: ${why})` : ""}`, () => {
+describe.skipIf(skipBecause(why))(`a NATS cluster${why ? ` (unavailable: ${why})` : ""}`, () => {
     let cluster: RunningCluster
     let watcher: Observer
     let sim: Simulation

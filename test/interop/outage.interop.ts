@@ -3,19 +3,19 @@
  * default settings (only the period is set), through the chaos proxy, against Mosquitto: no
  * panic, `seq` never restarts, every reading arrives or is counted as dropped by the device, the
  * dropped ones are the oldest. Plus a burst of 1000 publishes while the broker is unreachable.
- * The short versions run in `npm test` (test/e2e/outage.test.ts).
+ * The 25-40 s versions are in outage-short.interop.ts.
  */
 import { join } from "node:path"
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "../e2e/outage-scenarios.ts"
+import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "./outage-scenarios.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
+import { installed } from "../support/required.ts"
 
 const MINUTES_2 = 120
 
-describe.skipIf(mosquittoPath() === null)("2-minute outages with default settings against mosquitto", () => {
+describe.skipIf(!installed("mosquitto"))("2-minute outages with default settings against mosquitto", () => {
     const rig = outageRig()
 
     test("S10: 2 minutes of refused connections at 10 readings/s: only the oldest are dropped, all counted", async () => {
@@ -86,7 +86,7 @@ describe.skipIf(mosquittoPath() === null)("2-minute outages with default setting
     }, 300_000)
 })
 
-describe.skipIf(mosquittoPath() === null)(
+describe.skipIf(!installed("mosquitto"))(
     "the 2-minute fault mix through the dashboard's per-device proxy (issue 23)",
     () => {
         const rig = outageRig({ dashboard: true })
@@ -97,7 +97,7 @@ describe.skipIf(mosquittoPath() === null)(
     },
 )
 
-describe.skipIf(mosquittoPath() === null)("the fault mix under the board profiles (issue 23)", () => {
+describe.skipIf(!installed("mosquitto"))("the fault mix under the board profiles (issue 23)", () => {
     const rig = outageRig({ dashboard: true })
 
     for (const board of ["picow", "esp32"] as const)

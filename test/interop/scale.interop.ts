@@ -7,14 +7,15 @@
  * The figures (devices per core, memory per VM) are `npm run bench`'s; here only the behaviour.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { mosquittoPath, startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
+import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { hardNofile } from "../../host-sim/synthetic/synthetic-fleet.ts"
 import { realBesideSynthetic, realDevicesRun, syntheticRun } from "../../bench/scale.ts"
+import { installed } from "../support/required.ts"
 
 const SYNTHETIC = 5000
 const PER_PROCESS = 2500
 
-describe.skipIf(mosquittoPath() === null)(
+describe.skipIf(!installed("mosquitto"))(
     "hundreds of real devices and thousands of synthetic ones on one broker",
     () => {
         let broker: RunningMosquitto

@@ -7,10 +7,10 @@
  * reading must have arrived or been counted as dropped.
  */
 import { describe, expect, test } from "vitest"
-import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
-import { outageRig, runOutage, sleep } from "../e2e/outage-scenarios.ts"
+import { outageRig, runOutage, sleep } from "./outage-scenarios.ts"
+import { installed } from "../support/required.ts"
 
-describe.skipIf(mosquittoPath() === null)("3-minute soak with faults combined", () => {
+describe.skipIf(!installed("mosquitto"))("3-minute soak with faults combined", () => {
     const rig = outageRig()
 
     test("outage + downlink burst, resets + slicing + latency, a stall: no panic, every reading accounted for", async () => {

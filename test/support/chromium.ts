@@ -1,10 +1,11 @@
 /**
  * Debian's Chromium driven by playwright-core (no browser download): headless,
  * no sandbox when running as root (CI), no background networking. `.ci/run`
- * installs the `chromium` package; tests skip only when no binary is found.
+ * installs the `chromium` package; tests skip when no binary is found, except under CI=true
+ * (required.ts). playwright-core is loaded only to launch, so finding the binary costs nothing.
  */
 import { existsSync } from "node:fs"
-import { chromium, type Browser } from "playwright-core"
+import type { Browser } from "playwright-core"
 
 const CANDIDATES = [
     "/usr/bin/chromium",
@@ -21,6 +22,7 @@ export function chromiumPath(): string | null {
 export async function launchChromium(): Promise<Browser> {
     const executablePath = chromiumPath()
     if (!executablePath) throw new Error("no Chromium (Debian: apt-get install chromium)")
+    const { chromium } = await import("playwright-core")
     return chromium.launch({
         executablePath,
         headless: true,

@@ -9,8 +9,8 @@
  *   each drop; they form one range per outage, or more when readings written before the device
  *   noticed the dark link stay in flight, or new readings overflow the queue while it drains.
  *
- * Used by test/e2e/outage.test.ts (short outages, `npm test`) and by
- * test/interop/outage.interop.ts (2-minute outages, `npm run test:interop`).
+ * Used by `npm run test:interop`: test/interop/outage-short.interop.ts (25-40 s outages, also
+ * under GC stress), test/interop/outage.interop.ts (2-minute outages) and soak.interop.ts.
  */
 import { afterAll, afterEach, beforeAll, expect } from "vitest"
 import type { RunningBroker } from "../../host-sim/broker.ts"
