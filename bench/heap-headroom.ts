@@ -13,8 +13,8 @@
  * - SURVIVE_S more seconds of normal running.
  */
 import { ChaosProxy } from "../host-sim/chaos/proxy.ts"
-import type { RunningBroker } from "../host-sim/broker.ts"
-import { Observer } from "../host-sim/observer.ts"
+import type { RunningBroker } from "../host-sim/brokers/broker.ts"
+import { Observer } from "../host-sim/ledger/observer.ts"
 import { VmUnderTest } from "../test/support/vm-harness.ts"
 
 const QUEUE_FILL_S = 15

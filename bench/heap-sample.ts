@@ -14,7 +14,7 @@
  * Prints one JSON line per run and a summary. Numbers in docs/benchmark.md.
  */
 import { parseArgs } from "node:util"
-import { buildFirmware } from "../host-sim/build-firmware.ts"
+import { buildFirmware } from "../host-sim/device/build-firmware.ts"
 import { startMosquitto } from "../host-sim/brokers/mosquitto.ts"
 import { SESSION_DEFAULTS } from "../firmware/mqtt/options.ts"
 import { VmUnderTest } from "../test/support/vm-harness.ts"

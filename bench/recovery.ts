@@ -5,8 +5,8 @@
  * devices, and the spread of their reconnects (a fleet must not reconnect all at once).
  */
 import { ChaosProxy } from "../host-sim/chaos/proxy.ts"
-import type { RunningBroker } from "../host-sim/broker.ts"
-import { Observer } from "../host-sim/observer.ts"
+import type { RunningBroker } from "../host-sim/brokers/broker.ts"
+import { Observer } from "../host-sim/ledger/observer.ts"
 import { VmUnderTest } from "../test/support/vm-harness.ts"
 import { percentile } from "./wire.ts"
 

@@ -12,10 +12,10 @@
  * Memory per VM is the device hosts' RSS above that of an empty host, per VM.
  */
 import mqtt from "mqtt"
-import { brokerTarget } from "../host-sim/broker-connect.ts"
-import type { RunningBroker } from "../host-sim/broker.ts"
+import { brokerTarget } from "../host-sim/link/broker-connect.ts"
+import type { RunningBroker } from "../host-sim/brokers/broker.ts"
 import { DevicePool } from "../host-sim/device/device-pool.ts"
-import { deviceLedgers, ledgerInputs, ledgerOf } from "../host-sim/ledger.ts"
+import { deviceLedgers, ledgerInputs, ledgerOf } from "../host-sim/ledger/ledger.ts"
 import { Simulation } from "../host-sim/simulation.ts"
 import { SyntheticFleet } from "../host-sim/synthetic/synthetic-fleet.ts"
 import { cpuSeconds, pidListeningOn } from "./proc-cpu.ts"

@@ -7,27 +7,27 @@
 import { existsSync } from "node:fs"
 import { topicsFor } from "../firmware/telemetry/topics.ts"
 import { join } from "node:path"
-import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
-import { startEmbeddedBroker, type RunningBroker } from "./broker.ts"
+import { brokerTarget, loginFromSettings, type BrokerTarget } from "./link/broker-connect.ts"
+import { startEmbeddedBroker, type RunningBroker } from "./brokers/broker.ts"
 import { ChaosProxy } from "./chaos/proxy.ts"
 import { deviceName, type DeviceHandle } from "./device/device-handle.ts"
 import { DevicePool } from "./device/device-pool.ts"
 import { SimDevice } from "./device/sim-device.ts"
 import type { SettingValue } from "./device/vm-device.ts"
-import { readEnvFiles } from "./env-file.ts"
-import { Observer } from "./observer.ts"
-import { connectedBoot, PLANNED_STOP_WAIT_MS, STOPPED_LINE } from "./planned-stop.ts"
+import { readEnvFiles } from "./cli/env-file.ts"
+import { Observer } from "./ledger/observer.ts"
+import { connectedBoot, PLANNED_STOP_WAIT_MS, STOPPED_LINE } from "./device/planned-stop.ts"
 import { boardProfile, deviceBrokerHost, type BoardId } from "./board/profiles.ts"
-import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./scenario.ts"
+import { isRestartScenario, isWifiScenario, scheduleScenario, type AnyScenario } from "./chaos/scenario.ts"
 import { ALL_SIM_QUANTITIES } from "./sensors/sim-sensors.ts"
-import { TimeResponder } from "./time-responder.ts"
+import { TimeResponder } from "./time/time-responder.ts"
 
 export const PROJECT_DIR = join(import.meta.dirname, "..")
 /** `npm run build` copies the firmware here: `devs build` of any other entry (the on-VM tests) overwrites bin/. */
 export const DEFAULT_BYTECODE = join(PROJECT_DIR, ".devicescript", "firmware.devs")
 
 /** Defined with the command-line options (cli-args.ts); simulation.ts users import it from here too. */
-export { DASHBOARD_DIAG_EVERY_MS } from "./cli-args.ts"
+export { DASHBOARD_DIAG_EVERY_MS } from "./cli/cli-args.ts"
 
 /**
  * The proxy a device reaches the broker through when the run has the dashboard's network controls
@@ -61,7 +61,7 @@ export interface SimulationOptions {
     scenarios?: AnyScenario[]
     /** Board profile of every device (host-sim/board/profiles.ts); absent: the plain simulator. */
     board?: BoardId
-    /** Answer the devices' time requests (host-sim/time-responder.ts); default true. */
+    /** Answer the devices' time requests (host-sim/time/time-responder.ts); default true. */
     timeResponder?: boolean
     /**
      * Route each device through its own chaos proxy (chaos/proxy.ts), so that its network can be

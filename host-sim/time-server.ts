@@ -1,11 +1,11 @@
 /**
  * `npm run time-server -- --broker URL`: answers the devices' time requests (`<prefix>/+/time/req`)
- * with this host's Unix time, so their readings carry `ts` (host-sim/time-responder.ts). Run it on
+ * with this host's Unix time, so their readings carry `ts` (host-sim/time/time-responder.ts). Run it on
  * a machine whose clock is kept by NTP, next to the broker (for example beside Home Assistant);
  * docs/time.md. Runs until Ctrl-C.
  */
-import { BROKER_OPTIONS, cliBroker } from "./cli-broker.ts"
-import { TimeResponder } from "./time-responder.ts"
+import { BROKER_OPTIONS, cliBroker } from "./cli/cli-broker.ts"
+import { TimeResponder } from "./time/time-responder.ts"
 import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"
 import { UserError } from "../scripts/lib/user-error.ts"
 

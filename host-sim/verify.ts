@@ -2,16 +2,16 @@
  * `npm run verify -- --broker URL [--duration S]`: listens to `<prefix>/#` and prints, per device,
  * the readings received, duplicates, gaps by (boot, seq), the device's own drop counters by cause
  * (mqtt.readings_dropped of its diagnostics), the reboots seen, each device that went silent while it
- * listened, and when it lost the broker itself (host-sim/ledger.ts). What a boot sent before verify
+ * listened, and when it lost the broker itself (host-sim/ledger/ledger.ts). What a boot sent before verify
  * listened is its history, not a gap (issue 28: verify on a busy broker). Exit 0 when every gap is
  * explained by a counted drop, a reboot or a hole in its own observation and no device went silent,
  * 1 when one is not or one did (or nothing arrived), 2 for bad options. Without --duration it runs
  * until Ctrl-C, then reports.
  */
-import { BROKER_OPTIONS, cliBroker } from "./cli-broker.ts"
-import { deviceLedgers, ledgerInputs } from "./ledger.ts"
-import { formatLedgers, formatObservation, ledgerProblems } from "./ledger-report.ts"
-import { Observer } from "./observer.ts"
+import { BROKER_OPTIONS, cliBroker } from "./cli/cli-broker.ts"
+import { deviceLedgers, ledgerInputs } from "./ledger/ledger.ts"
+import { formatLedgers, formatObservation, ledgerProblems } from "./ledger/ledger-report.ts"
+import { Observer } from "./ledger/observer.ts"
 import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"
 import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
 

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs"
 import { join } from "node:path"
-import { buildFirmware } from "../host-sim/build-firmware.ts"
+import { buildFirmware } from "../host-sim/device/build-firmware.ts"
 import { PROJECT_DIR } from "../host-sim/simulation.ts"
 import { CODE_END_LIMIT_BYTES, codeEnd } from "./lib/image-layout.ts"
 

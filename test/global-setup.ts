@@ -9,7 +9,7 @@
  * Under CI=true a missing Mosquitto or Chromium fails here, before the first image is built, rather
  * than file by file minutes later (test/support/required.ts).
  */
-import { buildFirmware } from "../host-sim/build-firmware.ts"
+import { buildFirmware } from "../host-sim/device/build-firmware.ts"
 import { inCi, installed } from "./support/required.ts"
 
 export default function setup() {

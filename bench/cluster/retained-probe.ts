@@ -5,7 +5,7 @@
  * (`devs/+/status`, `homeassistant/#`, what a dashboard or Home Assistant
  * subscribes to) and with each device's exact status topic.
  */
-import { brokerTarget, connectBroker } from "../../host-sim/broker-connect.ts"
+import { brokerTarget, connectBroker } from "../../host-sim/link/broker-connect.ts"
 
 /** Retained messages come right after the SUBACK; a node that has none sends nothing, so we wait this long. */
 const COLLECT_MS = 2000

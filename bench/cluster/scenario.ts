@@ -12,13 +12,13 @@
  *      cut      at once; after OFF_MS all start together
  *
  * An independent watcher (persistent session, QoS 1) on the last node
- * counts every reading; the loss ledger (host-sim/ledger.ts) explains gaps
+ * counts every reading; the loss ledger (host-sim/ledger/ledger.ts) explains gaps
  * with the devices' own drop counters and their reboots.
  */
 import { EventEmitter } from "node:events"
 import { startCluster, type ClusterKind, type RunningCluster } from "../../host-sim/brokers/cluster.ts"
-import { deviceLedgers, ledgerInputs } from "../../host-sim/ledger.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { deviceLedgers, ledgerInputs } from "../../host-sim/ledger/ledger.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { DeviceLog, peakPerSecond, until } from "./device-log.ts"
 import { retainedView, type RetainedView } from "./retained-probe.ts"

@@ -3,7 +3,7 @@
  * CONNACK and every CLOCK_DEFAULTS.resyncMs; without an answer it asks again after replyTimeoutMs,
  * doubling up to resyncMs. Requests go out only while connected, QoS 0 and never queued: an answer
  * to a request that waited in a queue would measure the queue, not the network. The answer comes on
- * `<prefix>/<device>/time/resp` (host-sim/time-responder.ts, `npm run time-server`).
+ * `<prefix>/<device>/time/resp` (host-sim/time/time-responder.ts, `npm run time-server`).
  */
 import * as ds from "@devicescript/core"
 import { Session } from "../mqtt/session"

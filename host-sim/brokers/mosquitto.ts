@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process"
 import { chmodSync, existsSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { RunningBroker } from "../broker.ts"
+import type { RunningBroker } from "./broker.ts"
 import { Daemon, privateDir, startInDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 

@@ -7,7 +7,7 @@
  * through broker-connect.ts, so a broker that never gets ready ends with the
  * reason of the last attempt.
  */
-import { brokerTarget, connectBroker, type Login } from "../broker-connect.ts"
+import { brokerTarget, connectBroker, type Login } from "../link/broker-connect.ts"
 import type { Daemon } from "./daemon.ts"
 
 /** At most this long for one attempt; refused attempts return at once. */

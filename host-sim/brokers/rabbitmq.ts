@@ -13,7 +13,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import type { RunningBroker } from "../broker.ts"
+import type { RunningBroker } from "./broker.ts"
 import { Daemon, privateDir, startInDir } from "./daemon.ts"
 import { freePorts } from "./free-port.ts"
 import { startAnswering } from "./mqtt-probe.ts"

@@ -8,7 +8,7 @@
  * on its own and resubscribes.
  */
 import type { MqttClient } from "mqtt"
-import { connectBroker, type BrokerTarget } from "../broker-connect.ts"
+import { connectBroker, type BrokerTarget } from "../link/broker-connect.ts"
 import { HA_PREFIX } from "../../firmware/telemetry/topics.ts"
 import type { BrokerLinkState, Message } from "./state.ts"
 

@@ -3,7 +3,7 @@
  * HTTP server and, in simulator mode, the fault controls. Used by `npm start`
  * (with a Simulation) and by `npm run dashboard` (any broker, no simulator).
  */
-import type { BrokerTarget } from "../broker-connect.ts"
+import type { BrokerTarget } from "../link/broker-connect.ts"
 import type { Simulation } from "../simulation.ts"
 import { BrokerLink } from "./broker-link.ts"
 import { DashboardServer } from "./server.ts"

@@ -6,8 +6,8 @@
  * (issue 23: the same finding and wording as `npm run verify`). Pure: no I/O,
  * no timers; the caller passes arrival times and the observation so far.
  */
-import { ledgerOf, silenceOf, type Ledger, type Observation } from "../ledger.ts"
-import { formatSilence } from "../ledger-report.ts"
+import { ledgerOf, silenceOf, type Ledger, type Observation } from "../ledger/ledger.ts"
+import { formatSilence } from "../ledger/ledger-report.ts"
 import { BootTracker } from "./boot-tracker.ts"
 
 export interface SensorState {

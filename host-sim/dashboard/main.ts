@@ -6,9 +6,9 @@
  * trying. Ctrl-C (or the end of --duration) stops it.
  */
 import { resolve } from "node:path"
-import { brokerTarget, loginFromSettings } from "../broker-connect.ts"
-import { runCli } from "../cli-main.ts"
-import { readEnvFiles } from "../env-file.ts"
+import { brokerTarget, loginFromSettings } from "../link/broker-connect.ts"
+import { runCli } from "../cli/cli-main.ts"
+import { readEnvFiles } from "../cli/env-file.ts"
 import { startDashboard } from "./dashboard.ts"
 
 export const DASHBOARD_USAGE = `usage: npm run dashboard -- --broker URL [options]

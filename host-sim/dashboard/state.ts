@@ -9,7 +9,7 @@
  * silence. Pure: the caller passes arrival times.
  */
 import { QUANTITIES } from "../../firmware/telemetry/quantities.ts"
-import type { Hole, Observation } from "../ledger.ts"
+import type { Hole, Observation } from "../ledger/ledger.ts"
 import { DeviceState, isQuantity, type DeviceView } from "./device-state.ts"
 import { topicShape } from "./topic-shape.ts"
 

@@ -1,11 +1,11 @@
 /**
  * What a topic the dashboard receives is, by the topic contract (README "Topics",
- * firmware/telemetry/topics.ts, through host-sim/topic-table.ts): `<prefix>/<device>/<kind>`,
+ * firmware/telemetry/topics.ts, through host-sim/ledger/topic-table.ts): `<prefix>/<device>/<kind>`,
  * Home Assistant's `homeassistant/status` and `homeassistant/<component>/<node>/<object>/config`.
  * Anything else is "unknown" and shown as such. Pure.
  */
 import { HA_PREFIX } from "../../firmware/telemetry/topics.ts"
-import { HA_STATUS_TOPIC, deviceTopic, type DeviceTopicKind } from "../topic-table.ts"
+import { HA_STATUS_TOPIC, deviceTopic, type DeviceTopicKind } from "../ledger/topic-table.ts"
 
 export type TopicShape =
     | { kind: DeviceTopicKind; device: string }

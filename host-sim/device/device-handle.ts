@@ -3,7 +3,7 @@
  * it is hosted: a process of its own (sim-device.ts) or a VM among many in one process
  * (device-pool.ts).
  */
-import type { ScenarioTarget } from "../scenario.ts"
+import type { ScenarioTarget } from "../chaos/scenario.ts"
 import type { DeviceProcessConfig } from "./hosted-device.ts"
 
 export interface DeviceHandle extends ScenarioTarget {

@@ -15,7 +15,7 @@ import { FlashStore } from "../board/flash-store.ts"
 import { BOARD_PROFILES, type BoardProfile } from "../board/profiles.ts"
 import { resetDelayMs, resetReason, standbyMsInFrame } from "../board/reset.ts"
 import { WifiLink } from "../board/wifi-link.ts"
-import { jd, type JD } from "../jd.ts"
+import { jd, type JD } from "./jd.ts"
 import { vmFactory, type DevsVM } from "../vm/load-vm.ts"
 
 /** Settings are JSON values (the firmware reads them with readSetting). */

@@ -7,7 +7,7 @@
  * - `stuck`: the value freezes;
  * - `ok`:    back to normal (a failed sensor rejoins the bus).
  */
-import { jd, type JD } from "../jd.ts"
+import { jd, type JD } from "../device/jd.ts"
 import { MODELS, SmoothSignal } from "./models.ts"
 
 const SERVICE_CLASSES: Record<string, number> = {

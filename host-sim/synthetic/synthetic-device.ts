@@ -8,7 +8,7 @@
  *   every CONNACK; a planned stop publishes `offline` and DISCONNECTs (no Will);
  * - telemetry QoS 1 every period: the firmware's payload (buildPayload: `boot`, `seq` from 1 per boot,
  *   `uptime_ms`, temperature/humidity/pressure from the simulator's signal models);
- * - diagnostics QoS 1 with the drop counters the loss ledger reads (host-sim/ledger.ts);
+ * - diagnostics QoS 1 with the drop counters the loss ledger reads (host-sim/ledger/ledger.ts);
  * - the period downlink `<prefix>/<name>/set/period_ms` (QoS 1), validated as the firmware does.
  *
  * What it does not do (and says so): no Home Assistant discovery, no time sync (no `ts`), and the
@@ -18,7 +18,7 @@
 import { randomBytes } from "node:crypto"
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt"
 import type { ConnectionOptions } from "node:tls"
-import type { BrokerTarget } from "../broker-connect.ts"
+import type { BrokerTarget } from "../link/broker-connect.ts"
 import { parsePeriodCommand } from "../../firmware/telemetry/downlink.ts"
 import { buildPayload } from "../../firmware/telemetry/payload.ts"
 import { STATUS_OFFLINE, STATUS_ONLINE, topicsFor, type Topics } from "../../firmware/telemetry/topics.ts"

@@ -8,8 +8,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { fileURLToPath, pathToFileURL } from "node:url"
-import type { BrokerTarget } from "../broker-connect.ts"
-import { awaitReply } from "../child-reply.ts"
+import type { BrokerTarget } from "../link/broker-connect.ts"
+import { awaitReply } from "../device/child-reply.ts"
 import type { SyntheticReply, SyntheticRequest, SyntheticShare, SyntheticStats } from "./synthetic-host.ts"
 
 const ENTRY = fileURLToPath(new URL("./synthetic-host.ts", import.meta.url))

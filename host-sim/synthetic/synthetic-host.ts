@@ -4,7 +4,7 @@
  * flooded (a full backlog drops SYNs, and the retransmits cost seconds). Driven by IPC message.
  */
 import { readFileSync } from "node:fs"
-import { tlsOptions, type BrokerTarget } from "../broker-connect.ts"
+import { tlsOptions, type BrokerTarget } from "../link/broker-connect.ts"
 import { SyntheticDevice } from "./synthetic-device.ts"
 
 export interface SyntheticShare {

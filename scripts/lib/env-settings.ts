@@ -5,7 +5,7 @@
  * board. Secrets (WIFI_PWD, MQTT_PASS, ...) are never printed: messages name
  * keys, files and line numbers; only MQTT_HOST and DEVICE_NAME are quoted.
  *
- * The CLI's parser differs from the simulator's (host-sim/env-file.ts): it
+ * The CLI's parser differs from the simulator's (host-sim/cli/env-file.ts): it
  * drops every line that contains '#' anywhere (not only comments), keeps the
  * spaces around '=' in keys and values, and JSON-parses values ("true" -> true,
  * "1883" -> 1883, "\"a b\"" -> "a b", anything else stays a string).

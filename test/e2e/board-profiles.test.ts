@@ -5,10 +5,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import type { BoardId } from "../../host-sim/board/profiles.ts"
-import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
+import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { within } from "../support/timeout.ts"

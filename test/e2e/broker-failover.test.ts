@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"

@@ -6,9 +6,9 @@
  */
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
+import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/broker.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { installed } from "../support/required.ts"

@@ -10,8 +10,8 @@
  */
 import type { Browser, Page } from "playwright-core"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { brokerTarget } from "../../host-sim/broker-connect.ts"
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/broker.ts"
+import { brokerTarget } from "../../host-sim/link/broker-connect.ts"
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/brokers/broker.ts"
 import { startDashboard, type RunningDashboard } from "../../host-sim/dashboard/dashboard.ts"
 import { chartText, outside, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
 import { launchChromium } from "../support/chromium.ts"

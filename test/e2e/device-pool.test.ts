@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import type { Observed } from "../../host-sim/observer.ts"
+import type { Observed } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { installed } from "../support/required.ts"
 

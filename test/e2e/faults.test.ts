@@ -4,10 +4,10 @@
  * session counts what the broker delivered. Scenario ids: checklist S1-S10.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
-import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
+import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { within } from "../support/timeout.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
 import { installed } from "../support/required.ts"
 

@@ -7,10 +7,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest"
 import type { BoardId } from "../../host-sim/board/profiles.ts"
-import type { RunningBroker } from "../../host-sim/broker.ts"
+import type { RunningBroker } from "../../host-sim/brokers/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"

@@ -1,6 +1,6 @@
 /**
  * A planned stop is not a power cut (issue 22, C79): the simulator's `--duration` end and Ctrl-C stop each
- * connected device through the firmware (host-sim/planned-stop.ts → `cmd/stop` naming its boot →
+ * connected device through the firmware (host-sim/device/planned-stop.ts → `cmd/stop` naming its boot →
  * firmware/telemetry/commands.ts): retained `offline`, DISCONNECT, so Mosquitto publishes no
  * Will. `cmd/reboot` is the same stop followed by a reset; a stop or reboot that names another boot,
  * or arrives retained, is refused on the log topic (a queued or redelivered command must not stop

@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { SUB_RETRY_BASE_MS } from "../../firmware/mqtt/subscriptions.ts"
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/broker.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/brokers/broker.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { checkedRun } from "../support/mosquitto-rig.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"

@@ -5,7 +5,7 @@
  */
 import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { within } from "../support/timeout.ts"
 

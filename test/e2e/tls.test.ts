@@ -4,8 +4,8 @@
  * stays on, so a device that does not trust the CA must fail, clearly.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/broker.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/broker.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../support/test-ca.ts"
 import { VmUnderTest } from "../support/vm-harness.ts"

@@ -3,7 +3,7 @@
  * an independent MQTT.js observer: what the broker received is what counts.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 
 const TELEMETRY_WAIT_MS = 20_000

@@ -1,12 +1,12 @@
 /**
  * Every way a broker connection can fail, as the one line a user reads
- * (host-sim/broker-failure.ts). The cases a real broker can produce on loopback
+ * (host-sim/link/broker-failure.ts). The cases a real broker can produce on loopback
  * run end to end in test/e2e/secured-broker.test.ts; these are the rest.
  */
 import { describe, expect, test } from "vitest"
-import { brokerTarget, loginFromSettings } from "../../host-sim/broker-connect.ts"
-import { classify, CONNACK_NAMES, portMistake, type Attempt } from "../../host-sim/broker-failure.ts"
-import { parseEnv } from "../../host-sim/env-file.ts"
+import { brokerTarget, loginFromSettings } from "../../host-sim/link/broker-connect.ts"
+import { classify, CONNACK_NAMES, portMistake, type Attempt } from "../../host-sim/link/broker-failure.ts"
+import { parseEnv } from "../../host-sim/cli/env-file.ts"
 
 function attempt(o: Partial<Attempt> = {}): Attempt {
     return {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest"
-import { awaitReply } from "../../host-sim/child-reply.ts"
+import { awaitReply } from "../../host-sim/device/child-reply.ts"
 
 describe("awaitReply (a request to a helper process)", () => {
     afterEach(() => vi.useRealTimers())

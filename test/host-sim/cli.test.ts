@@ -2,12 +2,12 @@
  * Command-line parsing, scenarios and the live table of `npm start`.
  */
 import { describe, expect, test } from "vitest"
-import { autoVmsPerProcess, MAX_VMS_PER_PROCESS, OWN_PROCESS_UP_TO, parseArgs } from "../../host-sim/cli-args.ts"
+import { autoVmsPerProcess, MAX_VMS_PER_PROCESS, OWN_PROCESS_UP_TO, parseArgs } from "../../host-sim/cli/cli-args.ts"
 import { parseDashboardArgs } from "../../host-sim/dashboard/main.ts"
-import { parseBrokerUrl } from "../../host-sim/broker-url.ts"
-import { LiveTable } from "../../host-sim/live-table.ts"
-import { PAYLOAD_CHARS, clip, formatMessage } from "../../host-sim/live-view.ts"
-import { parseScenario } from "../../host-sim/scenario.ts"
+import { parseBrokerUrl } from "../../host-sim/link/broker-url.ts"
+import { LiveTable } from "../../host-sim/cli/live-table.ts"
+import { PAYLOAD_CHARS, clip, formatMessage } from "../../host-sim/cli/live-view.ts"
+import { parseScenario } from "../../host-sim/chaos/scenario.ts"
 
 describe("options", () => {
     test("known options parse, with = or a separate value", () => {

@@ -8,8 +8,8 @@ import {
     silenceOf,
     splitByRun,
     type SeenReading,
-} from "../../host-sim/ledger.ts"
-import { formatLedgers, formatObservation, formatOthers, ledgerProblems } from "../../host-sim/ledger-report.ts"
+} from "../../host-sim/ledger/ledger.ts"
+import { formatLedgers, formatObservation, formatOthers, ledgerProblems } from "../../host-sim/ledger/ledger-report.ts"
 
 describe("loss ledger", () => {
     test("counts duplicates and reports gaps as ranges", () => {

@@ -4,10 +4,10 @@
  */
 import type { Client } from "aedes"
 import { expect, test } from "vitest"
-import { startEmbeddedBroker } from "../../host-sim/broker.ts"
-import { BrokerConnectError } from "../../host-sim/broker-failure.ts"
-import type { Hole } from "../../host-sim/ledger.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { startEmbeddedBroker } from "../../host-sim/brokers/broker.ts"
+import { BrokerConnectError } from "../../host-sim/link/broker-failure.ts"
+import type { Hole } from "../../host-sim/ledger/ledger.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 
 test("a subscription the broker refuses (SUBACK 0x80, an ACL) is one clear error, and the observer disconnects", async () => {
     const broker = await startEmbeddedBroker()

@@ -1,11 +1,11 @@
 /**
- * The host side's one topic table (host-sim/topic-table.ts) is the firmware's list: every topic of
+ * The host side's one topic table (host-sim/ledger/topic-table.ts) is the firmware's list: every topic of
  * `topicsFor` is recognised by the terminal view and the ledger behind `verify`, with its device.
  */
 import { expect, test } from "vitest"
 import { topicsFor } from "../../firmware/telemetry/topics.ts"
-import { formatMessage } from "../../host-sim/live-view.ts"
-import { deviceTopic } from "../../host-sim/topic-table.ts"
+import { formatMessage } from "../../host-sim/cli/live-view.ts"
+import { deviceTopic } from "../../host-sim/ledger/topic-table.ts"
 
 const topics = Object.entries(topicsFor("devs", "sim1"))
 

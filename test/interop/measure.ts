@@ -4,7 +4,7 @@
  * order the device queued them), so a gap is a message that never arrived
  * and a repeat is a resend.
  */
-import type { Observer } from "../../host-sim/observer.ts"
+import type { Observer } from "../../host-sim/ledger/observer.ts"
 
 export type WillSeen = "yes" | "no" | "n.a."
 export type Status = "pass" | "fail" | "limitation" | "unavailable"

@@ -8,7 +8,7 @@
 import { execFileSync } from "node:child_process"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { clusterUnavailable, startCluster, type RunningCluster } from "../../host-sim/brokers/cluster.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"

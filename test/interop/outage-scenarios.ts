@@ -13,13 +13,13 @@
  * under GC stress), test/interop/outage.interop.ts (2-minute outages) and soak.interop.ts.
  */
 import { afterAll, afterEach, beforeAll, expect } from "vitest"
-import type { RunningBroker } from "../../host-sim/broker.ts"
+import type { RunningBroker } from "../../host-sim/brokers/broker.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
 import type { BoardId } from "../../host-sim/board/profiles.ts"
-import { ledgerOf, type Ledger } from "../../host-sim/ledger.ts"
+import { ledgerOf, type Ledger } from "../../host-sim/ledger/ledger.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
-import { Observer, type Observed } from "../../host-sim/observer.ts"
+import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { DASHBOARD_DIAG_EVERY_MS, startDeviceProxy } from "../../host-sim/simulation.ts"
 import { seqsOf } from "../support/telemetry.ts"
 import { within } from "../support/timeout.ts"

@@ -5,7 +5,7 @@
  * pass / fail / known broker limitation. Durations are as short as the fault
  * allows (see docs/interop.md for the reasons).
  */
-import type { Observer } from "../../host-sim/observer.ts"
+import type { Observer } from "../../host-sim/ledger/observer.ts"
 import { within } from "../support/timeout.ts"
 import type { VmUnderTest } from "../support/vm-harness.ts"
 import { S9_PASS, S9_USER } from "./brokers.ts"

@@ -8,7 +8,7 @@ import mqtt from "mqtt"
 import { afterAll, beforeAll, expect } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { Observer } from "../../host-sim/observer.ts"
+import { Observer } from "../../host-sim/ledger/observer.ts"
 import { within } from "./timeout.ts"
 import { VmUnderTest, withDeviceLog } from "./vm-harness.ts"
 

@@ -2,7 +2,7 @@
  * What an independent subscriber saw of a device's telemetry: its `seq` numbers, a wait for one,
  * and the ones that never came. Shared by the e2e suites.
  */
-import type { Observer } from "../../host-sim/observer.ts"
+import type { Observer } from "../../host-sim/ledger/observer.ts"
 import { within } from "./timeout.ts"
 
 export function seqsOf(obs: Observer, device: string): number[] {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest"
 import { CLOCK_DEFAULTS, ClockSync } from "../../firmware/time/clock-sync.ts"
-import { answerTopic, timeAnswer } from "../../host-sim/time-responder.ts"
+import { answerTopic, timeAnswer } from "../../host-sim/time/time-responder.ts"
 
 const answer = (t: number, now: number) => JSON.stringify({ t, now })
 /** 2026-12-07: a plausible Unix time (inside CLOCK_DEFAULTS' window). */

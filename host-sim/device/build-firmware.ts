@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process"
 import { copyFileSync } from "node:fs"
 import { createRequire } from "node:module"
 import { join } from "node:path"
-import { PROJECT_DIR } from "./simulation.ts"
+import { PROJECT_DIR } from "../simulation.ts"
 
 const DEVS = createRequire(import.meta.url).resolve("@devicescript/cli/devicescript")
 

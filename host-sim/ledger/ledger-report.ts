@@ -1,5 +1,5 @@
 /**
- * The loss ledger in words (host-sim/ledger.ts computes it): the report `npm run verify` and the
+ * The loss ledger in words (host-sim/ledger/ledger.ts computes it): the report `npm run verify` and the
  * simulator's closing summary print, the phrases `verify` fails with, and the silent finding the
  * dashboard shows too. One wording for every report (docs/ledger.md).
  */

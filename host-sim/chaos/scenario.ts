@@ -10,7 +10,7 @@
  *   powercut@30[-32]        the power goes at 30 s without warning (the connection goes silent, RAM is
  *                           lost) and comes back at 32 s (default: 1 s later); the flash is kept
  */
-import { SENSOR_MODES, type SensorMode } from "./sensors/sim-sensors.ts"
+import { SENSOR_MODES, type SensorMode } from "../sensors/sim-sensors.ts"
 
 export interface Scenario {
     mode: SensorMode

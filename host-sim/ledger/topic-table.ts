@@ -4,7 +4,7 @@
  * the ledger behind `verify` all read topics through here, so a topic the firmware gains cannot be
  * forgotten in one of them (issue 28: `time/req` was "unknown topic shape" on every dashboard). Pure.
  */
-import { HA_STATUS_TOPIC, topicsFor, type Topics } from "../firmware/telemetry/topics.ts"
+import { HA_STATUS_TOPIC, topicsFor, type Topics } from "../../firmware/telemetry/topics.ts"
 
 /** What a `<prefix>/<device>/...` topic is: the key of `Topics` the firmware names it by. */
 export type DeviceTopicKind = keyof Topics

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
-import type { SettingValue } from "./device/vm-device.ts"
+import type { SettingValue } from "../device/vm-device.ts"
 
 export function parseEnv(text: string): Record<string, SettingValue> {
     const out: Record<string, SettingValue> = {}

@@ -4,7 +4,7 @@
  */
 // @ts-expect-error -- the runtime module has no resolvable typings
 import * as runtime from "jacdac-ts"
-import type * as JD from "../node_modules/jacdac-ts/dist/types/src/jacdac.d.ts"
+import type * as JD from "../../node_modules/jacdac-ts/dist/types/src/jacdac.d.ts"
 
 export const jd = runtime as typeof JD
 export type { JD }

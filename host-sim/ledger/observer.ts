@@ -8,8 +8,8 @@
  */
 import { EventEmitter } from "node:events"
 import type { MqttClient } from "mqtt"
-import { brokerTarget, connectBroker, type BrokerTarget, type Login } from "./broker-connect.ts"
-import { BrokerConnectError } from "./broker-failure.ts"
+import { brokerTarget, connectBroker, type BrokerTarget, type Login } from "../link/broker-connect.ts"
+import { BrokerConnectError } from "../link/broker-failure.ts"
 import type { Hole, Observation } from "./ledger.ts"
 
 export interface Observed {

@@ -1,8 +1,8 @@
 /**
  * Command-line options of `npm start`. Unknown options are errors, not ignored.
  */
-import { parseClusterSpec } from "./brokers/cluster.ts"
-import { boardProfile, BOARD_IDS, type BoardId } from "./board/profiles.ts"
+import { parseClusterSpec } from "../brokers/cluster.ts"
+import { boardProfile, BOARD_IDS, type BoardId } from "../board/profiles.ts"
 
 /** Up to this many devices, each runs in a process of its own (a fault in one VM's host touches no other). */
 export const OWN_PROCESS_UP_TO = 8

@@ -4,9 +4,9 @@
  * instead, see live-view.ts.)
  */
 import { NOT_QUANTITIES, clip } from "./live-view.ts"
-import { quantity } from "../firmware/telemetry/quantities.ts"
-import type { Observed } from "./observer.ts"
-import { deviceTopic } from "./topic-table.ts"
+import { quantity } from "../../firmware/telemetry/quantities.ts"
+import type { Observed } from "../ledger/observer.ts"
+import { deviceTopic } from "../ledger/topic-table.ts"
 
 const REDRAW_MS = 500
 const LOG_LINES = 6

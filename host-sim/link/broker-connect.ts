@@ -20,7 +20,7 @@ import { connect as tlsConnect, rootCertificates, type ConnectionOptions, type T
 import { MqttClient } from "mqtt"
 import { BrokerConnectError, classify, portMistake, type Attempt } from "./broker-failure.ts"
 import { parseBrokerUrl } from "./broker-url.ts"
-import type { SettingValue } from "./device/vm-device.ts"
+import type { SettingValue } from "../device/vm-device.ts"
 import { REQUEST_OCSP, speaksPlainMqtt, speaksTls } from "./port-probe.ts"
 
 export const CONNECT_DEFAULTS = {

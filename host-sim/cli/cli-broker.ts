@@ -4,9 +4,9 @@
  * (--prefix, else TOPIC_PREFIX). A missing or bad option is a usage error (exit 2).
  */
 import { resolve } from "node:path"
-import { brokerTarget, loginFromSettings, type BrokerTarget } from "./broker-connect.ts"
+import { brokerTarget, loginFromSettings, type BrokerTarget } from "../link/broker-connect.ts"
 import { readEnvFiles } from "./env-file.ts"
-import { EXIT_USAGE, UserError } from "../scripts/lib/user-error.ts"
+import { EXIT_USAGE, UserError } from "../../scripts/lib/user-error.ts"
 
 /** The options `cliBroker` reads, for a command's option table (scripts/lib/main.ts parseOptions). */
 export const BROKER_OPTIONS = {

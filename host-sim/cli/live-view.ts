@@ -1,9 +1,9 @@
 /**
  * One readable line per message the broker received.
  */
-import { quantity } from "../firmware/telemetry/quantities.ts"
-import type { Observed } from "./observer.ts"
-import { deviceTopic } from "./topic-table.ts"
+import { quantity } from "../../firmware/telemetry/quantities.ts"
+import type { Observed } from "../ledger/observer.ts"
+import { deviceTopic } from "../ledger/topic-table.ts"
 
 /** Telemetry fields that are not quantities: the reading's identity and time. */
 export const NOT_QUANTITIES = ["boot", "seq", "ts", "uptime_ms"]

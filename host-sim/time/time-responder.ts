@@ -6,9 +6,9 @@
  * half the round trip it measured, so this host's clock is the reference: keep it on NTP.
  */
 import type { MqttClient } from "mqtt"
-import { connectBroker, type BrokerTarget } from "./broker-connect.ts"
-import { topicsFor } from "../firmware/telemetry/topics.ts"
-import { deviceTopic } from "./topic-table.ts"
+import { connectBroker, type BrokerTarget } from "../link/broker-connect.ts"
+import { topicsFor } from "../../firmware/telemetry/topics.ts"
+import { deviceTopic } from "../ledger/topic-table.ts"
 
 /** A request payload is the device clock in integer ms; anything else gets no answer. */
 const REQUEST = /^\d{1,15}$/

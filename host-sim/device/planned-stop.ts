@@ -6,8 +6,8 @@
  * is its VM ended. A device that is not connected (no DISCONNECT is possible), whose boot is not known
  * yet, or that has not stopped within PLANNED_STOP_WAIT_MS is powered off as before.
  */
-import { topicsFor } from "../firmware/telemetry/topics.ts"
-import type { Observed } from "./observer.ts"
+import { topicsFor } from "../../firmware/telemetry/topics.ts"
+import type { Observed } from "../ledger/observer.ts"
 
 /** How long the devices get, together, to stop as planned before their VMs are ended anyway. */
 export const PLANNED_STOP_WAIT_MS = 3000
