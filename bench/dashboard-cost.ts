@@ -11,8 +11,8 @@
 import { readFileSync, readdirSync } from "node:fs"
 import { join } from "node:path"
 import { PROJECT_DIR } from "../host-sim/simulation.ts"
-import { launchChromium } from "../test/support/chromium.ts"
-import { CliProcess } from "../test/support/cli-process.ts"
+import { launchChromium } from "../host-sim/dashboard/chromium.ts"
+import { CliProcess } from "../host-sim/cli/cli-process.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")
 const TICKS_PER_S = 100 // USER_HZ on Linux

@@ -15,7 +15,7 @@
 import { ChaosProxy } from "../host-sim/chaos/proxy.ts"
 import type { RunningBroker } from "../host-sim/brokers/broker.ts"
 import { Observer } from "../host-sim/ledger/observer.ts"
-import { VmUnderTest } from "../test/support/vm-harness.ts"
+import { VmUnderTest } from "../host-sim/device/vm-under-test.ts"
 
 const QUEUE_FILL_S = 15
 const SURVIVE_S = 15

@@ -17,7 +17,7 @@ import { parseArgs } from "node:util"
 import { buildFirmware } from "../host-sim/device/build-firmware.ts"
 import { startMosquitto } from "../host-sim/brokers/mosquitto.ts"
 import { SESSION_DEFAULTS } from "../firmware/mqtt/options.ts"
-import { VmUnderTest } from "../test/support/vm-harness.ts"
+import { VmUnderTest } from "../host-sim/device/vm-under-test.ts"
 import { worstCase } from "./heap-headroom.ts"
 
 const { values } = parseArgs({ options: { runs: { type: "string" }, ballast: { type: "string" } } })

@@ -7,7 +7,7 @@
  * is the margin. A life cycle is more than any one loop does per packet, so this is a lower bound.
  */
 import { SLICE_ITEMS } from "../firmware/mqtt/session.ts"
-import { VmUnderTest } from "../test/support/vm-harness.ts"
+import { VmUnderTest } from "../host-sim/device/vm-under-test.ts"
 
 async function finishes(bytecode: string, x: number): Promise<boolean> {
     const vm = new VmUnderTest(1, { PROBE_X: x }, "127.0.0.1", bytecode).start()

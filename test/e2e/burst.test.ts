@@ -10,7 +10,7 @@ import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const BURST = join(PROJECT_DIR, ".devicescript", "burst.devs")

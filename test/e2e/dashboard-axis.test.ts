@@ -14,7 +14,7 @@ import { brokerTarget } from "../../host-sim/link/broker-connect.ts"
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/brokers/broker.ts"
 import { startDashboard, type RunningDashboard } from "../../host-sim/dashboard/dashboard.ts"
 import { chartText, outside, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
-import { launchChromium } from "../support/chromium.ts"
+import { launchChromium } from "../../host-sim/dashboard/chromium.ts"
 import { installed } from "../support/required.ts"
 
 /** A zone with summer time and a day that does not start at a UTC midnight. */

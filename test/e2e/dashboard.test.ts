@@ -15,8 +15,8 @@ import { freePort } from "../../host-sim/brokers/free-port.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { chartText, overlaps, RECORD_CANVAS_TEXT } from "../support/chart-text.ts"
-import { launchChromium } from "../support/chromium.ts"
-import { CliProcess } from "../support/cli-process.ts"
+import { launchChromium } from "../../host-sim/dashboard/chromium.ts"
+import { CliProcess } from "../../host-sim/cli/cli-process.ts"
 import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")

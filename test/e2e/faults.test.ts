@@ -8,8 +8,8 @@ import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
 import { installed } from "../support/required.ts"
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
-import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
+import { VmUnderTest, withDeviceLog } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const WAIT_MS = 30_000

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, test } from "vitest"
 import mqttPacket from "mqtt-packet"
 import { ScriptedBroker, type BrokerConn } from "../support/fake-broker.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 
 /** Mosquitto delivers at most 20 unacknowledged QoS 1 messages to a client (max_inflight_messages). */
 const COUNT = 20

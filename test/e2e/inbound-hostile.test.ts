@@ -13,8 +13,8 @@ import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { SESSION_DEFAULTS } from "../../firmware/mqtt/options.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const HAS_MOSQUITTO = installed("mosquitto")

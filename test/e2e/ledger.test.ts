@@ -14,8 +14,8 @@ import { TimeResponder } from "../../host-sim/time/time-responder.ts"
 import { brokerTarget } from "../../host-sim/link/broker-connect.ts"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
 import { runVerify } from "../support/run-verify.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const WAIT_MS = 40_000

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process"
 import { afterAll, expect, test } from "vitest"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { alive, descendants } from "../support/proc-tree.ts"
-import { within } from "../support/timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 
 const TELEMETRY_MS = 90_000
 const GONE_MS = 30_000

@@ -9,11 +9,11 @@
 import { describe, expect, test } from "vitest"
 import type { RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
-import { CliProcess } from "../support/cli-process.ts"
+import { CliProcess } from "../../host-sim/cli/cli-process.ts"
 import { checkedRun, retainedStatus, useMosquittoRig } from "../support/mosquitto-rig.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 /** Mosquitto's own words for how each connection of `client` ended. */

@@ -13,9 +13,9 @@ import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { PROJECT_DIR, Simulation } from "../../host-sim/simulation.ts"
-import { CliProcess } from "../support/cli-process.ts"
+import { CliProcess } from "../../host-sim/cli/cli-process.ts"
 import { runVerify, type VerifyRun } from "../support/run-verify.ts"
-import { within } from "../support/timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 import { installed } from "../support/required.ts"
 
 const CLI = join(PROJECT_DIR, "host-sim", "cli.ts")

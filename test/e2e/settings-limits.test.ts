@@ -10,8 +10,8 @@
 import { describe, expect, test } from "vitest"
 import { EVERY_SENSOR } from "../support/every-sensor.ts"
 import { checkedRun, useMosquittoRig } from "../support/mosquitto-rig.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 describe.skipIf(!installed("mosquitto"))("DEVICE_NAME and TOPIC_PREFIX at and past their maxima", () => {

@@ -13,8 +13,8 @@ import { formatLedgers } from "../../host-sim/ledger/ledger-report.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { runVerify } from "../support/run-verify.ts"
 import { seqAtLeast, seqsOf } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const PERIOD_MS = 500

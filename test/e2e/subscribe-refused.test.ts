@@ -10,8 +10,8 @@ import { startEmbeddedBroker, type EmbeddedBroker } from "../../host-sim/brokers
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { checkedRun } from "../support/mosquitto-rig.ts"
 import { seqAtLeast } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 
 describe("a subscription the broker refuses (SUBACK 0x80)", () => {
     let broker: EmbeddedBroker

@@ -7,7 +7,7 @@ import mqtt from "mqtt"
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
-import { within } from "../support/timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 
 const WAIT_MS = 30_000
 const json = (m: Observed) => JSON.parse(m.payload.toString())

@@ -8,7 +8,7 @@ import { startEmbeddedBroker, type RunningBroker } from "../../host-sim/brokers/
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
 import { makeTestCa, type TestCa } from "../support/test-ca.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 
 describe("mqtts:// to aedes with a test CA", () => {
     let ca: TestCa

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest"
 import { ScriptedBroker } from "../support/fake-broker.ts"
 import { MALFORMED_AFTER_CONNACK, MALFORMED_CONNACK } from "../support/malformed-corpus.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 
 describe("the device against a scripted broker", () => {
     const broker = new ScriptedBroker()

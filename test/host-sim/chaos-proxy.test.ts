@@ -4,7 +4,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net"
 import { afterEach, beforeEach, expect, test } from "vitest"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
-import { within } from "../support/timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 
 let server: Server
 let upstream: Promise<Socket>

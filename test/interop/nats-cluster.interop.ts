@@ -11,7 +11,7 @@ import { clusterUnavailable, startCluster, type RunningCluster } from "../../hos
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { missing, seqAtLeast, seqsOf } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 import { skipBecause } from "../support/required.ts"
 
 const why = clusterUnavailable("nats")

@@ -22,8 +22,8 @@ import { startMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { Observer, type Observed } from "../../host-sim/ledger/observer.ts"
 import { DASHBOARD_DIAG_EVERY_MS, startDeviceProxy } from "../../host-sim/simulation.ts"
 import { seqsOf } from "../support/telemetry.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest, withDeviceLog } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest, withDeviceLog } from "../../host-sim/device/vm-under-test.ts"
 
 export interface OutageResult {
     ledger: Ledger

@@ -9,8 +9,8 @@ import { join } from "node:path"
 import { describe, expect, test } from "vitest"
 import { PROJECT_DIR } from "../../host-sim/simulation.ts"
 import { blackholeFor, combinedFor, outageRig, refusedFor, runFaultMix, runOutage } from "./outage-scenarios.ts"
-import { within } from "../support/timeout.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { installed } from "../support/required.ts"
 
 const MINUTES_2 = 120

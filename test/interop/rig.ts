@@ -9,7 +9,7 @@ import { join } from "node:path"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import type { SettingValue } from "../../host-sim/device/vm-device.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
-import { VmUnderTest } from "../support/vm-harness.ts"
+import { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import type { InteropBroker } from "./brokers.ts"
 import { PARTS_DIR } from "./report.ts"
 

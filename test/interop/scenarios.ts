@@ -6,8 +6,8 @@
  * allows (see docs/interop.md for the reasons).
  */
 import type { Observer } from "../../host-sim/ledger/observer.ts"
-import { within } from "../support/timeout.ts"
-import type { VmUnderTest } from "../support/vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import type { VmUnderTest } from "../../host-sim/device/vm-under-test.ts"
 import { S9_PASS, S9_USER } from "./brokers.ts"
 import {
     count,

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, expect } from "vitest"
 import { startMosquitto, type RunningMosquitto } from "../../host-sim/brokers/mosquitto.ts"
 import { ChaosProxy } from "../../host-sim/chaos/proxy.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
-import { within } from "./timeout.ts"
-import { VmUnderTest, withDeviceLog } from "./vm-harness.ts"
+import { within } from "../../host-sim/cli/within.ts"
+import { VmUnderTest, withDeviceLog } from "../../host-sim/device/vm-under-test.ts"
 
 export interface MosquittoRig {
     broker: RunningMosquitto

@@ -7,7 +7,7 @@
  * clusters (NATS, RabbitMQ, Redis) pass their own reason to `skipBecause`.
  */
 import { mosquittoPath } from "../../host-sim/brokers/mosquitto.ts"
-import { chromiumPath } from "./chromium.ts"
+import { chromiumPath } from "../../host-sim/dashboard/chromium.ts"
 
 const TOOLS = {
     mosquitto: { find: mosquittoPath, install: "apt-get install mosquitto mosquitto-clients" },

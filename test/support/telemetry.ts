@@ -3,7 +3,7 @@
  * and the ones that never came. Shared by the e2e suites.
  */
 import type { Observer } from "../../host-sim/ledger/observer.ts"
-import { within } from "./timeout.ts"
+import { within } from "../../host-sim/cli/within.ts"
 
 export function seqsOf(obs: Observer, device: string): number[] {
     return obs.messages

@@ -3,12 +3,12 @@
  * collects its log, for tests that need the real device code.
  */
 import { EventEmitter } from "node:events"
-import { DEFAULT_BYTECODE } from "../../host-sim/simulation.ts"
-import { SimDevice } from "../../host-sim/device/sim-device.ts"
-import type { SettingValue } from "../../host-sim/device/vm-device.ts"
-import type { DeviceProcessConfig } from "../../host-sim/device/device-main.ts"
-import { SIM_QUANTITIES } from "../../host-sim/sensors/sim-sensors.ts"
-import { boardProfile, deviceBrokerHost } from "../../host-sim/board/profiles.ts"
+import { DEFAULT_BYTECODE } from "../simulation.ts"
+import { SimDevice } from "./sim-device.ts"
+import type { SettingValue } from "./vm-device.ts"
+import type { DeviceProcessConfig } from "./device-main.ts"
+import { SIM_QUANTITIES } from "../sensors/sim-sensors.ts"
+import { boardProfile, deviceBrokerHost } from "../board/profiles.ts"
 
 let nextId = 1
 

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from "node:child_process"
 import { createRequire } from "node:module"
 import { pathToFileURL } from "node:url"
-import { within } from "./timeout.ts"
+import { within } from "./within.ts"
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href
 const STOP_MS = 15_000
