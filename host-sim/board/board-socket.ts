@@ -45,7 +45,7 @@ const ERR_QUEUE_FULL = -1
 /** Pico W: a port outside 1..65535, i.e. a negative (TLS) port (pico:src/lwip_sock.c:141-142). */
 const ERR_BAD_PORT = -100
 
-/** Thrown out of the VM's call to stop it the way a chip reset does; see board-vm.ts. */
+/** Thrown out of the VM's call to stop it the way a chip reset does; see vm-device.ts (`reset`). */
 export class BoardReset extends Error {
     override name = "BoardReset"
     constructor(readonly why: string) {

@@ -4,7 +4,7 @@
  * its source (tags as in ../shared/hardware-fidelity.md: `esp` =
  * devicescript-esp32 v2.16.1, `pico` = devicescript-pico v2.16.1, `ds` =
  * devicescript v2.16.4, `jdc` = jacdac-c); board-socket.ts, send-window.ts,
- * flash-store.ts and board-vm.ts apply it to a VM without touching the bytecode.
+ * flash-store.ts and ../device/vm-device.ts apply it to a VM without touching the bytecode.
  *
  * The default (`sim`) is the simulator as it always was: Node sockets with no
  * limits, a 128 KiB store, `standby` halts the VM. Its store is kept across the

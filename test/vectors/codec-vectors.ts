@@ -4,7 +4,7 @@
  * compiler and Node both load it.
  *
  * Bytes are written one field per line with a comment, the model being mqtt-packet's test tables.
- * Row ids (C01..C84) refer to /work/shared/mqtt-client-checklist.md.
+ * Row ids (C01..C84) are the MQTT 3.1.1 client checklist's rows, listed in docs/conformance.md.
  *
  * Not here: strings with lone surrogates or U+FFFE/U+FFFF. Such literals do not even compile to
  * valid DeviceScript bytecode, so those vectors live in the Node-only tests (test/mqtt/*.test.ts).
