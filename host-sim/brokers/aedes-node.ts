@@ -5,7 +5,7 @@
  * and Wills through aedes-persistence-redis, both on the cluster's private
  * redis-server. Run by aedes-redis-cluster.ts:
  *
- *   tsx host-sim/brokers/aedes-node.ts MQTT_PORT REDIS_PORT NODE_NAME
+ *   tsx host-sim/brokers/aedes-node.ts MQTT_PORT REDIS_PORT NODE_NAME HEARTBEAT_MS
  *
  * Prints "aedes node NAME ready on PORT" once it accepts connections.
  */
@@ -14,22 +14,21 @@ import { Aedes } from "aedes"
 import redisPersistence from "aedes-persistence-redis"
 import mqemitterRedis from "mqemitter-redis"
 
-/**
- * aedes publishes the Wills of a node's clients from another node only after
- * 3 missed heartbeats (checked every 4 intervals); its default of 60 s would
- * leave a dead node's devices "online" for 3-4 minutes.
- */
-const HEARTBEAT_MS = 2000
-
-const [port, redisPort, name] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4] ?? "aedes"]
-if (!(port > 0) || !(redisPort > 0)) {
-    console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME")
+// HEARTBEAT_MS: how often the node tells the others it lives (aedes-redis-cluster.ts says why 2 s).
+const [port, redisPort, name, heartbeatMs] = [
+    Number(process.argv[2]),
+    Number(process.argv[3]),
+    process.argv[4] ?? "aedes",
+    Number(process.argv[5]),
+]
+if (!(port > 0) || !(redisPort > 0) || !(heartbeatMs > 0)) {
+    console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME HEARTBEAT_MS")
     process.exit(2)
 }
 const redis = { host: "127.0.0.1", port: redisPort }
 const aedes = await Aedes.createBroker({
     id: name,
-    heartbeatInterval: HEARTBEAT_MS,
+    heartbeatInterval: heartbeatMs,
     mq: mqemitterRedis(redis),
     persistence: redisPersistence(redis),
 })
