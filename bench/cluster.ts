@@ -52,6 +52,8 @@ for (const kind of kinds) {
             progress: l => console.log(`[${kind}] ${l}`),
         })
         for (const b of r.ledger.lossBoots) console.log(`[${kind}] loss: ${JSON.stringify(b)}`)
+        if (r.ledger.lossBoots.length)
+            console.log(`[${kind}] watcher away: ${r.ledger.watcherHoles.join(", ") || "never"}`)
         outcomes.push(r)
     } catch (e) {
         console.log(`${kind}: failed: ${(e as Error).message}`)

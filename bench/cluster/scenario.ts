@@ -86,6 +86,8 @@ export interface ClusterResult {
          * Every boot with a loss its drop counters do not explain (the broker's after its PUBACK, or
          * unexplained): where to look, each gap with when the readings around it arrived.
          */
+        /** When the watcher lost its broker and was back (its persistent session should have kept what came meanwhile). */
+        watcherHoles: string[]
         lossBoots: {
             device: string
             boot: string
@@ -96,7 +98,7 @@ export interface ClusterResult {
             last: string
             /** The boot's last diagnostics: when, readings_acked, and the readings the watcher had by then. */
             report: string
-            /** The device's log from 2 s before each gap to 1 s after it. */
+            /** The device's log from 2 s before each gap to 1 s after it (15 s before a boot's first reading received, if it lacks its first). */
             deviceLog: string[]
             before: number
             dropped: Record<string, number>
@@ -335,6 +337,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
                 ),
                 duplicates: ls.reduce((n, l) => n + l.duplicates, 0),
                 reboots: ls.reduce((n, l) => n + l.reboots, 0),
+                watcherHoles: watcher.holes.map(h => `${when(h.fromMs)} .. ${h.toMs ? when(h.toMs) : "end"}`),
                 lossBoots: ls.flatMap(l =>
                     l.boots
                         .filter(b => b.unexplained > 0 || b.lostAfterAck > 0)
@@ -348,12 +351,21 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
                                 gapsAt: b.gaps.map(g => `${when(at(g.from - 1))} .. ${when(at(g.to + 1))}`),
                                 last: `seq ${b.lastSeq} at ${when(at(b.lastSeq))}`,
                                 report: reportOf(l.device, b.boot),
-                                deviceLog: b.gaps.flatMap(g => {
-                                    const [from, to] = [at(g.from - 1) ?? 0, at(g.to + 1) ?? Infinity]
-                                    return log(l.device)
-                                        .lines.filter(x => x.atMs >= from - 2000 && x.atMs <= to + 1000)
-                                        .map(x => `${when(x.atMs)} ${x.text}`)
-                                }),
+                                // Around each gap; for readings missing at the start of a boot, up to its first one received.
+                                deviceLog: [
+                                    ...(b.before
+                                        ? [{ from: at(b.firstSeq) ?? 0, to: at(b.firstSeq) ?? 0, back: 15_000 }]
+                                        : []),
+                                    ...b.gaps.map(g => ({
+                                        from: at(g.from - 1) ?? 0,
+                                        to: at(g.to + 1) ?? Infinity,
+                                        back: 2000,
+                                    })),
+                                ].flatMap(w =>
+                                    log(l.device)
+                                        .lines.filter(x => x.atMs >= w.from - w.back && x.atMs <= w.to + 1000)
+                                        .map(x => `${when(x.atMs)} ${x.text}`),
+                                ),
                                 before: b.before,
                                 dropped: b.dropped,
                                 lostAfterAck: b.lostAfterAck,
