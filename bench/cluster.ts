@@ -52,8 +52,10 @@ for (const kind of kinds) {
             progress: l => console.log(`[${kind}] ${l}`),
         })
         for (const b of r.ledger.lossBoots) console.log(`[${kind}] loss: ${JSON.stringify(b)}`)
-        if (r.ledger.lossBoots.length)
+        if (r.ledger.lossBoots.length) {
             console.log(`[${kind}] watcher away: ${r.ledger.watcherHoles.join(", ") || "never"}`)
+            for (const l of r.ledger.nodeLogs) console.log(`[${kind}] ${l}`)
+        }
         outcomes.push(r)
     } catch (e) {
         console.log(`${kind}: failed: ${(e as Error).message}`)

@@ -24,6 +24,8 @@ import { DeviceLog, peakPerSecond, until } from "./device-log.ts"
 import { retainedView, type RetainedView } from "./retained-probe.ts"
 
 const DIAG_EVERY_MS = 5000
+/** Lines of each node's log kept with a loss. */
+const NODE_LOG_LINES = 30
 /** How long the power stays off in the site power cut. */
 const OFF_MS = 3000
 /** The longest a device may take to be back before it counts as stuck. */
@@ -88,6 +90,8 @@ export interface ClusterResult {
          */
         /** When the watcher lost its broker and was back (its persistent session should have kept what came meanwhile). */
         watcherHoles: string[]
+        /** With a loss: what the broker nodes wrote besides their ready lines, the last NODE_LOG_LINES of each. */
+        nodeLogs: string[]
         lossBoots: {
             device: string
             boot: string
@@ -338,6 +342,16 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
                 duplicates: ls.reduce((n, l) => n + l.duplicates, 0),
                 reboots: ls.reduce((n, l) => n + l.reboots, 0),
                 watcherHoles: watcher.holes.map(h => `${when(h.fromMs)} .. ${h.toMs ? when(h.toMs) : "end"}`),
+                nodeLogs: ls.some(l => l.missing > 0 || l.lostAfterAck > 0)
+                    ? cluster.nodes.flatMap(n =>
+                          n
+                              .log()
+                              .split("\n")
+                              .filter(x => x.trim() && !/ready on|Server is ready/.test(x))
+                              .slice(-NODE_LOG_LINES)
+                              .map(x => `${n.name}: ${x}`),
+                      )
+                    : [],
                 lossBoots: ls.flatMap(l =>
                     l.boots
                         .filter(b => b.unexplained > 0 || b.lostAfterAck > 0)

@@ -39,6 +39,13 @@ const server = createServer(sock => {
     aedes.handle(sock)
 })
 server.listen(port, "127.0.0.1", () => console.log(`aedes node ${name} ready on ${port}`))
+// What goes wrong with a client (a delivery or a persistence call that failed) is the node's to say: the
+// cluster keeps this output as the node's log (ClusterNode.log()), which the bench prints with a lost reading.
+// A client that went away (closed, reset, broken pipe) is not news.
+const GONE = /connection closed|ECONNRESET|EPIPE/
+aedes.on("clientError", (client, e) => {
+    if (!GONE.test(e.message)) console.error(`aedes node ${name}: client ${client?.id ?? "?"}: ${e.message}`)
+})
 server.on("error", e => {
     console.error(`aedes node ${name}: ${e.message}`)
     process.exit(1)
