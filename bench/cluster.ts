@@ -44,15 +44,19 @@ for (const kind of kinds) {
         continue
     }
     try {
-        outcomes.push(
-            await runClusterScenario({
-                kind,
-                devices: Number(values.devices),
-                periodMs: Number(values.period),
-                steadyMs: Number(values.steady) * 1000,
-                progress: l => console.log(`[${kind}] ${l}`),
-            }),
-        )
+        const r = await runClusterScenario({
+            kind,
+            devices: Number(values.devices),
+            periodMs: Number(values.period),
+            steadyMs: Number(values.steady) * 1000,
+            progress: l => console.log(`[${kind}] ${l}`),
+        })
+        for (const b of r.ledger.lossBoots) console.log(`[${kind}] loss: ${JSON.stringify(b)}`)
+        if (r.ledger.lossBoots.length) {
+            console.log(`[${kind}] watcher away: ${r.ledger.watcherHoles.join(", ") || "never"}`)
+            for (const l of r.ledger.nodeLogs) console.log(`[${kind}] ${l}`)
+        }
+        outcomes.push(r)
     } catch (e) {
         console.log(`${kind}: failed: ${(e as Error).message}`)
         outcomes.push({ kind, error: (e as Error).message })

@@ -11,16 +11,26 @@ export interface Connect {
     sessionPresent: boolean
 }
 
+const LINES_KEPT = 5000
+
 export class DeviceLog {
     readonly attempts: number[] = []
     readonly connects: Connect[] = []
     readonly problems: string[] = []
+    /** When its status keeper answered a wrong `offline` on its own status topic (a stale Will) with `online`. */
+    readonly corrections: number[] = []
+    /** Every line with its time, for a loss to be looked at (the last LINES_KEPT). */
+    readonly lines: { atMs: number; text: string }[] = []
 
     constructor(readonly device: string) {}
 
     line(text: string, atMs = Date.now()): void {
+        this.lines.push({ atMs, text })
+        if (this.lines.length > LINES_KEPT) this.lines.shift()
         if (/PANIC|Exception/.test(text)) this.problems.push(text)
         if (/-> connecting/.test(text)) this.attempts.push(atMs)
+        // firmware/telemetry/status-keeper.ts
+        if (/a wrong 'offline' on the status topic was answered/.test(text)) this.corrections.push(atMs)
         const m = /-> connected \(([^)]*)mqtt:\/\/[^:]+:(\d+)\)/.exec(text)
         if (m)
             this.connects.push({

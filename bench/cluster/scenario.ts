@@ -23,6 +23,9 @@ import { Simulation } from "../../host-sim/simulation.ts"
 import { DeviceLog, peakPerSecond, until } from "./device-log.ts"
 import { retainedView, type RetainedView } from "./retained-probe.ts"
 
+const DIAG_EVERY_MS = 5000
+/** Lines of each node's log kept with a loss. */
+const NODE_LOG_LINES = 30
 /** How long the power stays off in the site power cut. */
 const OFF_MS = 3000
 /** The longest a device may take to be back before it counts as stuck. */
@@ -51,6 +54,11 @@ export interface ClusterResult {
         stuck: number
         reconnectMsMax: number
         willsSeen: number
+        /** When each Will came, after the kill. */
+        willsAfterMs: number[]
+        /** Devices whose status keeper answered a Will with `online` (their log), and the last answer after the kill. */
+        willsCorrected: number
+        willCorrectedMsMax: number
         subscribeRefusals: string
         sessionsKept: number
     }
@@ -72,15 +80,34 @@ export interface ClusterResult {
         lost: number
         explained: Record<string, number>
         unexplained: number
+        /** Missing readings the broker acknowledged (the devices' readings_acked, by each boot's last report). */
+        lostAfterAck: number
         duplicates: number
         reboots: number
-        /** Every boot with a loss its drop counters do not explain: where to look. */
-        unexplainedBoots: {
+        /**
+         * Every boot with a loss its drop counters do not explain (the broker's after its PUBACK, or
+         * unexplained): where to look, each gap with when the readings around it arrived.
+         */
+        /** When the watcher lost its broker and was back (its persistent session should have kept what came meanwhile). */
+        watcherHoles: string[]
+        /** With a loss: what the broker nodes wrote besides their ready lines, the last NODE_LOG_LINES of each. */
+        nodeLogs: string[]
+        lossBoots: {
             device: string
             boot: string
             gaps: string
+            /** Per gap: between the receipts of the readings around it, after the scenario's last step then. */
+            gapsAt: string[]
+            /** The boot's last reading received, and when. */
+            last: string
+            /** The boot's last diagnostics: when, readings_acked, and the readings the watcher had by then. */
+            report: string
+            /** The device's log from 2 s before each gap to 1 s after it (15 s before a boot's first reading received, if it lacks its first). */
+            deviceLog: string[]
             before: number
             dropped: Record<string, number>
+            lostAfterAck: number
+            unexplained: number
             noDiagnostics: boolean
         }[]
     }
@@ -111,7 +138,9 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
             brokerUrl: watchNode.url,
             devices: o.devices,
             periodMs: o.periodMs,
-            settings: { MQTT_HOSTS: cluster.hosts, MQTT_SHUFFLE: true },
+            // Diagnostics every 5 s: each boot's last report (readings_acked, drop counters) is close to its end,
+            // so that the ledger can tell a reading the broker acknowledged and lost from one never acknowledged.
+            settings: { MQTT_HOSTS: cluster.hosts, MQTT_SHUFFLE: true, DIAG_EVERY_MS },
             timeResponder: false,
             onDeviceLog: (dev, line) => {
                 let l = logs.get(dev)
@@ -149,6 +178,9 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         const reconnectMsMax = Math.max(0, ...moved.map(d => log(d).connectAfter(tk, victim.n.port)!.atMs - tk))
         await pause(o.steadyMs)
         const subscribeRefusals = await refusedSubscriptions(cluster.nodes.filter(n => n !== victim.n).map(n => n.url))
+        // The node stays down until the others must have declared it dead (aedes: missed heartbeats), so
+        // whether its clients' Wills come is the broker's answer, not a race with the restart.
+        await pause(Math.max(0, tk + cluster.deadNodeAfterMs - Date.now()))
         say(
             `kill: ${moved.length}/${victim.on.length} moved, slowest after ${reconnectMsMax} ms; ${sessionsKept} found their session; new subscriptions refused: ${subscribeRefusals}`,
         )
@@ -157,7 +189,7 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         const tr = Date.now()
         await victim.n.start()
         const readyMs = Date.now() - tr
-        say(`restart: ${victim.n.name} answers MQTT after ${readyMs} ms`)
+        say(`restart: ${victim.n.name}, down for ${tr - tk} ms, answers MQTT after ${readyMs} ms`)
         await pause(o.steadyMs)
 
         // 4. retained state as a newcomer to each node sees it.
@@ -165,11 +197,26 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         for (const n of cluster.nodes) retained[n.name] = await retainedView(n.url, names)
         say(`retained: ${JSON.stringify(retained)}`)
         // A Will may come late (aedes publishes a dead node's Wills after missed heartbeats): counted up to here.
-        const willsSeen = victim.on.filter(d =>
-            watcher.messages.some(
-                m => m.topic === `devs/${d}/status` && m.payload.toString() === "offline" && m.atMs >= tk,
-            ),
-        ).length
+        const statusAfter = (d: string, payload: string, from: number) =>
+            watcher.messages.find(
+                m => m.topic === `devs/${d}/status` && m.payload.toString() === payload && m.atMs >= from,
+            )
+        const wills = victim.on.flatMap(d => {
+            const will = statusAfter(d, "offline", tk)
+            return will ? [{ d, atMs: will.atMs }] : []
+        })
+        // The device's status keeper answers an `offline` on its status topic while it is connected with
+        // `online` and says so in its log: a Will that reached the device even where the watcher missed it.
+        const answers = victim.on.flatMap(d =>
+            log(d)
+                .corrections.filter(t => t >= tk)
+                .slice(0, 1),
+        )
+        const willsCorrected = answers.length
+        const willCorrectedMsMax = Math.max(0, ...answers.map(t => t - tk))
+        say(
+            `wills: ${wills.length} of ${victim.on.length} seen by the watcher${wills.map(w => `, ${w.d} +${w.atMs - tk} ms`).join("")}; ${willsCorrected} answered by their device, the last ${willCorrectedMsMax} ms after the kill`,
+        )
 
         // 5. site power cut: brokers and devices die together, come back together.
         const tp = Date.now()
@@ -213,6 +260,27 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
         for (const n of cluster.nodes) finalRetained[n.name] = await retainedView(n.url, names)
 
         const { readings, diagnostics } = ledgerInputs(watcher.messages)
+        const steps: [string, number][] = [
+            ["start", t0],
+            ["kill", tk],
+            ["restart", tr],
+            ["power cut", tp],
+        ]
+        const reportOf = (device: string, boot: string) => {
+            const d = diagnostics
+                .filter(x => x.device === device && x.boot === boot)
+                .sort((a, b) => b.uptimeMs - a.uptimeMs)[0]
+            if (!d?.atMs) return "none"
+            const had = new Set(
+                readings.filter(r => r.device === device && r.boot === boot && r.atMs <= d.atMs!).map(r => r.seq),
+            ).size
+            return `at ${when(d.atMs)}: readings_acked ${d.readingsAcked ?? "?"}, received by then ${had}`
+        }
+        const when = (t: number | undefined) => {
+            if (t === undefined) return "?"
+            const [step, from] = steps.filter(e => e[1] <= t).pop() ?? steps[0]
+            return `${step} + ${((t - from) / 1000).toFixed(1)} s`
+        }
         const ls = deviceLedgers(readings, diagnostics)
         const explained: Record<string, number> = {}
         let sent = 0
@@ -235,7 +303,10 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
                 moved: moved.length,
                 stuck: victim.on.length - moved.length,
                 reconnectMsMax,
-                willsSeen,
+                willsSeen: wills.length,
+                willsAfterMs: wills.map(w => w.atMs - tk),
+                willsCorrected,
+                willCorrectedMsMax,
                 subscribeRefusals,
                 sessionsKept,
             },
@@ -249,19 +320,73 @@ export async function runClusterScenario(o: ScenarioOptions): Promise<ClusterRes
                 lost: ls.reduce((n, l) => n + l.missing, 0),
                 explained,
                 unexplained: ls.reduce((n, l) => n + l.unexplained, 0),
+                // Capped by each boot's missing readings: a report can overtake an acknowledged reading on its way
+                // to the watcher (seen on aedes), and a reading that came after the report is not lost.
+                lostAfterAck: ls.reduce(
+                    (n, l) =>
+                        n +
+                        l.boots.reduce(
+                            (m, b) =>
+                                m +
+                                Math.min(
+                                    b.lostAfterAck,
+                                    Math.max(
+                                        0,
+                                        b.missing - Object.values(b.dropped).reduce((x, y) => x + y, 0) - b.unobserved,
+                                    ),
+                                ),
+                            0,
+                        ),
+                    0,
+                ),
                 duplicates: ls.reduce((n, l) => n + l.duplicates, 0),
                 reboots: ls.reduce((n, l) => n + l.reboots, 0),
-                unexplainedBoots: ls.flatMap(l =>
+                watcherHoles: watcher.holes.map(h => `${when(h.fromMs)} .. ${h.toMs ? when(h.toMs) : "end"}`),
+                nodeLogs: ls.some(l => l.missing > 0 || l.lostAfterAck > 0)
+                    ? cluster.nodes.flatMap(n =>
+                          n
+                              .log()
+                              .split("\n")
+                              .filter(x => x.trim() && !/ready on|Server is ready/.test(x))
+                              .slice(-NODE_LOG_LINES)
+                              .map(x => `${n.name}: ${x}`),
+                      )
+                    : [],
+                lossBoots: ls.flatMap(l =>
                     l.boots
-                        .filter(b => b.unexplained > 0)
-                        .map(b => ({
-                            device: l.device,
-                            boot: b.boot,
-                            gaps: b.gaps.map(g => `${g.from}-${g.to}`).join(","),
-                            before: b.before,
-                            dropped: b.dropped,
-                            noDiagnostics: b.noDiagnostics,
-                        })),
+                        .filter(b => b.unexplained > 0 || b.lostAfterAck > 0)
+                        .map(b => {
+                            const at = (seq: number) =>
+                                readings.find(r => r.device === l.device && r.boot === b.boot && r.seq === seq)?.atMs
+                            return {
+                                device: l.device,
+                                boot: b.boot,
+                                gaps: b.gaps.map(g => `${g.from}-${g.to}`).join(","),
+                                gapsAt: b.gaps.map(g => `${when(at(g.from - 1))} .. ${when(at(g.to + 1))}`),
+                                last: `seq ${b.lastSeq} at ${when(at(b.lastSeq))}`,
+                                report: reportOf(l.device, b.boot),
+                                // Around each gap; for readings missing at the start of a boot, up to its first one received.
+                                deviceLog: [
+                                    ...(b.before
+                                        ? [{ from: at(b.firstSeq) ?? 0, to: at(b.firstSeq) ?? 0, back: 15_000 }]
+                                        : []),
+                                    ...b.gaps.map(g => ({
+                                        from: at(g.from - 1) ?? 0,
+                                        to: at(g.to + 1) ?? Infinity,
+                                        back: 2000,
+                                    })),
+                                ].flatMap(w =>
+                                    log(l.device)
+                                        .lines.filter(x => x.atMs >= w.from - w.back && x.atMs <= w.to + 1000)
+                                        .map(x => `${when(x.atMs)} ${x.text}`),
+                                ),
+                                before: b.before,
+                                dropped: b.dropped,
+                                lostAfterAck: b.lostAfterAck,
+                                unexplained: b.unexplained,
+                                noDiagnostics: b.noDiagnostics,
+                            }
+                        }),
                 ),
             },
             panics: names.flatMap(d => log(d).problems),

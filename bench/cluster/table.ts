@@ -28,6 +28,7 @@ export function verdictTable(outcomes: ClusterOutcome[]): string {
         ["delivered (unique, watcher on n3)", r => String(r.ledger.delivered)],
         ["lost", r => String(r.ledger.lost)],
         ["  explained by the devices' drop counters", r => causes(r.ledger.explained)],
+        ["  acknowledged by the broker, never delivered", r => String(r.ledger.lostAfterAck ?? "–")],
         ["  unexplained QoS 1 loss", r => String(r.ledger.unexplained)],
         ["duplicated (QoS 1 resends)", r => String(r.ledger.duplicates)],
         [
@@ -40,7 +41,19 @@ export function verdictTable(outcomes: ClusterOutcome[]): string {
         ],
         ["  time to reconnect (slowest)", r => `${(r.kill.reconnectMsMax / 1000).toFixed(1)} s`],
         ["  new subscriptions refused on the surviving nodes", r => r.kill.subscribeRefusals],
-        ["  Will (`offline`) seen for them", r => `${r.kill.willsSeen} of ${r.kill.devicesOnNode}`],
+        [
+            "  Will (`offline`) seen for them by the watcher (QoS 1, n3)",
+            r => `${r.kill.willsSeen} of ${r.kill.devicesOnNode}`,
+        ],
+        [
+            "  a Will answered by its device with `online` (device log), the last after the kill",
+            r =>
+                r.kill.willsCorrected === undefined
+                    ? "–"
+                    : r.kill.willsCorrected
+                      ? `${r.kill.willsCorrected} of ${r.kill.devicesOnNode}, ${(r.kill.willCorrectedMsMax / 1000).toFixed(1)} s`
+                      : `0 of ${r.kill.devicesOnNode}`,
+        ],
         ["restart it: node answers MQTT after", r => `${(r.restart.readyMs / 1000).toFixed(1)} s`],
         ["retained status online, wildcard sub (n1 / n2 / n3)", r => views(r.retained, v => v.online)],
         ["retained status online, exact topic (n1 / n2 / n3)", r => views(r.retained, v => v.onlineExact)],

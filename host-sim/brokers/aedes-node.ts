@@ -5,7 +5,7 @@
  * and Wills through aedes-persistence-redis, both on the cluster's private
  * redis-server. Run by aedes-redis-cluster.ts:
  *
- *   tsx host-sim/brokers/aedes-node.ts MQTT_PORT REDIS_PORT NODE_NAME
+ *   tsx host-sim/brokers/aedes-node.ts MQTT_PORT REDIS_PORT NODE_NAME HEARTBEAT_MS
  *
  * Prints "aedes node NAME ready on PORT" once it accepts connections.
  */
@@ -14,22 +14,21 @@ import { Aedes } from "aedes"
 import redisPersistence from "aedes-persistence-redis"
 import mqemitterRedis from "mqemitter-redis"
 
-/**
- * aedes publishes the Wills of a node's clients from another node only after
- * 3 missed heartbeats (checked every 4 intervals); its default of 60 s would
- * leave a dead node's devices "online" for 3-4 minutes.
- */
-const HEARTBEAT_MS = 2000
-
-const [port, redisPort, name] = [Number(process.argv[2]), Number(process.argv[3]), process.argv[4] ?? "aedes"]
-if (!(port > 0) || !(redisPort > 0)) {
-    console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME")
+// HEARTBEAT_MS: how often the node tells the others it lives (aedes-redis-cluster.ts says why 2 s).
+const [port, redisPort, name, heartbeatMs] = [
+    Number(process.argv[2]),
+    Number(process.argv[3]),
+    process.argv[4] ?? "aedes",
+    Number(process.argv[5]),
+]
+if (!(port > 0) || !(redisPort > 0) || !(heartbeatMs > 0)) {
+    console.error("usage: aedes-node.ts MQTT_PORT REDIS_PORT NAME HEARTBEAT_MS")
     process.exit(2)
 }
 const redis = { host: "127.0.0.1", port: redisPort }
 const aedes = await Aedes.createBroker({
     id: name,
-    heartbeatInterval: HEARTBEAT_MS,
+    heartbeatInterval: heartbeatMs,
     mq: mqemitterRedis(redis),
     persistence: redisPersistence(redis),
 })
@@ -40,6 +39,13 @@ const server = createServer(sock => {
     aedes.handle(sock)
 })
 server.listen(port, "127.0.0.1", () => console.log(`aedes node ${name} ready on ${port}`))
+// What goes wrong with a client (a delivery or a persistence call that failed) is the node's to say: the
+// cluster keeps this output as the node's log (ClusterNode.log()), which the bench prints with a lost reading.
+// A client that went away (closed, reset, broken pipe) is not news.
+const GONE = /connection closed|ECONNRESET|EPIPE/
+aedes.on("clientError", (client, e) => {
+    if (!GONE.test(e.message)) console.error(`aedes node ${name}: client ${client?.id ?? "?"}: ${e.message}`)
+})
 server.on("error", e => {
     console.error(`aedes node ${name}: ${e.message}`)
     process.exit(1)

@@ -14,6 +14,14 @@ import { freePorts } from "./free-port.ts"
 import { redisDaemon, redisPath } from "./redis.ts"
 
 const START_TIMEOUT_MS = 30_000
+/**
+ * aedes publishes the Wills of a node's clients from another node only after 3 missed heartbeats
+ * (checked every 4 intervals: aedes.js `_clearWills`); its default of 60 s would leave a dead node's
+ * devices "online" for 3-4 minutes.
+ */
+const HEARTBEAT_MS = 2000
+/** A node killed just after its heartbeat is declared dead by the check after 3 missed ones: 3 + 4 intervals. */
+const DEAD_NODE_AFTER_MS = 7 * HEARTBEAT_MS
 const NODE_SCRIPT = join(import.meta.dirname, "aedes-node.ts")
 
 export function aedesRedisUnavailable(): string | null {
@@ -38,7 +46,7 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
             new Daemon({
                 name: `aedes n${i + 1}`,
                 command: process.execPath,
-                args: ["--import", "tsx", NODE_SCRIPT, String(p), String(redisPort), `n${i + 1}`],
+                args: ["--import", "tsx", NODE_SCRIPT, String(p), String(redisPort), `n${i + 1}`, String(HEARTBEAT_MS)],
                 ready: /ready on/,
                 readyTimeoutMs: START_TIMEOUT_MS,
             }),
@@ -50,6 +58,7 @@ export async function startAedesRedisCluster(n: number): Promise<RunningCluster>
         label: "aedes",
         nodes: ports.map((port, i) => ({ daemon: daemons[i], port })),
         shared: redis,
+        deadNodeAfterMs: DEAD_NODE_AFTER_MS,
         version: () => `aedes ${aedesVersion()}, redis ${/version=([^,\s]+)/.exec(redis.log)?.[1] ?? "?"}`,
     })
 }

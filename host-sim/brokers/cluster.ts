@@ -35,6 +35,8 @@ export interface ClusterNode {
     kill(): Promise<void>
     /** Starts the node again on the same ports with the data it had; resolves once it answers MQTT. */
     start(): Promise<void>
+    /** What the node's processes wrote so far, across restarts (tail-bounded): where a broker says why. */
+    log(): string
 }
 
 export interface RunningCluster {
@@ -45,6 +47,11 @@ export interface RunningCluster {
     nodes: ClusterNode[]
     /** Every node's `host:port`, comma-separated: the devices' MQTT_HOSTS. */
     hosts: string
+    /**
+     * The longest the surviving nodes take to treat a killed node as dead and publish its clients'
+     * Wills (aedes: missed heartbeats); 0 when they do it at once or never.
+     */
+    deadNodeAfterMs: number
     /** A site power cut: every broker process (and shared store) killed at once. */
     powerCut(): Promise<void>
     /** Power back: every process started again, together; resolves once every node answers MQTT. */
@@ -105,6 +112,8 @@ export interface ClusterParts {
     powerOn?: (startNode: StartNode) => Promise<void>
     /** The version string, read from the logs once the cluster is up. */
     version: () => string
+    /** RunningCluster.deadNodeAfterMs (default 0). */
+    deadNodeAfterMs?: number
 }
 
 /**
@@ -137,6 +146,7 @@ export async function clusterOf(p: ClusterParts): Promise<RunningCluster> {
         },
         kill: () => daemon.kill(),
         start: () => startNode(i),
+        log: () => daemon.log,
     }))
     return {
         kind: p.kind,
@@ -145,6 +155,7 @@ export async function clusterOf(p: ClusterParts): Promise<RunningCluster> {
         nodes,
         // Every node's `host:port`, comma-separated (MQTT_HOSTS).
         hosts: nodes.map(n => `127.0.0.1:${n.port}`).join(","),
+        deadNodeAfterMs: p.deadNodeAfterMs ?? 0,
         powerCut: async () => {
             await Promise.all([...daemons, ...(p.shared ? [p.shared] : [])].map(d => d.kill()))
         },
