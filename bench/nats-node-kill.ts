@@ -17,7 +17,8 @@ import { join } from "node:path"
 import { parseArgs } from "node:util"
 import mqtt from "mqtt"
 import { startCluster, type ClusterNode } from "../host-sim/brokers/cluster.ts"
-import { deviceLedgers, ledgerInputs } from "../host-sim/ledger/ledger.ts"
+import { deviceLedgers } from "../host-sim/ledger/ledger.ts"
+import { ledgerInputs } from "../host-sim/ledger/ledger-inputs.ts"
 import { PROJECT_DIR, Simulation } from "../host-sim/simulation.ts"
 
 const { values } = parseArgs({

@@ -9,7 +9,8 @@
  * until Ctrl-C, then reports.
  */
 import { BROKER_OPTIONS, cliBroker } from "./cli/cli-broker.ts"
-import { deviceLedgers, ledgerInputs } from "./ledger/ledger.ts"
+import { deviceLedgers } from "./ledger/ledger.ts"
+import { ledgerInputs } from "./ledger/ledger-inputs.ts"
 import { formatLedgers, formatObservation, ledgerProblems } from "./ledger/ledger-report.ts"
 import { Observer } from "./ledger/observer.ts"
 import { parseOptions, runMain, untilCtrlC } from "../scripts/lib/main.ts"

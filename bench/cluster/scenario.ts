@@ -17,7 +17,8 @@
  */
 import { EventEmitter } from "node:events"
 import { startCluster, type ClusterKind, type RunningCluster } from "../../host-sim/brokers/cluster.ts"
-import { deviceLedgers, ledgerInputs } from "../../host-sim/ledger/ledger.ts"
+import { deviceLedgers } from "../../host-sim/ledger/ledger.ts"
+import { ledgerInputs } from "../../host-sim/ledger/ledger-inputs.ts"
 import { Observer } from "../../host-sim/ledger/observer.ts"
 import { Simulation } from "../../host-sim/simulation.ts"
 import { DeviceLog, peakPerSecond, until } from "./device-log.ts"

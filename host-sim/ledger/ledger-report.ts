@@ -106,7 +106,7 @@ export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observa
 }
 
 /**
- * The devices and boots the observer saw that this run did not start (ledger.ts splitByRun): listed,
+ * The devices and boots the observer saw that this run did not start (ledger-inputs.ts splitByRun): listed,
  * not judged. Their own run, or `npm run verify`, judges them; `ours` are the run's device names.
  */
 export function formatOthers(ls: readonly DeviceLedger[], ours: readonly string[]): string {

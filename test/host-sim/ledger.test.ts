@@ -1,14 +1,13 @@
 import { describe, expect, test } from "vitest"
 import {
     deviceLedgers,
-    ledgerInputs,
     ledgerOf,
     periodOf,
     silenceBoundMs,
     silenceOf,
-    splitByRun,
     type SeenReading,
 } from "../../host-sim/ledger/ledger.ts"
+import { ledgerInputs, splitByRun } from "../../host-sim/ledger/ledger-inputs.ts"
 import { formatLedgers, formatObservation, formatOthers, ledgerProblems } from "../../host-sim/ledger/ledger-report.ts"
 
 describe("loss ledger", () => {
