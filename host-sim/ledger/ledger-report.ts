@@ -85,7 +85,7 @@ export function formatLedgers(ls: readonly DeviceLedger[], observation?: Observa
             out.push(
                 isNaN(d.periodMs)
                     ? `  last reading received ${clockText(d.lastAtMs)}; period unknown (no two consecutive seqs): silence not judged`
-                    : `  last reading received ${clockText(d.lastAtMs)}; period ${d.periodMs} ms (silent after ${silenceBoundMs(d.periodMs) / 1000} s without one)`,
+                    : `  last reading received ${clockText(d.lastAtMs)}; period ${d.periodMs} ms (silent after ${Math.round(silenceBoundMs(d.periodMs) / 1000)} s without one)`,
             )
         for (const b of d.boots) {
             const gaps = b.gaps.map(g => (g.from === g.to ? `${g.from}` : `${g.from}-${g.to}`))
